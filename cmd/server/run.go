@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"mlp/internal/app"
+	"mlp/internal/auth"
+	"mlp/internal/config"
+	"mlp/internal/database"
+	"mlp/internal/seed"
+)
+
+// shutdownTimeout is how long in-flight requests may take to finish.
+const shutdownTimeout = 20 * time.Second
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	if err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, database.Options{
+		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer database.Close(db) //nolint:errcheck
+
+	if len(args) > 0 && args[0] == "migrate" {
+		return migrate(ctx, db, args[1:], stdout)
+	}
+	if len(args) > 0 {
+		return fmt.Errorf("unknown command %q (commands: migrate up|down|status)", args[0])
+	}
+	return serve(ctx, cfg, db, log)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Development() {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func migrate(ctx context.Context, db *gorm.DB, args []string, stdout io.Writer) error {
+	p, err := database.Provider(db)
+	if err != nil {
+		return err
+	}
+	cmd := "up"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "up":
+		res, err := p.Up(ctx)
+		for _, r := range res {
+			fmt.Fprintln(stdout, "applied", r.Source.Path)
+		}
+		return err
+	case "down":
+		r, err := p.Down(ctx)
+		if r != nil {
+			fmt.Fprintln(stdout, "rolled back", r.Source.Path)
+		}
+		return err
+	case "status":
+		st, err := p.Status(ctx)
+		for _, s := range st {
+			at := "pending"
+			if !s.AppliedAt.IsZero() {
+				at = "applied " + s.AppliedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "%-40s %s\n", s.Source.Path, at)
+		}
+		return err
+	}
+	return fmt.Errorf("unknown migrate command %q (up, down, status)", cmd)
+}
+
+func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) error {
+	if cfg.JWTSecretGenerated {
+		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
+	}
+	res, err := database.Migrate(ctx, db)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if len(res) > 0 {
+		log.Info("migrations applied", "count", len(res))
+	}
+	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, Development: cfg.Development()})
+	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {
+		created, err := a.Resolver.Accounts.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
+		if err != nil {
+			return fmt.Errorf("bootstrap admin: %w", err)
+		}
+		if created {
+			log.Info("bootstrap admin created")
+		}
+	}
+	if cfg.SeedDemo {
+		loaded, err := seed.Demo(ctx, db, func(pw string) (string, error) { return auth.HashPassword(pw, auth.DefaultArgon2) })
+		if err != nil {
+			return fmt.Errorf("seed: %w", err)
+		}
+		if loaded {
+			log.Info("demo data loaded", "password", "see README")
+		}
+	}
+	srv := &http.Server{
+		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.Port)),
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}

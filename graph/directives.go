@@ -1,0 +1,29 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"mlp/internal/auth"
+	"mlp/models"
+)
+
+// Directives returns the implementations of the schema's directives. Role
+// checks live here and nowhere else; ownership checks live in the services.
+func Directives() DirectiveRoot {
+	return DirectiveRoot{
+		Authenticated: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
+			if _, err := auth.Require(ctx); err != nil {
+				return nil, err
+			}
+			return next(ctx)
+		},
+		HasRole: func(ctx context.Context, _ any, next graphql.Resolver, roles []models.Role) (any, error) {
+			if _, err := auth.RequireRole(ctx, roles...); err != nil {
+				return nil, err
+			}
+			return next(ctx)
+		},
+	}
+}

@@ -1,0 +1,109 @@
+// Package loaders batches the lookups of nested objects per request, so that a
+// list of N objects costs a fixed number of statements, not N.
+package loaders
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/graph-gophers/dataloader/v7"
+
+	"mlp/models"
+)
+
+// Wait is how long a loader gathers keys before it runs its batch. gqlgen
+// resolves list elements concurrently, so a short wait collects them all.
+const Wait = 500 * time.Microsecond
+
+// Sources are the batch queries the loaders call.
+type Sources struct {
+	UsersByID         func(context.Context, []uuid.UUID) ([]*models.User, error)
+	OrganizationsByID func(context.Context, []uuid.UUID) ([]*models.Organization, error)
+}
+
+// Loaders are the per-request loaders.
+type Loaders struct {
+	User         *dataloader.Loader[uuid.UUID, *models.User]
+	Organization *dataloader.Loader[uuid.UUID, *models.Organization]
+}
+
+// New returns fresh loaders over src; each request gets its own.
+func New(src Sources) *Loaders {
+	return &Loaders{
+		User:         ByKey(src.UsersByID, func(u *models.User) uuid.UUID { return u.ID }),
+		Organization: ByKey(src.OrganizationsByID, func(o *models.Organization) uuid.UUID { return o.ID }),
+	}
+}
+
+// ByKey returns a loader whose batch function fetches values for many keys in
+// one call and hands them back in key order; a missing key yields the zero
+// value and no error.
+func ByKey[K comparable, V any](fetch func(context.Context, []K) ([]V, error), key func(V) K) *dataloader.Loader[K, V] {
+	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		out := make([]*dataloader.Result[V], len(keys))
+		vals, err := fetch(ctx, keys)
+		if err != nil {
+			for i := range out {
+				out[i] = &dataloader.Result[V]{Error: err}
+			}
+			return out
+		}
+		byKey := make(map[K]V, len(vals))
+		for _, v := range vals {
+			byKey[key(v)] = v
+		}
+		for i, k := range keys {
+			out[i] = &dataloader.Result[V]{Data: byKey[k]}
+		}
+		return out
+	}, dataloader.WithWait[K, V](Wait), dataloader.WithBatchCapacity[K, V](1000))
+}
+
+// Group returns a loader whose batch function fetches, for many keys, a list
+// each (the first events of many cases); group tells which key a value is of.
+func Group[K comparable, V any](fetch func(context.Context, []K) ([]V, error), group func(V) K) *dataloader.Loader[K, []V] {
+	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []K) []*dataloader.Result[[]V] {
+		out := make([]*dataloader.Result[[]V], len(keys))
+		vals, err := fetch(ctx, keys)
+		if err != nil {
+			for i := range out {
+				out[i] = &dataloader.Result[[]V]{Error: err}
+			}
+			return out
+		}
+		byKey := make(map[K][]V, len(keys))
+		for _, v := range vals {
+			k := group(v)
+			byKey[k] = append(byKey[k], v)
+		}
+		for i, k := range keys {
+			out[i] = &dataloader.Result[[]V]{Data: byKey[k]}
+		}
+		return out
+	}, dataloader.WithWait[K, []V](Wait), dataloader.WithBatchCapacity[K, []V](1000))
+}
+
+type ctxKey struct{}
+
+// Middleware gives each request its own loaders.
+func Middleware(src Sources, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src))))
+	})
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(ctxKey{}).(*Loaders)
+}
+
+// Load loads one key through l; a nil id loads nothing.
+func Load[V any](ctx context.Context, l *dataloader.Loader[uuid.UUID, V], id *uuid.UUID) (V, error) {
+	if id == nil {
+		var zero V
+		return zero, nil
+	}
+	return l.Load(ctx, *id)()
+}

@@ -1,0 +1,14 @@
+package graph
+
+import (
+	"mlp/internal/accounts"
+	"mlp/internal/auth"
+)
+
+// Resolver is the dependency root of the GraphQL layer: it holds the domain
+// services, never a database handle. Resolvers are one call into a service or
+// a dataloader.
+type Resolver struct {
+	Auth     *auth.Service
+	Accounts *accounts.Service
+}

@@ -1,0 +1,329 @@
+// Package accounts manages partner organizations and staff accounts.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"mlp/internal/audit"
+	"mlp/internal/auth"
+	"mlp/internal/database"
+	"mlp/models"
+)
+
+// Service manages organizations and users.
+type Service struct {
+	db   *gorm.DB
+	auth *auth.Service
+}
+
+// NewService returns the accounts service.
+func NewService(db *gorm.DB, a *auth.Service) *Service { return &Service{db: db, auth: a} }
+
+// ParseID parses a GraphQL ID; a malformed one is reported as not found, like
+// any object the caller cannot see.
+func ParseID(id, what string) (uuid.UUID, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return uuid.Nil, models.NotFound(what)
+	}
+	return u, nil
+}
+
+// CreateOrganization adds a partner organization. ADMIN only (the schema directive checks the role).
+// Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.name,
+// input.serviceAreas, input.categories, input.phone, input.website), CONFLICT
+// for a taken name.
+func (s *Service) CreateOrganization(ctx context.Context, in models.CreateOrganizationInput) (*models.Organization, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	org, err := validateOrganization(in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(org).Error; err != nil {
+			if database.IsUniqueViolation(err, "organizations_name_key") {
+				return models.Errorf(models.ECONFLICT, "An organization with this name already exists.")
+			}
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionCreate, "Organization", &org.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return org, nil
+}
+
+func validateOrganization(in models.CreateOrganizationInput) (*models.Organization, error) {
+	name := strings.TrimSpace(in.Name)
+	if n := utf8.RuneCountInString(name); n < 1 || n > 200 {
+		return nil, models.InvalidField("input.name", "Names are 1 to 200 characters long.")
+	}
+	areas := make([]string, 0, len(in.ServiceAreas))
+	for _, a := range in.ServiceAreas {
+		a = strings.ToUpper(strings.TrimSpace(a))
+		if !models.IsStateCode(a) {
+			return nil, models.InvalidField("input.serviceAreas", "Service areas are US state codes such as CA or MD.")
+		}
+		if !slices.Contains(areas, a) {
+			areas = append(areas, a)
+		}
+	}
+	if len(areas) == 0 {
+		return nil, models.InvalidField("input.serviceAreas", "Name at least one state the organization serves.")
+	}
+	cats := make([]models.LegalCategory, 0, len(in.Categories))
+	for _, c := range in.Categories {
+		if !slices.Contains(cats, c) {
+			cats = append(cats, c)
+		}
+	}
+	if in.Kind == models.OrgLegalAid && len(cats) == 0 {
+		return nil, models.InvalidField("input.categories", "A legal-aid organization takes at least one category.")
+	}
+	if in.Kind == models.OrgHealthSystem && len(cats) > 0 {
+		return nil, models.InvalidField("input.categories", "Only legal-aid organizations take categories.")
+	}
+	phone := trimmed(in.Phone)
+	if phone != nil && (len(*phone) > 40 || strings.Trim(*phone, "0123456789+-() .x") != "") {
+		return nil, models.InvalidField("input.phone", "Enter a phone number of digits, spaces and + - ( ).")
+	}
+	site := trimmed(in.Website)
+	if site != nil {
+		u, err := url.Parse(*site)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(*site) > 500 {
+			return nil, models.InvalidField("input.website", "Enter a web address starting with https://.")
+		}
+	}
+	return &models.Organization{Name: name, Kind: in.Kind, ServiceAreas: areas, Categories: cats, Phone: phone, Website: site}, nil
+}
+
+func trimmed(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil
+	}
+	return &t
+}
+
+// CreateStaffUser creates a CLINICIAN, ADVOCATE, EDITOR or ADMIN account.
+// ADMIN only (the schema directive checks the role). CLINICIANs belong to a HEALTH_SYSTEM, ADVOCATEs to a LEGAL_AID
+// organization, EDITORs to either; ADMINs may have none.
+// Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.email,
+// input.password, input.displayName, input.role, input.organizationId,
+// input.preferredLanguage), CONFLICT for a taken email.
+func (s *Service) CreateStaffUser(ctx context.Context, in models.CreateStaffUserInput) (*models.User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.staffUser(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			if database.IsUniqueViolation(err, "users_email_key") {
+				return models.Errorf(models.ECONFLICT, "An account with this email already exists.")
+			}
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionCreate, "User", &u.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func (s *Service) staffUser(ctx context.Context, in models.CreateStaffUserInput) (*models.User, error) {
+	email := auth.NormalizeEmail(in.Email)
+	if err := auth.ValidateEmail("input.email", email); err != nil {
+		return nil, err
+	}
+	if err := auth.ValidatePassword("input.password", in.Password); err != nil {
+		return nil, err
+	}
+	name, err := auth.ValidateDisplayName("input.displayName", in.DisplayName)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Role.IsStaff() {
+		return nil, models.InvalidField("input.role", "Staff accounts are CLINICIAN, ADVOCATE, EDITOR or ADMIN; patients register themselves.")
+	}
+	lang, err := auth.NormalizeLanguage("input.preferredLanguage", in.PreferredLanguage)
+	if err != nil {
+		return nil, err
+	}
+	u := &models.User{Email: email, DisplayName: name, Role: in.Role, PreferredLanguage: lang}
+	if in.OrganizationID != nil {
+		var org models.Organization
+		id, perr := uuid.Parse(*in.OrganizationID)
+		if perr != nil || s.db.WithContext(ctx).Take(&org, "id = ?", id).Error != nil {
+			return nil, models.InvalidField("input.organizationId", "No such organization.")
+		}
+		switch {
+		case in.Role == models.RoleClinician && org.Kind != models.OrgHealthSystem:
+			return nil, models.InvalidField("input.organizationId", "Clinicians belong to a health system.")
+		case in.Role == models.RoleAdvocate && org.Kind != models.OrgLegalAid:
+			return nil, models.InvalidField("input.organizationId", "Advocates belong to a legal-aid organization.")
+		}
+		u.OrganizationID = &org.ID
+	} else if in.Role != models.RoleAdmin {
+		return nil, models.InvalidField("input.organizationId", "Clinicians, advocates and editors belong to an organization.")
+	}
+	if u.PasswordHash, err = s.auth.Hash(in.Password); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// EnsureAdmin creates an ADMIN with email and password when no ADMIN exists;
+// it is how the first admin of a deployment is made. It reports whether one
+// was created.
+func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (bool, error) {
+	email = auth.NormalizeEmail(email)
+	if err := auth.ValidateEmail("BOOTSTRAP_ADMIN_EMAIL", email); err != nil {
+		return false, err
+	}
+	if err := auth.ValidatePassword("BOOTSTRAP_ADMIN_PASSWORD", password); err != nil {
+		return false, err
+	}
+	hash, err := s.auth.Hash(password)
+	if err != nil {
+		return false, err
+	}
+	created := false
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec(`SELECT pg_advisory_xact_lock(73110002)`).Error; err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&models.User{}).Where("role = ?", models.RoleAdmin).Count(&n).Error; err != nil || n > 0 {
+			return err
+		}
+		u := &models.User{Email: email, PasswordHash: hash, DisplayName: "Administrator", Role: models.RoleAdmin, PreferredLanguage: "en"}
+		if err := tx.Create(u).Error; err != nil {
+			return err
+		}
+		created = true
+		return audit.Record(tx, nil, audit.ActionCreate, "User", &u.ID)
+	})
+	return created, err
+}
+
+// SetDisabled disables or re-enables an account; a disabled user's tokens stop
+// working at the next request. ADMIN only; an admin cannot disable themself.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT.
+func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*models.User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	uid, err := ParseID(id, "User")
+	if err != nil {
+		return nil, err
+	}
+	if disabled && uid == p.ID {
+		return nil, models.Errorf(models.ECONFLICT, "You cannot disable your own account.")
+	}
+	var u models.User
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Take(&u, "id = ?", uid).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.NotFound("User")
+			}
+			return err
+		}
+		var at any
+		if disabled {
+			at = tx.NowFunc()
+		}
+		if err := tx.Model(&u).Update("disabled_at", at).Error; err != nil {
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionUpdate, "User", &u.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// LegalPartners lists LEGAL_AID organizations by name, those serving
+// serviceArea when it is given. Public.
+// Errors: BAD_USER_INPUT (serviceArea).
+func (s *Service) LegalPartners(ctx context.Context, serviceArea *string) ([]*models.Organization, error) {
+	q := s.db.WithContext(ctx).Where("kind = ?", models.OrgLegalAid).Order("name")
+	if serviceArea != nil {
+		area := strings.ToUpper(strings.TrimSpace(*serviceArea))
+		if !models.IsStateCode(area) {
+			return nil, models.InvalidField("serviceArea", "Use a US state code such as CA or MD.")
+		}
+		q = q.Where("service_areas @> ARRAY[?]::text[]", area)
+	}
+	var orgs []*models.Organization
+	return orgs, q.Find(&orgs).Error
+}
+
+// Me returns the caller's account, or nil for an anonymous request.
+// Errors: UNAUTHENTICATED when a refused token was presented.
+func (s *Service) Me(ctx context.Context) (*models.User, error) {
+	p, err := auth.UserFrom(ctx)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	var u models.User
+	if err := s.db.WithContext(ctx).Take(&u, "id = ?", p.ID).Error; err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// UsersByID loads users by id, for dataloaders.
+func (s *Service) UsersByID(ctx context.Context, ids []uuid.UUID) ([]*models.User, error) {
+	var us []*models.User
+	return us, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&us).Error
+}
+
+// OrganizationsByID loads organizations by id, for dataloaders.
+func (s *Service) OrganizationsByID(ctx context.Context, ids []uuid.UUID) ([]*models.Organization, error) {
+	var os []*models.Organization
+	return os, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&os).Error
+}
+
+// Organizations lists every organization, of one kind when kind is given, by
+// name. ADMIN only (the schema directive checks the role).
+func (s *Service) Organizations(ctx context.Context, kind *models.OrganizationKind) ([]*models.Organization, error) {
+	q := s.db.WithContext(ctx).Order("name")
+	if kind != nil {
+		q = q.Where("kind = ?", *kind)
+	}
+	var orgs []*models.Organization
+	return orgs, q.Find(&orgs).Error
+}
+
+// DisabledAt returns when u was disabled, to an ADMIN and to u themself; to
+// anyone else it is null.
+func (s *Service) DisabledAt(ctx context.Context, u *models.User) (*time.Time, error) {
+	p, _ := auth.UserFrom(ctx)
+	if p == nil || (p.ID != u.ID && !p.Is(models.RoleAdmin)) {
+		return nil, nil
+	}
+	return u.DisabledAt, nil
+}

@@ -1,0 +1,97 @@
+// Package app wires the services, the GraphQL server and the HTTP middleware
+// into one handler. cmd/server and the tests build the server through it.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"gorm.io/gorm"
+
+	"mlp/graph"
+	"mlp/graph/loaders"
+	"mlp/internal/accounts"
+	"mlp/internal/auth"
+	"mlp/internal/httpx"
+	"mlp/internal/ratelimit"
+)
+
+// Options configures New.
+type Options struct {
+	DB          *gorm.DB
+	Logger      *slog.Logger
+	JWTSecret   []byte
+	Development bool
+	// Now is the clock of every service; tests fix it. Default time.Now.
+	Now func() time.Time
+	// Argon2 are the password-hash costs. Default auth.DefaultArgon2.
+	Argon2 *auth.Argon2Params
+}
+
+// App is the assembled server.
+type App struct {
+	Handler  http.Handler
+	Resolver *graph.Resolver
+	Tokens   *auth.Tokens
+}
+
+// New builds the services and the HTTP handler.
+func New(opts Options) *App {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	params := auth.DefaultArgon2
+	if opts.Argon2 != nil {
+		params = *opts.Argon2
+	}
+	db := opts.DB
+	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
+	limiter := ratelimit.New(db, opts.Now)
+	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
+	accountsSvc := accounts.NewService(db, authSvc)
+	r := &graph.Resolver{
+		Auth:     authSvc,
+		Accounts: accountsSvc,
+	}
+	gql := graph.NewServer(r, graph.ServerOptions{
+		Development:   opts.Development,
+		Logger:        opts.Logger,
+		WebsocketAuth: authSvc.Authenticate,
+	})
+	src := loaders.Sources{
+		UsersByID:         accountsSvc.UsersByID,
+		OrganizationsByID: accountsSvc.OrganizationsByID,
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, gql))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
+		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
+		defer cancel()
+		sqlDB, err := db.DB()
+		if err == nil {
+			err = sqlDB.PingContext(ctx)
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		if err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	if opts.Development {
+		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
+	}
+	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens}
+}

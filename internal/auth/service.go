@@ -1,0 +1,259 @@
+// Package auth holds identity: password hashing, access tokens, refresh-token
+// sessions with reuse detection, and the caller of a request.
+package auth
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"mlp/internal/database"
+	"mlp/internal/ratelimit"
+	"mlp/models"
+)
+
+// Login rate limit: failures per email within the window.
+const (
+	loginFailureLimit  = 10
+	loginFailureWindow = 15 * time.Minute
+)
+
+// Session is what a successful sign-in or refresh returns.
+type Session struct {
+	AccessToken          string
+	AccessTokenExpiresAt time.Time
+	RefreshToken         string
+	User                 *models.User
+}
+
+// Service signs users in and out.
+type Service struct {
+	db      *gorm.DB
+	tokens  *Tokens
+	limiter *ratelimit.Limiter
+	params  Argon2Params
+	now     func() time.Time
+	// dummyHash is verified against when the email is unknown, so that a
+	// wrong email costs as much time as a wrong password.
+	dummyHash string
+}
+
+// NewService returns the sign-in service.
+func NewService(db *gorm.DB, tokens *Tokens, limiter *ratelimit.Limiter, params Argon2Params, now func() time.Time) *Service {
+	dummy, _ := HashPassword("not a real password, only for timing", params)
+	return &Service{db: db, tokens: tokens, limiter: limiter, params: params, now: now, dummyHash: dummy}
+}
+
+// Hash hashes a password with the service's parameters.
+func (s *Service) Hash(pw string) (string, error) { return HashPassword(pw, s.params) }
+
+var errInvalidLogin = models.Errorf(models.EUNAUTHENTICATED, "The email or password is not right.")
+
+// Register creates a PATIENT account and signs it in.
+// Errors: BAD_USER_INPUT (input.email, input.password, input.displayName,
+// input.preferredLanguage), CONFLICT for a taken email.
+func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Session, error) {
+	email := NormalizeEmail(in.Email)
+	if err := ValidateEmail("input.email", email); err != nil {
+		return nil, err
+	}
+	if err := ValidatePassword("input.password", in.Password); err != nil {
+		return nil, err
+	}
+	name, err := ValidateDisplayName("input.displayName", in.DisplayName)
+	if err != nil {
+		return nil, err
+	}
+	lang, err := NormalizeLanguage("input.preferredLanguage", in.PreferredLanguage)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := s.Hash(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &models.User{Email: email, PasswordHash: hash, DisplayName: name, Role: models.RolePatient, PreferredLanguage: lang}
+	var sess *Session
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(u).Error; err != nil {
+			if database.IsUniqueViolation(err, "users_email_key") {
+				return models.Errorf(models.ECONFLICT, "An account with this email already exists.")
+			}
+			return err
+		}
+		sess, err = s.startSession(tx, u)
+		return err
+	})
+	return sess, err
+}
+
+// Login checks an email and password and starts a session.
+// Errors: UNAUTHENTICATED (one message for a wrong email and a wrong
+// password), RATE_LIMITED after repeated failures for the email.
+func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
+	email = NormalizeEmail(email)
+	// The bucket is a hash: the table holds no email addresses.
+	bucket := "login:" + hex.EncodeToString(hashRefreshToken(email))
+	if err := s.limiter.Check(ctx, bucket, loginFailureLimit, loginFailureWindow); err != nil {
+		return nil, err
+	}
+	var u models.User
+	err := s.db.WithContext(ctx).Where("email = ?", email).Take(&u).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	hash := u.PasswordHash
+	if hash == "" {
+		hash = s.dummyHash
+	}
+	ok, verr := VerifyPassword(password, hash)
+	if err != nil || verr != nil || !ok || u.Disabled() {
+		if herr := s.limiter.Hit(ctx, bucket, loginFailureWindow); herr != nil {
+			return nil, herr
+		}
+		return nil, errInvalidLogin
+	}
+	var sess *Session
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		sess, err = s.startSession(tx, &u)
+		return err
+	})
+	return sess, err
+}
+
+var errSessionEnded = models.Errorf(models.EUNAUTHENTICATED, "Your session has ended. Please sign in again.")
+
+// Refresh rotates a refresh token: the presented one is spent and a new pair is
+// returned. Presenting a spent token revokes the whole session (reuse
+// detection). Errors: UNAUTHENTICATED.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, error) {
+	var (
+		sess   *Session
+		reused bool
+	)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rt models.RefreshToken
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("token_hash = ?", hashRefreshToken(refreshToken)).Take(&rt).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return errSessionEnded
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if rt.UsedAt != nil {
+			reused = true
+			return s.revoke(tx, rt.SessionID)
+		}
+		var ss models.Session
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&ss, "id = ?", rt.SessionID).Error; err != nil {
+			return err
+		}
+		if ss.RevokedAt != nil || !now.Before(ss.ExpiresAt) || !now.Before(rt.ExpiresAt) {
+			return errSessionEnded
+		}
+		var u models.User
+		if err := tx.Take(&u, "id = ?", ss.UserID).Error; err != nil {
+			return err
+		}
+		if u.Disabled() {
+			return errSessionEnded
+		}
+		if err := tx.Model(&rt).Update("used_at", now).Error; err != nil {
+			return err
+		}
+		sess, err = s.issue(tx, &u, ss.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if reused {
+		// The revocation is committed; the caller is told the session ended.
+		return nil, errSessionEnded
+	}
+	return sess, nil
+}
+
+// Logout revokes the session the refresh token belongs to. An unknown token
+// is not an error: the session is ended either way.
+func (s *Service) Logout(ctx context.Context, refreshToken string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rt models.RefreshToken
+		err := tx.Where("token_hash = ?", hashRefreshToken(refreshToken)).Take(&rt).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.revoke(tx, rt.SessionID)
+	})
+}
+
+func (s *Service) revoke(tx *gorm.DB, sessionID uuid.UUID) error {
+	return tx.Model(&models.Session{}).Where("id = ? AND revoked_at IS NULL", sessionID).
+		Update("revoked_at", s.now()).Error
+}
+
+func (s *Service) startSession(tx *gorm.DB, u *models.User) (*Session, error) {
+	ss := models.Session{UserID: u.ID, ExpiresAt: s.now().Add(RefreshTokenTTL)}
+	if err := tx.Create(&ss).Error; err != nil {
+		return nil, err
+	}
+	return s.issue(tx, u, ss.ID)
+}
+
+// issue stores a new refresh token of the session and signs an access token.
+func (s *Service) issue(tx *gorm.DB, u *models.User, sessionID uuid.UUID) (*Session, error) {
+	raw, hash, err := newRefreshToken()
+	if err != nil {
+		return nil, err
+	}
+	rt := models.RefreshToken{SessionID: sessionID, TokenHash: hash, ExpiresAt: s.now().Add(RefreshTokenTTL)}
+	if err := tx.Create(&rt).Error; err != nil {
+		return nil, err
+	}
+	access, exp, err := s.tokens.Issue(u, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{AccessToken: access, AccessTokenExpiresAt: exp, RefreshToken: raw, User: u}, nil
+}
+
+// Authenticate verifies an access token and checks, in one statement, that
+// its user is enabled and its session not revoked. The principal carries the
+// user's current role and organization.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
+	c, err := s.tokens.Parse(token)
+	if err != nil {
+		return nil, err
+	}
+	var row struct {
+		Role           models.Role
+		OrganizationID *uuid.UUID
+	}
+	res := s.db.WithContext(ctx).Raw(`
+		SELECT u.role, u.organization_id
+		FROM users u JOIN sessions s ON s.user_id = u.id
+		WHERE u.id = ? AND s.id = ? AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > ?`,
+		c.Subject, c.SID, s.now()).Scan(&row)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil, models.ErrUnauthenticated
+	}
+	return &Principal{
+		ID:             uuid.MustParse(c.Subject),
+		Role:           row.Role,
+		OrganizationID: row.OrganizationID,
+		SessionID:      uuid.MustParse(c.SID),
+	}, nil
+}

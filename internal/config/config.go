@@ -1,0 +1,150 @@
+// Package config reads every setting of the server from the environment, once.
+// The names below are the only environment variables the server reads; the
+// README documents each of them.
+package config
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environment variable names.
+const (
+	KeyDatabaseURL            = "DATABASE_URL"
+	KeyPort                   = "PORT"
+	KeyAppEnv                 = "APP_ENV"
+	KeyJWTSecret              = "JWT_SECRET"
+	KeySeedDemo               = "SEED_DEMO"
+	KeyBootstrapAdminEmail    = "BOOTSTRAP_ADMIN_EMAIL"
+	KeyBootstrapAdminPassword = "BOOTSTRAP_ADMIN_PASSWORD"
+	KeyLogLevel               = "LOG_LEVEL"
+	KeyDBMaxConns             = "DB_MAX_CONNS"
+	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
+)
+
+// Defaults.
+const (
+	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/mlp?sslmode=disable"
+	DefaultPort        = 8080
+	EnvDevelopment     = "development"
+	EnvProduction      = "production"
+	minSecretBytes     = 32
+)
+
+// Config is the parsed configuration.
+type Config struct {
+	DatabaseURL string
+	Port        int
+	Env         string
+	JWTSecret   []byte
+	// JWTSecretGenerated is true when no secret was configured and a random
+	// one was made for this process (development only).
+	JWTSecretGenerated     bool
+	SeedDemo               bool
+	BootstrapAdminEmail    string
+	BootstrapAdminPassword string
+	LogLevel               string
+	DBMaxConns             int
+	SlowQueryThreshold     time.Duration
+}
+
+// Development reports whether the server runs in development mode.
+func (c Config) Development() bool { return c.Env == EnvDevelopment }
+
+// Load parses the configuration from getenv. A secret may also be given as a
+// file: KEY_FILE names a file whose trimmed contents are the value.
+func Load(getenv func(string) string) (Config, error) {
+	get := func(key string) (string, error) {
+		if v := getenv(key); v != "" {
+			return v, nil
+		}
+		if path := getenv(key + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return "", fmt.Errorf("%s_FILE: %w", key, err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		}
+		return "", nil
+	}
+	var errs []error
+	c := Config{
+		DatabaseURL:        DefaultDatabaseURL,
+		Port:               DefaultPort,
+		Env:                EnvDevelopment,
+		LogLevel:           "info",
+		DBMaxConns:         20,
+		SlowQueryThreshold: 200 * time.Millisecond,
+	}
+	if v, err := get(KeyDatabaseURL); err != nil {
+		errs = append(errs, err)
+	} else if v != "" {
+		c.DatabaseURL = v
+	}
+	if v := getenv(KeyPort); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 0 || p > 65535 {
+			errs = append(errs, fmt.Errorf("%s must be a port number, got %q", KeyPort, v))
+		}
+		c.Port = p
+	}
+	if v := getenv(KeyAppEnv); v != "" {
+		if v != EnvDevelopment && v != EnvProduction {
+			errs = append(errs, fmt.Errorf("%s must be %q or %q, got %q", KeyAppEnv, EnvDevelopment, EnvProduction, v))
+		}
+		c.Env = v
+	}
+	secret, err := get(KeyJWTSecret)
+	switch {
+	case err != nil:
+		errs = append(errs, err)
+	case secret != "" && len(secret) < minSecretBytes:
+		errs = append(errs, fmt.Errorf("%s must be at least %d bytes", KeyJWTSecret, minSecretBytes))
+	case secret != "":
+		c.JWTSecret = []byte(secret)
+	case c.Env == EnvProduction:
+		errs = append(errs, fmt.Errorf("%s is required in production", KeyJWTSecret))
+	default:
+		c.JWTSecret = make([]byte, minSecretBytes)
+		_, _ = rand.Read(c.JWTSecret)
+		c.JWTSecretGenerated = true
+	}
+	c.SeedDemo = c.Env == EnvDevelopment
+	if v := getenv(KeySeedDemo); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeySeedDemo, v))
+		}
+		c.SeedDemo = b
+	}
+	if c.Env == EnvProduction {
+		c.SeedDemo = false
+	}
+	c.BootstrapAdminEmail = getenv(KeyBootstrapAdminEmail)
+	if c.BootstrapAdminPassword, err = get(KeyBootstrapAdminPassword); err != nil {
+		errs = append(errs, err)
+	}
+	if v := getenv(KeyLogLevel); v != "" {
+		c.LogLevel = v
+	}
+	if v := getenv(KeyDBMaxConns); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("%s must be a positive number, got %q", KeyDBMaxConns, v))
+		}
+		c.DBMaxConns = n
+	}
+	if v := getenv(KeySlowQuery); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be a duration like 200ms, got %q", KeySlowQuery, v))
+		}
+		c.SlowQueryThreshold = d
+	}
+	return c, errors.Join(errs...)
+}

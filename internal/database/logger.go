@@ -1,0 +1,49 @@
+package database
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// queryLogger reports slow statements and failed ones through slog. It logs the
+// statement with its placeholders, never the values bound to them: those are
+// patients' data.
+type queryLogger struct {
+	log  *slog.Logger
+	slow time.Duration
+}
+
+func newQueryLogger(l *slog.Logger, slow time.Duration) logger.Interface {
+	return &queryLogger{log: l, slow: slow}
+}
+
+func (q *queryLogger) LogMode(logger.LogLevel) logger.Interface { return q }
+func (q *queryLogger) Info(context.Context, string, ...any)     {}
+func (q *queryLogger) Warn(ctx context.Context, msg string, _ ...any) {
+	q.log.WarnContext(ctx, "gorm", "msg", msg)
+}
+func (q *queryLogger) Error(ctx context.Context, msg string, _ ...any) {
+	q.log.ErrorContext(ctx, "gorm", "msg", msg)
+}
+
+// ParamsFilter keeps bound values out of the SQL GORM hands to Trace.
+func (q *queryLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (string, []any) {
+	return sql, nil
+}
+
+func (q *queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	switch {
+	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled):
+		sql, _ := fc()
+		q.log.ErrorContext(ctx, "query failed", "sql", sql, "duration_ms", elapsed.Milliseconds(), "error", sqlState(err))
+	case q.slow > 0 && elapsed > q.slow:
+		sql, rows := fc()
+		q.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "duration_ms", elapsed.Milliseconds())
+	}
+}

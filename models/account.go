@@ -1,0 +1,77 @@
+package models
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Organization is a partner of the partnership: a health system or a legal-aid
+// organization.
+type Organization struct {
+	ID           uuid.UUID        `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Name         string           `gorm:"not null"`
+	Kind         OrganizationKind `gorm:"type:text;not null"`
+	ServiceAreas []string         `gorm:"type:text[];serializer:textarray;not null"`
+	Categories   []LegalCategory  `gorm:"type:text[];serializer:textarray;not null"`
+	Phone        *string
+	Website      *string
+	CreatedAt    time.Time `gorm:"not null"`
+	UpdatedAt    time.Time `gorm:"not null"`
+}
+
+// User is an account: a patient who registered, or staff an admin created.
+type User struct {
+	ID                uuid.UUID  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Email             string     `gorm:"not null"`
+	PasswordHash      string     `gorm:"not null"`
+	DisplayName       string     `gorm:"not null"`
+	Role              Role       `gorm:"type:text;not null"`
+	PreferredLanguage string     `gorm:"not null"`
+	OrganizationID    *uuid.UUID `gorm:"type:uuid"`
+	DisabledAt        *time.Time
+	CreatedAt         time.Time `gorm:"not null"`
+	UpdatedAt         time.Time `gorm:"not null"`
+}
+
+// Disabled reports whether an admin has disabled the account.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
+
+// Session is one sign-in: a family of refresh tokens rotated from one login.
+// Revoking it ends every token of the family, access tokens included.
+type Session struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	UserID    uuid.UUID `gorm:"type:uuid;not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	ExpiresAt time.Time `gorm:"not null"`
+	RevokedAt *time.Time
+}
+
+// RefreshToken is one single-use refresh token of a session, stored as a hash.
+type RefreshToken struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	SessionID uuid.UUID `gorm:"type:uuid;not null"`
+	TokenHash []byte    `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	ExpiresAt time.Time `gorm:"not null"`
+	UsedAt    *time.Time
+}
+
+// RateLimitEvent is one counted attempt in a rate-limited bucket (failed
+// logins for an email, referral claims of a patient).
+type RateLimitEvent struct {
+	ID     int64     `gorm:"primaryKey"`
+	Bucket string    `gorm:"not null"`
+	At     time.Time `gorm:"not null"`
+}
+
+// AuditEntry records who read or changed what. Rows are append-only.
+type AuditEntry struct {
+	ID         uuid.UUID  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	ActorID    *uuid.UUID `gorm:"type:uuid"`
+	ActorRole  *Role      `gorm:"type:text"`
+	Action     string     `gorm:"not null"`
+	EntityType string     `gorm:"not null"`
+	EntityID   *uuid.UUID `gorm:"type:uuid"`
+	At         time.Time  `gorm:"not null"`
+}
