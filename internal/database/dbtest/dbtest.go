@@ -97,7 +97,8 @@ func withDatabase(raw, name string) string {
 }
 
 // templateName is derived from the migration files, so that a changed
-// migration builds a new template.
+// migration builds a new template (and work trees with different migrations
+// keep theirs).
 func templateName() (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
@@ -146,18 +147,6 @@ func create(ctx context.Context) (string, error) {
 }
 
 func buildTemplate(ctx context.Context, conn *pgx.Conn, tpl string) error {
-	// Old templates are of older migrations.
-	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'mlp\_tpl\_%'`)
-	if err != nil {
-		return err
-	}
-	old, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return err
-	}
-	for _, name := range old {
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name)
-	}
 	building := tpl + "_new"
 	_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+building)
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {

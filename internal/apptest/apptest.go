@@ -1,0 +1,316 @@
+// Package apptest drives the API the way clients do: HTTP requests with real
+// JWTs against an httptest server backed by the test package's own PostgreSQL
+// database (see dbtest). It also builds seed rows for tests.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"mlp/internal/app"
+	"mlp/internal/auth"
+	"mlp/internal/database"
+	"mlp/internal/database/dbtest"
+	"mlp/models"
+)
+
+// Password is the password of every user made by Server.User.
+const Password = "correct horse battery"
+
+// cheapArgon2 keeps tests fast; the production parameters are tested in auth.
+var cheapArgon2 = auth.Argon2Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
+
+var (
+	hashOnce sync.Once
+	pwHash   string
+)
+
+// PasswordHash returns a hash of Password, computed once.
+func PasswordHash() string {
+	hashOnce.Do(func() { pwHash, _ = auth.HashPassword(Password, cheapArgon2) })
+	return pwHash
+}
+
+// Server is an httptest server running the whole application.
+type Server struct {
+	URL  string
+	DB   *gorm.DB
+	App  *app.App
+	Logs *bytes.Buffer
+	now  func() time.Time
+
+	counters sync.Map // counter id -> *atomic.Int64
+	logMu    sync.Mutex
+}
+
+// Option changes the application New builds.
+type Option func(*app.Options)
+
+// WithClock runs the server with the given clock.
+func WithClock(now func() time.Time) Option { return func(o *app.Options) { o.Now = now } }
+
+// New starts a server for the test; it stops when the test ends.
+func New(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	db := dbtest.Open(tb)
+	s := &Server{DB: db, Logs: &bytes.Buffer{}}
+	params := cheapArgon2
+	o := app.Options{
+		DB:          db,
+		Logger:      slog.New(slog.NewJSONHandler(&lockedWriter{s: s}, nil)),
+		JWTSecret:   []byte("test-secret-test-secret-test-secret!"),
+		Development: true,
+		Argon2:      &params,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s.now = o.Now
+	s.App = app.New(o)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get("X-Test-Counter"); id != "" {
+			if n, ok := s.counters.Load(id); ok {
+				r = r.WithContext(database.WithStatementCounter(r.Context(), n.(*atomic.Int64)))
+			}
+		}
+		s.App.Handler.ServeHTTP(w, r)
+	}))
+	tb.Cleanup(ts.Close)
+	s.URL = ts.URL
+	return s
+}
+
+type lockedWriter struct{ s *Server }
+
+func (w *lockedWriter) Write(p []byte) (int, error) {
+	w.s.logMu.Lock()
+	defer w.s.logMu.Unlock()
+	return w.s.Logs.Write(p)
+}
+
+// LogText returns everything the server logged so far.
+func (s *Server) LogText() string {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return s.Logs.String()
+}
+
+// Error is one GraphQL error of a response.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+	Raw    string          `json:"-"`
+}
+
+// Code returns the extensions.code of the first error, or "" when there is none.
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Field returns the extensions.field of the first error.
+func (r *Response) Field() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	f, _ := r.Errors[0].Extensions["field"].(string)
+	return f
+}
+
+// Decode unmarshals data into v, failing the test on errors in the response.
+func (r *Response) Decode(tb testing.TB, v any) {
+	tb.Helper()
+	if len(r.Errors) > 0 {
+		tb.Fatalf("unexpected errors: %s", r.Raw)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		tb.Fatalf("decode %s: %v", r.Raw, err)
+	}
+}
+
+// MustOK fails the test when the response has errors.
+func (r *Response) MustOK(tb testing.TB) *Response {
+	tb.Helper()
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		tb.Fatalf("unexpected errors (HTTP %d): %s", r.Status, r.Raw)
+	}
+	return r
+}
+
+// MustCode fails the test unless the first error has code.
+func (r *Response) MustCode(tb testing.TB, code string) *Response {
+	tb.Helper()
+	if r.Code() != code {
+		tb.Fatalf("want error code %s, got response %s", code, r.Raw)
+	}
+	return r
+}
+
+// Do posts a GraphQL operation with the access token (none when "").
+func (s *Server) Do(tb testing.TB, token, query string, vars map[string]any) *Response {
+	tb.Helper()
+	return s.do(tb, token, query, vars, "")
+}
+
+// DoCounted posts an operation and returns how many SQL statements it ran.
+func (s *Server) DoCounted(tb testing.TB, token, query string, vars map[string]any) (*Response, int64) {
+	tb.Helper()
+	id := uuid.NewString()
+	n := &atomic.Int64{}
+	s.counters.Store(id, n)
+	defer s.counters.Delete(id)
+	r := s.do(tb, token, query, vars, id)
+	return r, n.Load()
+}
+
+func (s *Server) do(tb testing.TB, token, query string, vars map[string]any, counter string) *Response {
+	tb.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if counter != "" {
+		req.Header.Set("X-Test-Counter", counter)
+	}
+	return s.send(tb, req)
+}
+
+// Send sends a raw request and parses a GraphQL response if there is one.
+func (s *Server) Send(tb testing.TB, req *http.Request) *Response {
+	tb.Helper()
+	return s.send(tb, req)
+}
+
+func (s *Server) send(tb testing.TB, req *http.Request) *Response {
+	tb.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := &Response{Status: resp.StatusCode, Raw: string(raw)}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || json.Valid(raw) {
+		_ = json.Unmarshal(raw, r)
+	}
+	return r
+}
+
+// Org creates an organization. A LEGAL_AID one with no categories takes all.
+func (s *Server) Org(tb testing.TB, kind models.OrganizationKind, states []string, cats ...models.LegalCategory) *models.Organization {
+	tb.Helper()
+	if kind == models.OrgLegalAid && len(cats) == 0 {
+		cats = models.AllLegalCategories
+	}
+	if cats == nil {
+		cats = []models.LegalCategory{}
+	}
+	o := &models.Organization{Name: fmt.Sprintf("%s %s", kind, uuid.NewString()[:8]), Kind: kind, ServiceAreas: states, Categories: cats}
+	if err := s.DB.Create(o).Error; err != nil {
+		tb.Fatal(err)
+	}
+	return o
+}
+
+// User creates a user of role in org (nil for none) with Password, signs them
+// in and returns the user and a real access token.
+func (s *Server) User(tb testing.TB, role models.Role, org *models.Organization) (*models.User, string) {
+	tb.Helper()
+	u := &models.User{
+		Email:             strings.ToLower(string(role)) + "-" + uuid.NewString()[:12] + "@example.test",
+		PasswordHash:      PasswordHash(),
+		DisplayName:       "Test " + strings.ToLower(string(role)),
+		Role:              role,
+		PreferredLanguage: "en",
+	}
+	if org != nil {
+		u.OrganizationID = &org.ID
+	}
+	if err := s.DB.Create(u).Error; err != nil {
+		tb.Fatal(err)
+	}
+	return u, s.Token(tb, u)
+}
+
+// Token starts a session for u and returns a signed access token.
+func (s *Server) Token(tb testing.TB, u *models.User) string {
+	tb.Helper()
+	ss := models.Session{UserID: u.ID, ExpiresAt: s.now().Add(auth.RefreshTokenTTL)}
+	if err := s.DB.Create(&ss).Error; err != nil {
+		tb.Fatal(err)
+	}
+	tok, _, err := s.App.Tokens.Issue(u, ss.ID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+// Str returns the string at a dotted path of decoded JSON data ("login.user.id").
+func Str(tb testing.TB, r *Response, path string) string {
+	tb.Helper()
+	var v any
+	r.Decode(tb, &v)
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[k]
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i >= len(x) {
+				tb.Fatalf("path %s: no index %s in %s", path, k, r.Raw)
+			}
+			v = x[i]
+		default:
+			tb.Fatalf("path %s: not found in %s", path, r.Raw)
+		}
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// Ctx returns a context for direct database work in tests.
+func Ctx() context.Context { return context.Background() }

@@ -1,0 +1,92 @@
+// Package page implements Relay cursor pagination for the services: first
+// (default 20, max 100), after (an opaque cursor), and keyset cursors.
+package page
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"mlp/models"
+)
+
+// Limits of first.
+const (
+	DefaultFirst = 20
+	MaxFirst     = 100
+)
+
+// Args are the pagination arguments of a list field.
+type Args struct {
+	First *int
+	After *string
+	// WithTotal asks for totalCount; the GraphQL layer sets it only when the
+	// client selected the field, so that lists that do not need it skip the
+	// count statement.
+	WithTotal bool
+}
+
+// Limit returns first, checked: BAD_USER_INPUT (first) outside 0..100.
+func (a Args) Limit() (int, error) {
+	if a.First == nil {
+		return DefaultFirst, nil
+	}
+	if *a.First < 0 || *a.First > MaxFirst {
+		return 0, models.InvalidField("first", "first is 0 to %d.", MaxFirst)
+	}
+	return *a.First, nil
+}
+
+// Cursor returns the parts of the after cursor (nil when there is none), which
+// must have n parts: BAD_USER_INPUT (after) otherwise.
+func (a Args) Cursor(n int) ([]string, error) {
+	if a.After == nil || *a.After == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(*a.After)
+	if err != nil {
+		return nil, models.InvalidField("after", "This cursor is not valid.")
+	}
+	parts := strings.Split(string(raw), "\x1f")
+	if len(parts) != n {
+		return nil, models.InvalidField("after", "This cursor is not valid.")
+	}
+	return parts, nil
+}
+
+// Encode makes an opaque cursor of the keyset values parts.
+func Encode(parts ...string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "\x1f")))
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items   []T
+	Cursors []string
+	HasNext bool
+	// Total is the size of the whole list, when Args.WithTotal asked for it.
+	Total int
+}
+
+// Trim cuts a result fetched with limit+1 rows to limit and records whether
+// there was more; cursor makes each item's cursor.
+func Trim[T any](rows []T, limit int, cursor func(T) string) Page[T] {
+	p := Page[T]{HasNext: len(rows) > limit}
+	if p.HasNext {
+		rows = rows[:limit]
+	}
+	p.Items = rows
+	p.Cursors = make([]string, len(rows))
+	for i, r := range rows {
+		p.Cursors[i] = cursor(r)
+	}
+	return p
+}
+
+// EndCursor returns the cursor of the last item, or nil for an empty page.
+func (p Page[T]) EndCursor() *string {
+	if len(p.Cursors) == 0 {
+		return nil
+	}
+	c := p.Cursors[len(p.Cursors)-1]
+	return &c
+}
