@@ -75,3 +75,7 @@ type AuditEntry struct {
 	EntityID   *uuid.UUID `gorm:"type:uuid"`
 	At         time.Time  `gorm:"not null"`
 }
+
+func init() {
+	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &RateLimitEvent{}, &AuditEntry{})
+}
