@@ -3,6 +3,7 @@ package graph
 import (
 	"mlp/internal/accounts"
 	"mlp/internal/auth"
+	"mlp/internal/cases"
 )
 
 // Resolver is the dependency root of the GraphQL layer: it holds the domain
@@ -11,4 +12,5 @@ import (
 type Resolver struct {
 	Auth     *auth.Service
 	Accounts *accounts.Service
+	Cases    *cases.Service
 }

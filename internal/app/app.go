@@ -15,6 +15,7 @@ import (
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
 	"mlp/internal/auth"
+	"mlp/internal/cases"
 	"mlp/internal/httpx"
 	"mlp/internal/ratelimit"
 )
@@ -55,9 +56,11 @@ func New(opts Options) *App {
 	limiter := ratelimit.New(db, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	accountsSvc := accounts.NewService(db, authSvc)
+	casesSvc := cases.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:     authSvc,
 		Accounts: accountsSvc,
+		Cases:    casesSvc,
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
