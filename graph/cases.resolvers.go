@@ -39,9 +39,8 @@ func (r *caseResolver) AssignedAdvocate(ctx context.Context, obj *models.Case) (
 }
 
 // Referral is the resolver for the referral field.
-func (r *caseResolver) Referral(ctx context.Context, obj *models.Case) (*model.Referral, error) {
-	// The referrals work links cases to referrals (migration 00003) and fills this in.
-	return nil, nil
+func (r *caseResolver) Referral(ctx context.Context, obj *models.Case) (*models.Referral, error) {
+	return loaders.Load(ctx, loaders.For(ctx).Referral, obj.ReferralID)
 }
 
 // Timeline is the resolver for the timeline field.

@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Case() CaseResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Referral() ReferralResolver
 	Subscription() SubscriptionResolver
 	User() UserResolver
 }
@@ -202,7 +203,7 @@ type ComplexityRoot struct {
 		ArchiveGuide          func(childComplexity int, id string) int
 		AssignCase            func(childComplexity int, caseID string, advocateID string) int
 		CancelReferral        func(childComplexity int, id string) int
-		ClaimReferral         func(childComplexity int, input model.ClaimReferralInput) int
+		ClaimReferral         func(childComplexity int, input models.ClaimReferralInput) int
 		CreateGuide           func(childComplexity int, input model.GuideInput) int
 		CreateOrganization    func(childComplexity int, input models.CreateOrganizationInput) int
 		CreateStaffUser       func(childComplexity int, input models.CreateStaffUserInput) int
@@ -213,7 +214,7 @@ type ComplexityRoot struct {
 		MarkNotificationsRead func(childComplexity int, ids []string) int
 		PublishGuide          func(childComplexity int, id string) int
 		RecordCaseOutcome     func(childComplexity int, input models.CaseOutcomeInput) int
-		ReferPatient          func(childComplexity int, input model.ReferPatientInput) int
+		ReferPatient          func(childComplexity int, input models.ReferPatientInput) int
 		RefreshSession        func(childComplexity int, refreshToken string) int
 		Register              func(childComplexity int, input models.RegisterInput) int
 		RegisterDevice        func(childComplexity int, platform model.DevicePlatform, token string) int
@@ -307,6 +308,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		ExpiresAt         func(childComplexity int) int
 		ID                func(childComplexity int) int
+		Notes             func(childComplexity int) int
 		PatientLabel      func(childComplexity int) int
 		RecommendedGuides func(childComplexity int) int
 		Screening         func(childComplexity int) int
@@ -359,7 +361,7 @@ type CaseResolver interface {
 	Patient(ctx context.Context, obj *models.Case) (*models.User, error)
 	Organization(ctx context.Context, obj *models.Case) (*models.Organization, error)
 	AssignedAdvocate(ctx context.Context, obj *models.Case) (*models.User, error)
-	Referral(ctx context.Context, obj *models.Case) (*model.Referral, error)
+	Referral(ctx context.Context, obj *models.Case) (*models.Referral, error)
 	Timeline(ctx context.Context, obj *models.Case, first *int, after *string) (*model.CaseEventConnection, error)
 	Outcome(ctx context.Context, obj *models.Case) (*models.CaseOutcome, error)
 	RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*model.Guide, error)
@@ -386,9 +388,9 @@ type MutationResolver interface {
 	ArchiveGuide(ctx context.Context, id string) (*model.Guide, error)
 	MarkNotificationsRead(ctx context.Context, ids []string) (int, error)
 	RegisterDevice(ctx context.Context, platform model.DevicePlatform, token string) (bool, error)
-	ReferPatient(ctx context.Context, input model.ReferPatientInput) (*model.Referral, error)
-	CancelReferral(ctx context.Context, id string) (*model.Referral, error)
-	ClaimReferral(ctx context.Context, input model.ClaimReferralInput) (*models.Case, error)
+	ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error)
+	CancelReferral(ctx context.Context, id string) (*models.Referral, error)
+	ClaimReferral(ctx context.Context, input models.ClaimReferralInput) (*models.Case, error)
 	RevokeConsent(ctx context.Context, id string) (*models.Consent, error)
 }
 type QueryResolver interface {
@@ -407,9 +409,20 @@ type QueryResolver interface {
 	MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error)
 	MyConsents(ctx context.Context) ([]*models.Consent, error)
 }
+type ReferralResolver interface {
+	Code(ctx context.Context, obj *models.Referral) (string, error)
+	Status(ctx context.Context, obj *models.Referral) (models.ReferralStatus, error)
+
+	Clinician(ctx context.Context, obj *models.Referral) (*models.User, error)
+	Case(ctx context.Context, obj *models.Referral) (*models.Case, error)
+	CaseStatus(ctx context.Context, obj *models.Referral) (*models.CaseStatus, error)
+	RecommendedGuides(ctx context.Context, obj *models.Referral) ([]*model.Guide, error)
+
+	Notes(ctx context.Context, obj *models.Referral) (*string, error)
+}
 type SubscriptionResolver interface {
 	CaseEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error)
-	NotificationAdded(ctx context.Context) (<-chan *model.Notification, error)
+	NotificationAdded(ctx context.Context) (<-chan *models.Notification, error)
 }
 type UserResolver interface {
 	Organization(ctx context.Context, obj *models.User) (*models.Organization, error)
@@ -1093,7 +1106,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClaimReferral(childComplexity, args["input"].(model.ClaimReferralInput)), true
+		return e.ComplexityRoot.Mutation.ClaimReferral(childComplexity, args["input"].(models.ClaimReferralInput)), true
 	case "Mutation.createGuide":
 		if e.ComplexityRoot.Mutation.CreateGuide == nil {
 			break
@@ -1214,7 +1227,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReferPatient(childComplexity, args["input"].(model.ReferPatientInput)), true
+		return e.ComplexityRoot.Mutation.ReferPatient(childComplexity, args["input"].(models.ReferPatientInput)), true
 	case "Mutation.refreshSession":
 		if e.ComplexityRoot.Mutation.RefreshSession == nil {
 			break
@@ -1726,6 +1739,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Referral.ID(childComplexity), true
+	case "Referral.notes":
+		if e.ComplexityRoot.Referral.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Referral.Notes(childComplexity), true
 	case "Referral.patientLabel":
 		if e.ComplexityRoot.Referral.PatientLabel == nil {
 			break
@@ -2446,6 +2465,8 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_expiresAt(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Referral_createdAt(ctx, field)
+	case "notes":
+		return ec.fieldContext_Referral_notes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
 }
@@ -2756,8 +2777,8 @@ func (ec *executionContext) field_Mutation_claimReferral_args(ctx context.Contex
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ClaimReferralInput, error) {
-			return ec.unmarshalNClaimReferralInput2mlpᚋgraphᚋmodelᚐClaimReferralInput(ctx, v)
+		func(ctx context.Context, v any) (models.ClaimReferralInput, error) {
+			return ec.unmarshalNClaimReferralInput2mlpᚋmodelsᚐClaimReferralInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2918,8 +2939,8 @@ func (ec *executionContext) field_Mutation_referPatient_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ReferPatientInput, error) {
-			return ec.unmarshalNReferPatientInput2mlpᚋgraphᚋmodelᚐReferPatientInput(ctx, v)
+		func(ctx context.Context, v any) (models.ReferPatientInput, error) {
+			return ec.unmarshalNReferPatientInput2mlpᚋmodelsᚐReferPatientInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4205,8 +4226,8 @@ func (ec *executionContext) _Case_referral(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Case().Referral(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
-			return ec.marshalOReferral2ᚖmlpᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalOReferral2ᚖmlpᚋmodelsᚐReferral(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7187,7 +7208,7 @@ func (ec *executionContext) _Mutation_referPatient(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReferPatient(ctx, fc.Args["input"].(model.ReferPatientInput))
+			return ec.Resolvers.Mutation().ReferPatient(ctx, fc.Args["input"].(models.ReferPatientInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -7195,11 +7216,11 @@ func (ec *executionContext) _Mutation_referPatient(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"CLINICIAN"})
 				if err != nil {
-					var zeroVal *model.Referral
+					var zeroVal *models.Referral
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Referral
+					var zeroVal *models.Referral
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -7208,8 +7229,8 @@ func (ec *executionContext) _Mutation_referPatient(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2ᚖmlpᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖmlpᚋmodelsᚐReferral(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7257,11 +7278,11 @@ func (ec *executionContext) _Mutation_cancelReferral(ctx context.Context, field 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"CLINICIAN"})
 				if err != nil {
-					var zeroVal *model.Referral
+					var zeroVal *models.Referral
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Referral
+					var zeroVal *models.Referral
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -7270,8 +7291,8 @@ func (ec *executionContext) _Mutation_cancelReferral(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2ᚖmlpᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖmlpᚋmodelsᚐReferral(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7311,7 +7332,7 @@ func (ec *executionContext) _Mutation_claimReferral(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClaimReferral(ctx, fc.Args["input"].(model.ClaimReferralInput))
+			return ec.Resolvers.Mutation().ClaimReferral(ctx, fc.Args["input"].(models.ClaimReferralInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -7425,7 +7446,7 @@ func (ec *executionContext) fieldContext_Mutation_revokeConsent(ctx context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7437,8 +7458,8 @@ func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7448,7 +7469,7 @@ func (ec *executionContext) fieldContext_Notification_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7471,7 +7492,7 @@ func (ec *executionContext) fieldContext_Notification_kind(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
 }
 
-func (ec *executionContext) _Notification_title(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_title(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7494,7 +7515,7 @@ func (ec *executionContext) fieldContext_Notification_title(_ context.Context, f
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
 }
 
-func (ec *executionContext) _Notification_body(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_body(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7517,7 +7538,7 @@ func (ec *executionContext) fieldContext_Notification_body(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
 }
 
-func (ec *executionContext) _Notification_caseId(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_caseId(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7529,8 +7550,8 @@ func (ec *executionContext) _Notification_caseId(ctx context.Context, field grap
 			return obj.CaseID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7540,7 +7561,7 @@ func (ec *executionContext) fieldContext_Notification_caseId(_ context.Context, 
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7563,7 +7584,7 @@ func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Contex
 	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *model.Notification) (ret graphql.Marshaler) {
+func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *models.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7685,8 +7706,8 @@ func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field gr
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Notification) graphql.Marshaler {
-			return ec.marshalNNotification2ᚖmlpᚋgraphᚋmodelᚐNotification(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖmlpᚋmodelsᚐNotification(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9113,7 +9134,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9125,8 +9146,8 @@ func (ec *executionContext) _Referral_id(ctx context.Context, field graphql.Coll
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9136,7 +9157,7 @@ func (ec *executionContext) fieldContext_Referral_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Referral_code(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_code(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9145,7 +9166,7 @@ func (ec *executionContext) _Referral_code(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Referral_code(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
+			return ec.Resolvers.Referral().Code(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9156,10 +9177,10 @@ func (ec *executionContext) _Referral_code(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Referral_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "String")
 }
 
-func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9168,21 +9189,21 @@ func (ec *executionContext) _Referral_status(ctx context.Context, field graphql.
 			return ec.fieldContext_Referral_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
+			return ec.Resolvers.Referral().Status(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ReferralStatus) graphql.Marshaler {
-			return ec.marshalNReferralStatus2mlpᚋgraphᚋmodelᚐReferralStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.ReferralStatus) graphql.Marshaler {
+			return ec.marshalNReferralStatus2mlpᚋmodelsᚐReferralStatus(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Referral_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Referral", field, false, false, "ReferralStatus")
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "ReferralStatus")
 }
 
-func (ec *executionContext) _Referral_categories(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_categories(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9205,7 +9226,7 @@ func (ec *executionContext) fieldContext_Referral_categories(_ context.Context, 
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "LegalCategory")
 }
 
-func (ec *executionContext) _Referral_screening(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_screening(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9217,8 +9238,8 @@ func (ec *executionContext) _Referral_screening(ctx context.Context, field graph
 			return obj.Screening, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ScreeningAnswer) graphql.Marshaler {
-			return ec.marshalNScreeningAnswer2ᚕᚖmlpᚋgraphᚋmodelᚐScreeningAnswerᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.ScreeningAnswer) graphql.Marshaler {
+			return ec.marshalNScreeningAnswer2ᚕᚖmlpᚋmodelsᚐScreeningAnswerᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9237,7 +9258,7 @@ func (ec *executionContext) fieldContext_Referral_screening(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_patientLabel(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_patientLabel(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9260,7 +9281,7 @@ func (ec *executionContext) fieldContext_Referral_patientLabel(_ context.Context
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "String")
 }
 
-func (ec *executionContext) _Referral_clinician(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_clinician(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9269,7 +9290,7 @@ func (ec *executionContext) _Referral_clinician(ctx context.Context, field graph
 			return ec.fieldContext_Referral_clinician(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Clinician, nil
+			return ec.Resolvers.Referral().Clinician(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -9283,8 +9304,8 @@ func (ec *executionContext) fieldContext_Referral_clinician(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Referral",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -9292,7 +9313,7 @@ func (ec *executionContext) fieldContext_Referral_clinician(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_case(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_case(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9301,7 +9322,7 @@ func (ec *executionContext) _Referral_case(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Referral_case(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Case, nil
+			return ec.Resolvers.Referral().Case(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
@@ -9315,8 +9336,8 @@ func (ec *executionContext) fieldContext_Referral_case(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Referral",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Case(ctx, field)
 		},
@@ -9324,7 +9345,7 @@ func (ec *executionContext) fieldContext_Referral_case(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_caseStatus(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_caseStatus(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9333,7 +9354,7 @@ func (ec *executionContext) _Referral_caseStatus(ctx context.Context, field grap
 			return ec.fieldContext_Referral_caseStatus(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CaseStatus, nil
+			return ec.Resolvers.Referral().CaseStatus(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseStatus) graphql.Marshaler {
@@ -9344,10 +9365,10 @@ func (ec *executionContext) _Referral_caseStatus(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Referral_caseStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Referral", field, false, false, "CaseStatus")
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "CaseStatus")
 }
 
-func (ec *executionContext) _Referral_recommendedGuides(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_recommendedGuides(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9356,7 +9377,7 @@ func (ec *executionContext) _Referral_recommendedGuides(ctx context.Context, fie
 			return ec.fieldContext_Referral_recommendedGuides(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RecommendedGuides, nil
+			return ec.Resolvers.Referral().RecommendedGuides(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Guide) graphql.Marshaler {
@@ -9370,8 +9391,8 @@ func (ec *executionContext) fieldContext_Referral_recommendedGuides(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "Referral",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Guide(ctx, field)
 		},
@@ -9379,7 +9400,7 @@ func (ec *executionContext) fieldContext_Referral_recommendedGuides(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_expiresAt(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9402,7 +9423,7 @@ func (ec *executionContext) fieldContext_Referral_expiresAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Referral) (ret graphql.Marshaler) {
+func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9423,6 +9444,29 @@ func (ec *executionContext) _Referral_createdAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Referral_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Referral", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Referral_notes(ctx context.Context, field graphql.CollectedField, obj *models.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Notes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Referral", field, true, true, "String")
 }
 
 func (ec *executionContext) _ReferralConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReferralConnection) (ret graphql.Marshaler) {
@@ -9524,8 +9568,8 @@ func (ec *executionContext) _ReferralEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2ᚖmlpᚋgraphᚋmodelᚐReferral(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖmlpᚋmodelsᚐReferral(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9567,7 +9611,7 @@ func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ScreeningAnswer_domain(ctx context.Context, field graphql.CollectedField, obj *model.ScreeningAnswer) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScreeningAnswer_domain(ctx context.Context, field graphql.CollectedField, obj *models.ScreeningAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9579,8 +9623,8 @@ func (ec *executionContext) _ScreeningAnswer_domain(ctx context.Context, field g
 			return obj.Domain, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ScreeningDomain) graphql.Marshaler {
-			return ec.marshalNScreeningDomain2mlpᚋgraphᚋmodelᚐScreeningDomain(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.ScreeningDomain) graphql.Marshaler {
+			return ec.marshalNScreeningDomain2mlpᚋmodelsᚐScreeningDomain(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9590,7 +9634,7 @@ func (ec *executionContext) fieldContext_ScreeningAnswer_domain(_ context.Contex
 	return graphql.NewScalarFieldContext("ScreeningAnswer", field, false, false, "ScreeningDomain")
 }
 
-func (ec *executionContext) _ScreeningAnswer_positive(ctx context.Context, field graphql.CollectedField, obj *model.ScreeningAnswer) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScreeningAnswer_positive(ctx context.Context, field graphql.CollectedField, obj *models.ScreeningAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9613,7 +9657,7 @@ func (ec *executionContext) fieldContext_ScreeningAnswer_positive(_ context.Cont
 	return graphql.NewScalarFieldContext("ScreeningAnswer", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ScreeningAnswer_note(ctx context.Context, field graphql.CollectedField, obj *model.ScreeningAnswer) (ret graphql.Marshaler) {
+func (ec *executionContext) _ScreeningAnswer_note(ctx context.Context, field graphql.CollectedField, obj *models.ScreeningAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9709,7 +9753,7 @@ func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context,
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Authenticated == nil {
-					var zeroVal *model.Notification
+					var zeroVal *models.Notification
 					return zeroVal, errors.New("directive authenticated is not implemented")
 				}
 				return ec.Directives.Authenticated(ctx, nil, directive0)
@@ -9718,8 +9762,8 @@ func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context,
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Notification) graphql.Marshaler {
-			return ec.marshalNNotification2ᚖmlpᚋgraphᚋmodelᚐNotification(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖmlpᚋmodelsᚐNotification(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11130,8 +11174,8 @@ func UnmarshalCaseQueueFilter(ctx context.Context, raw any) (models.CaseQueueFil
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputClaimReferralInput(ctx context.Context, obj any) (model.ClaimReferralInput, error) {
-	var it model.ClaimReferralInput
+func (ec *executionContext) unmarshalInputClaimReferralInput(ctx context.Context, obj any) (models.ClaimReferralInput, error) {
+	var it models.ClaimReferralInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11187,8 +11231,8 @@ func (ec *executionContext) unmarshalInputClaimReferralInput(ctx context.Context
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalClaimReferralInput(ctx context.Context, raw any) (model.ClaimReferralInput, error) {
-	var out model.ClaimReferralInput
+func UnmarshalClaimReferralInput(ctx context.Context, raw any) (models.ClaimReferralInput, error) {
+	var out models.ClaimReferralInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ClaimReferralInput", raw, &out)
 	return out, err
 }
@@ -11585,8 +11629,8 @@ func UnmarshalGuidePatch(ctx context.Context, raw any) (model.GuidePatch, error)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputReferPatientInput(ctx context.Context, obj any) (model.ReferPatientInput, error) {
-	var it model.ReferPatientInput
+func (ec *executionContext) unmarshalInputReferPatientInput(ctx context.Context, obj any) (models.ReferPatientInput, error) {
+	var it models.ReferPatientInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11619,7 +11663,7 @@ func (ec *executionContext) unmarshalInputReferPatientInput(ctx context.Context,
 			it.Categories = data
 		case "screening":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("screening"))
-			data, err := ec.unmarshalOScreeningAnswerInput2ᚕᚖmlpᚋgraphᚋmodelᚐScreeningAnswerInputᚄ(ctx, v)
+			data, err := ec.unmarshalOScreeningAnswerInput2ᚕᚖmlpᚋmodelsᚐScreeningAnswerᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11663,8 +11707,8 @@ func (ec *executionContext) unmarshalInputReferPatientInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalReferPatientInput(ctx context.Context, raw any) (model.ReferPatientInput, error) {
-	var out model.ReferPatientInput
+func UnmarshalReferPatientInput(ctx context.Context, raw any) (models.ReferPatientInput, error) {
+	var out models.ReferPatientInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReferPatientInput", raw, &out)
 	return out, err
 }
@@ -11830,8 +11874,8 @@ func UnmarshalRequestLegalHelpInput(ctx context.Context, raw any) (models.Reques
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputScreeningAnswerInput(ctx context.Context, obj any) (model.ScreeningAnswerInput, error) {
-	var it model.ScreeningAnswerInput
+func (ec *executionContext) unmarshalInputScreeningAnswerInput(ctx context.Context, obj any) (models.ScreeningAnswer, error) {
+	var it models.ScreeningAnswer
 	if obj == nil {
 		return it, nil
 	}
@@ -11850,7 +11894,7 @@ func (ec *executionContext) unmarshalInputScreeningAnswerInput(ctx context.Conte
 		switch k {
 		case "domain":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
-			data, err := ec.unmarshalNScreeningDomain2mlpᚋgraphᚋmodelᚐScreeningDomain(ctx, v)
+			data, err := ec.unmarshalNScreeningDomain2mlpᚋmodelsᚐScreeningDomain(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11880,8 +11924,8 @@ func (ec *executionContext) unmarshalInputScreeningAnswerInput(ctx context.Conte
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalScreeningAnswerInput(ctx context.Context, raw any) (model.ScreeningAnswerInput, error) {
-	var out model.ScreeningAnswerInput
+func UnmarshalScreeningAnswerInput(ctx context.Context, raw any) (models.ScreeningAnswer, error) {
+	var out models.ScreeningAnswer
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScreeningAnswerInput", raw, &out)
 	return out, err
 }
@@ -13170,7 +13214,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 
 var notificationImplementors = []string{"Notification"}
 
-func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *model.Notification) graphql.Marshaler {
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *models.Notification) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13675,7 +13719,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 
 var referralImplementors = []string{"Referral"}
 
-func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *model.Referral) graphql.Marshaler {
+func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet, obj *models.Referral) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13687,63 +13731,75 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Referral_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "code":
-			out.Values[i] = ec._Referral_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_code(ctx, field, obj)
+				})
 		case "status":
-			out.Values[i] = ec._Referral_status(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_status(ctx, field, obj)
+				})
 		case "categories":
 			out.Values[i] = ec._Referral_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "screening":
 			out.Values[i] = ec._Referral_screening(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "patientLabel":
 			out.Values[i] = ec._Referral_patientLabel(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "clinician":
-			out.Values[i] = ec._Referral_clinician(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_clinician(ctx, field, obj)
+				})
 		case "case":
-			out.Values[i] = ec._Referral_case(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_case(ctx, field, obj)
+				})
 		case "caseStatus":
-			out.Values[i] = ec._Referral_caseStatus(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_caseStatus(ctx, field, obj)
+				})
 		case "recommendedGuides":
-			out.Values[i] = ec._Referral_recommendedGuides(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_recommendedGuides(ctx, field, obj)
+				})
 		case "expiresAt":
 			out.Values[i] = ec._Referral_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Referral_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "notes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_notes(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13844,7 +13900,7 @@ func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.Selection
 
 var screeningAnswerImplementors = []string{"ScreeningAnswer"}
 
-func (ec *executionContext) _ScreeningAnswer(ctx context.Context, sel ast.SelectionSet, obj *model.ScreeningAnswer) graphql.Marshaler {
+func (ec *executionContext) _ScreeningAnswer(ctx context.Context, sel ast.SelectionSet, obj *models.ScreeningAnswer) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, screeningAnswerImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14530,7 +14586,7 @@ func (ec *executionContext) marshalNCategoryStat2ᚖmlpᚋgraphᚋmodelᚐCatego
 	return ec._CategoryStat(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNClaimReferralInput2mlpᚋgraphᚋmodelᚐClaimReferralInput(ctx context.Context, v any) (model.ClaimReferralInput, error) {
+func (ec *executionContext) unmarshalNClaimReferralInput2mlpᚋmodelsᚐClaimReferralInput(ctx context.Context, v any) (models.ClaimReferralInput, error) {
 	res, err := ec.unmarshalInputClaimReferralInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -14842,7 +14898,7 @@ func (ec *executionContext) marshalNLegalCategory2ᚕmlpᚋmodelsᚐLegalCategor
 	return ret
 }
 
-func (ec *executionContext) marshalNNotification2ᚖmlpᚋgraphᚋmodelᚐNotification(ctx context.Context, sel ast.SelectionSet, v *model.Notification) graphql.Marshaler {
+func (ec *executionContext) marshalNNotification2ᚖmlpᚋmodelsᚐNotification(ctx context.Context, sel ast.SelectionSet, v *models.Notification) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Notification!")
 		return graphql.Null
@@ -14966,12 +15022,12 @@ func (ec *executionContext) marshalNPartnershipReport2ᚖmlpᚋgraphᚋmodelᚐP
 	return ec._PartnershipReport(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReferPatientInput2mlpᚋgraphᚋmodelᚐReferPatientInput(ctx context.Context, v any) (model.ReferPatientInput, error) {
+func (ec *executionContext) unmarshalNReferPatientInput2mlpᚋmodelsᚐReferPatientInput(ctx context.Context, v any) (models.ReferPatientInput, error) {
 	res, err := ec.unmarshalInputReferPatientInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReferral2ᚖmlpᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v *model.Referral) graphql.Marshaler {
+func (ec *executionContext) marshalNReferral2ᚖmlpᚋmodelsᚐReferral(ctx context.Context, sel ast.SelectionSet, v *models.Referral) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Referral!")
 		return graphql.Null
@@ -15011,13 +15067,13 @@ func (ec *executionContext) marshalNReferralEdge2ᚖmlpᚋgraphᚋmodelᚐReferr
 	return ec._ReferralEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNReferralStatus2mlpᚋgraphᚋmodelᚐReferralStatus(ctx context.Context, v any) (model.ReferralStatus, error) {
-	var res model.ReferralStatus
+func (ec *executionContext) unmarshalNReferralStatus2mlpᚋmodelsᚐReferralStatus(ctx context.Context, v any) (models.ReferralStatus, error) {
+	var res models.ReferralStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNReferralStatus2mlpᚋgraphᚋmodelᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v model.ReferralStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNReferralStatus2mlpᚋmodelsᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v models.ReferralStatus) graphql.Marshaler {
 	return v
 }
 
@@ -15071,11 +15127,11 @@ func (ec *executionContext) marshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx context.C
 	return ret
 }
 
-func (ec *executionContext) marshalNScreeningAnswer2ᚕᚖmlpᚋgraphᚋmodelᚐScreeningAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ScreeningAnswer) graphql.Marshaler {
+func (ec *executionContext) marshalNScreeningAnswer2ᚕᚖmlpᚋmodelsᚐScreeningAnswerᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.ScreeningAnswer) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNScreeningAnswer2ᚖmlpᚋgraphᚋmodelᚐScreeningAnswer(ctx, sel, v[i])
+		return ec.marshalNScreeningAnswer2ᚖmlpᚋmodelsᚐScreeningAnswer(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -15087,7 +15143,7 @@ func (ec *executionContext) marshalNScreeningAnswer2ᚕᚖmlpᚋgraphᚋmodelᚐ
 	return ret
 }
 
-func (ec *executionContext) marshalNScreeningAnswer2ᚖmlpᚋgraphᚋmodelᚐScreeningAnswer(ctx context.Context, sel ast.SelectionSet, v *model.ScreeningAnswer) graphql.Marshaler {
+func (ec *executionContext) marshalNScreeningAnswer2ᚖmlpᚋmodelsᚐScreeningAnswer(ctx context.Context, sel ast.SelectionSet, v *models.ScreeningAnswer) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ScreeningAnswer!")
 		return graphql.Null
@@ -15095,18 +15151,18 @@ func (ec *executionContext) marshalNScreeningAnswer2ᚖmlpᚋgraphᚋmodelᚐScr
 	return ec._ScreeningAnswer(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNScreeningAnswerInput2ᚖmlpᚋgraphᚋmodelᚐScreeningAnswerInput(ctx context.Context, v any) (*model.ScreeningAnswerInput, error) {
+func (ec *executionContext) unmarshalNScreeningAnswerInput2ᚖmlpᚋmodelsᚐScreeningAnswer(ctx context.Context, v any) (*models.ScreeningAnswer, error) {
 	res, err := ec.unmarshalInputScreeningAnswerInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNScreeningDomain2mlpᚋgraphᚋmodelᚐScreeningDomain(ctx context.Context, v any) (model.ScreeningDomain, error) {
-	var res model.ScreeningDomain
+func (ec *executionContext) unmarshalNScreeningDomain2mlpᚋmodelsᚐScreeningDomain(ctx context.Context, v any) (models.ScreeningDomain, error) {
+	var res models.ScreeningDomain
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNScreeningDomain2mlpᚋgraphᚋmodelᚐScreeningDomain(ctx context.Context, sel ast.SelectionSet, v model.ScreeningDomain) graphql.Marshaler {
+func (ec *executionContext) marshalNScreeningDomain2mlpᚋmodelsᚐScreeningDomain(ctx context.Context, sel ast.SelectionSet, v models.ScreeningDomain) graphql.Marshaler {
 	return v
 }
 
@@ -15708,7 +15764,7 @@ func (ec *executionContext) marshalOOrganizationKind2ᚖmlpᚋmodelsᚐOrganizat
 	return v
 }
 
-func (ec *executionContext) marshalOReferral2ᚖmlpᚋgraphᚋmodelᚐReferral(ctx context.Context, sel ast.SelectionSet, v *model.Referral) graphql.Marshaler {
+func (ec *executionContext) marshalOReferral2ᚖmlpᚋmodelsᚐReferral(ctx context.Context, sel ast.SelectionSet, v *models.Referral) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -15731,16 +15787,16 @@ func (ec *executionContext) marshalORole2ᚖmlpᚋmodelsᚐRole(ctx context.Cont
 	return v
 }
 
-func (ec *executionContext) unmarshalOScreeningAnswerInput2ᚕᚖmlpᚋgraphᚋmodelᚐScreeningAnswerInputᚄ(ctx context.Context, v any) ([]*model.ScreeningAnswerInput, error) {
+func (ec *executionContext) unmarshalOScreeningAnswerInput2ᚕᚖmlpᚋmodelsᚐScreeningAnswerᚄ(ctx context.Context, v any) ([]*models.ScreeningAnswer, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]*model.ScreeningAnswerInput, len(vSlice))
+	res := make([]*models.ScreeningAnswer, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNScreeningAnswerInput2ᚖmlpᚋgraphᚋmodelᚐScreeningAnswerInput(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNScreeningAnswerInput2ᚖmlpᚋmodelsᚐScreeningAnswer(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}

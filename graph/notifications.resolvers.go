@@ -14,7 +14,7 @@ import (
 
 // MarkNotificationsRead is the resolver for the markNotificationsRead field.
 func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []string) (int, error) {
-	panic(fmt.Errorf("not implemented: MarkNotificationsRead - markNotificationsRead"))
+	return r.Notify.MarkRead(ctx, ids)
 }
 
 // RegisterDevice is the resolver for the registerDevice field.
@@ -24,7 +24,7 @@ func (r *mutationResolver) RegisterDevice(ctx context.Context, platform model.De
 
 // MyNotifications is the resolver for the myNotifications field.
 func (r *queryResolver) MyNotifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error) {
-	panic(fmt.Errorf("not implemented: MyNotifications - myNotifications"))
+	return notificationConnection(r.Notify.MyNotifications(ctx, unreadOnly, pageArgs(ctx, first, after)))
 }
 
 // PartnershipReport is the resolver for the partnershipReport field.
@@ -33,6 +33,6 @@ func (r *queryResolver) PartnershipReport(ctx context.Context, from models.Date,
 }
 
 // NotificationAdded is the resolver for the notificationAdded field.
-func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *model.Notification, error) {
+func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *models.Notification, error) {
 	panic(fmt.Errorf("not implemented: NotificationAdded - notificationAdded"))
 }

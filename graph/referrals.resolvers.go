@@ -8,36 +8,80 @@ package graph
 import (
 	"context"
 	"fmt"
+	"mlp/graph/loaders"
 	"mlp/graph/model"
 	"mlp/models"
 )
 
 // ReferPatient is the resolver for the referPatient field.
-func (r *mutationResolver) ReferPatient(ctx context.Context, input model.ReferPatientInput) (*model.Referral, error) {
-	panic(fmt.Errorf("not implemented: ReferPatient - referPatient"))
+func (r *mutationResolver) ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error) {
+	return r.Referrals.ReferPatient(ctx, input)
 }
 
 // CancelReferral is the resolver for the cancelReferral field.
-func (r *mutationResolver) CancelReferral(ctx context.Context, id string) (*model.Referral, error) {
-	panic(fmt.Errorf("not implemented: CancelReferral - cancelReferral"))
+func (r *mutationResolver) CancelReferral(ctx context.Context, id string) (*models.Referral, error) {
+	return r.Referrals.CancelReferral(ctx, id)
 }
 
 // ClaimReferral is the resolver for the claimReferral field.
-func (r *mutationResolver) ClaimReferral(ctx context.Context, input model.ClaimReferralInput) (*models.Case, error) {
-	panic(fmt.Errorf("not implemented: ClaimReferral - claimReferral"))
+func (r *mutationResolver) ClaimReferral(ctx context.Context, input models.ClaimReferralInput) (*models.Case, error) {
+	return r.Referrals.ClaimReferral(ctx, input)
 }
 
 // RevokeConsent is the resolver for the revokeConsent field.
 func (r *mutationResolver) RevokeConsent(ctx context.Context, id string) (*models.Consent, error) {
-	panic(fmt.Errorf("not implemented: RevokeConsent - revokeConsent"))
+	return r.Referrals.RevokeConsent(ctx, id)
 }
 
 // MyReferrals is the resolver for the myReferrals field.
 func (r *queryResolver) MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error) {
-	panic(fmt.Errorf("not implemented: MyReferrals - myReferrals"))
+	return referralConnection(r.Referrals.MyReferrals(ctx, pageArgs(ctx, first, after)))
 }
 
 // MyConsents is the resolver for the myConsents field.
 func (r *queryResolver) MyConsents(ctx context.Context) ([]*models.Consent, error) {
 	panic(fmt.Errorf("not implemented: MyConsents - myConsents"))
 }
+
+// Code is the resolver for the code field.
+func (r *referralResolver) Code(ctx context.Context, obj *models.Referral) (string, error) {
+	return r.Referrals.Code(ctx, obj), nil
+}
+
+// Status is the resolver for the status field.
+func (r *referralResolver) Status(ctx context.Context, obj *models.Referral) (models.ReferralStatus, error) {
+	return r.Referrals.Status(obj), nil
+}
+
+// Clinician is the resolver for the clinician field.
+func (r *referralResolver) Clinician(ctx context.Context, obj *models.Referral) (*models.User, error) {
+	return loaders.Load(ctx, loaders.For(ctx).User, &obj.ClinicianID)
+}
+
+// Case is the resolver for the case field.
+func (r *referralResolver) Case(ctx context.Context, obj *models.Referral) (*models.Case, error) {
+	// Null for the referring clinician: the loader only returns cases the caller may read.
+	return loaders.Load(ctx, loaders.For(ctx).CaseByReferral, &obj.ID)
+}
+
+// CaseStatus is the resolver for the caseStatus field.
+func (r *referralResolver) CaseStatus(ctx context.Context, obj *models.Referral) (*models.CaseStatus, error) {
+	return loaders.Load(ctx, loaders.For(ctx).SharedCaseStatus, &obj.ID)
+}
+
+// RecommendedGuides is the resolver for the recommendedGuides field.
+func (r *referralResolver) RecommendedGuides(ctx context.Context, obj *models.Referral) ([]*model.Guide, error) {
+	// The guides work (branch guides) fills this in: the published guides of
+	// obj.RecommendedGuideSlugs, for the patient once the referral is claimed.
+	return []*model.Guide{}, nil
+}
+
+// Notes is the resolver for the notes field.
+func (r *referralResolver) Notes(ctx context.Context, obj *models.Referral) (*string, error) {
+	return r.Referrals.Notes(ctx, obj), nil
+}
+
+// Referral returns ReferralResolver implementation.
+func (r *Resolver) Referral() ReferralResolver { return &referralResolver{r} }
+
+type referralResolver struct{ *Resolver }

@@ -4,13 +4,17 @@ import (
 	"mlp/internal/accounts"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/notify"
+	"mlp/internal/referrals"
 )
 
 // Resolver is the dependency root of the GraphQL layer: it holds the domain
 // services, never a database handle. Resolvers are one call into a service or
 // a dataloader.
 type Resolver struct {
-	Auth     *auth.Service
-	Accounts *accounts.Service
-	Cases    *cases.Service
+	Auth      *auth.Service
+	Accounts  *accounts.Service
+	Cases     *cases.Service
+	Referrals *referrals.Service
+	Notify    *notify.Service
 }

@@ -137,6 +137,8 @@ type Case struct {
 	// while no partner serves the jurisdiction and category.
 	OrganizationID     *uuid.UUID `gorm:"type:uuid"`
 	AssignedAdvocateID *uuid.UUID `gorm:"type:uuid"`
+	// ReferralID is the referral the case was opened from, if any.
+	ReferralID *uuid.UUID `gorm:"type:uuid"`
 	// Version increments on every change (optimistic concurrency).
 	Version   int       `gorm:"not null"`
 	CreatedAt time.Time `gorm:"not null"`

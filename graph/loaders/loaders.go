@@ -21,12 +21,27 @@ const Wait = 500 * time.Microsecond
 type Sources struct {
 	UsersByID         func(context.Context, []uuid.UUID) ([]*models.User, error)
 	OrganizationsByID func(context.Context, []uuid.UUID) ([]*models.Organization, error)
+	// ReferralsByID loads referrals (a case's referral).
+	ReferralsByID func(context.Context, []uuid.UUID) ([]*models.Referral, error)
+	// CasesByReferralID loads the cases of referrals that the caller may read.
+	CasesByReferralID func(context.Context, []uuid.UUID) ([]*models.Case, error)
+	// SharedCaseStatuses loads, by referral id, the status of the referral's
+	// case while the patient shares it with the referrer.
+	SharedCaseStatuses func(context.Context, []uuid.UUID) (map[uuid.UUID]*models.CaseStatus, error)
 }
 
 // Loaders are the per-request loaders.
 type Loaders struct {
 	User         *dataloader.Loader[uuid.UUID, *models.User]
 	Organization *dataloader.Loader[uuid.UUID, *models.Organization]
+	// Referral loads a referral by id.
+	Referral *dataloader.Loader[uuid.UUID, *models.Referral]
+	// CaseByReferral loads, by referral id, the referral's case if the caller
+	// may read it.
+	CaseByReferral *dataloader.Loader[uuid.UUID, *models.Case]
+	// SharedCaseStatus loads, by referral id, the status the patient shares
+	// with the referring clinician (nil when not shared).
+	SharedCaseStatus *dataloader.Loader[uuid.UUID, *models.CaseStatus]
 }
 
 // New returns fresh loaders over src; each request gets its own.
@@ -34,6 +49,11 @@ func New(src Sources) *Loaders {
 	return &Loaders{
 		User:         ByKey(src.UsersByID, func(u *models.User) uuid.UUID { return u.ID }),
 		Organization: ByKey(src.OrganizationsByID, func(o *models.Organization) uuid.UUID { return o.ID }),
+		Referral:     ByKey(src.ReferralsByID, func(r *models.Referral) uuid.UUID { return r.ID }),
+		CaseByReferral: ByKey(src.CasesByReferralID, func(c *models.Case) uuid.UUID {
+			return *c.ReferralID
+		}),
+		SharedCaseStatus: Mapped(src.SharedCaseStatuses),
 	}
 }
 
@@ -83,6 +103,19 @@ func Group[K comparable, V any](fetch func(context.Context, []K) ([]V, error), g
 		}
 		return out
 	}, dataloader.WithWait[K, []V](Wait), dataloader.WithBatchCapacity[K, []V](1000))
+}
+
+// Mapped returns a loader whose batch function answers many keys with a map;
+// a key missing from the map yields the zero value and no error.
+func Mapped[K comparable, V any](fetch func(context.Context, []K) (map[K]V, error)) *dataloader.Loader[K, V] {
+	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		out := make([]*dataloader.Result[V], len(keys))
+		vals, err := fetch(ctx, keys)
+		for i, k := range keys {
+			out[i] = &dataloader.Result[V]{Data: vals[k], Error: err}
+		}
+		return out
+	}, dataloader.WithWait[K, V](Wait), dataloader.WithBatchCapacity[K, V](1000))
 }
 
 type ctxKey struct{}

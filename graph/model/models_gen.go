@@ -52,15 +52,6 @@ type CategoryStat struct {
 	Suppressed bool                 `json:"suppressed"`
 }
 
-type ClaimReferralInput struct {
-	Code string `json:"code"`
-	// What the patient wants to tell the legal team, in their words.
-	Description    string `json:"description"`
-	ConsentToShare bool   `json:"consentToShare"`
-	// Whether the referring clinician may see the case's status.
-	ShareStatusWithReferrer bool `json:"shareStatusWithReferrer"`
-}
-
 // A know-your-rights guide in one locale. A guide is identified by (slug, locale);
 // the same slug in other locales is a translation. Public readers see PUBLISHED guides only.
 type Guide struct {
@@ -147,17 +138,6 @@ type GuideTranslation struct {
 type Mutation struct {
 }
 
-type Notification struct {
-	ID string `json:"id"`
-	// e.g. CASE_STATUS_CHANGED, CASE_MESSAGE, REFERRAL_CLAIMED
-	Kind      string     `json:"kind"`
-	Title     string     `json:"title"`
-	Body      string     `json:"body"`
-	CaseID    *string    `json:"caseId,omitempty"`
-	CreatedAt time.Time  `json:"createdAt"`
-	ReadAt    *time.Time `json:"readAt,omitempty"`
-}
-
 type NotificationConnection struct {
 	Edges      []*NotificationEdge `json:"edges"`
 	PageInfo   *PageInfo           `json:"pageInfo"`
@@ -165,8 +145,8 @@ type NotificationConnection struct {
 }
 
 type NotificationEdge struct {
-	Node   *Notification `json:"node"`
-	Cursor string        `json:"cursor"`
+	Node   *models.Notification `json:"node"`
+	Cursor string               `json:"cursor"`
 }
 
 type OutcomeStat struct {
@@ -198,42 +178,6 @@ type PartnershipReport struct {
 type Query struct {
 }
 
-type ReferPatientInput struct {
-	PatientLabel string                  `json:"patientLabel"`
-	Categories   []models.LegalCategory  `json:"categories"`
-	Screening    []*ScreeningAnswerInput `json:"screening,omitempty"`
-	// For the legal team; shared only after the patient consents.
-	Notes        *string      `json:"notes,omitempty"`
-	Jurisdiction string       `json:"jurisdiction"`
-	Deadline     *models.Date `json:"deadline,omitempty"`
-	// Slugs of published guides to recommend to the patient.
-	RecommendedGuideSlugs []string `json:"recommendedGuideSlugs,omitempty"`
-}
-
-// A clinician's referral of a patient to the legal partner. The clinician gets a one-time
-// code to give the patient; the patient claims it in the app, which opens a case.
-// Closed loop: the clinician sees the case's status only while the patient's
-// SHARE_STATUS_WITH_REFERRER consent stands; never its description or timeline.
-type Referral struct {
-	ID string `json:"id"`
-	// Shown to the referring clinician only; 8+ characters, unguessable, single use.
-	Code       string                 `json:"code"`
-	Status     ReferralStatus         `json:"status"`
-	Categories []models.LegalCategory `json:"categories"`
-	Screening  []*ScreeningAnswer     `json:"screening"`
-	// First name or initials, as the clinician entered them.
-	PatientLabel string       `json:"patientLabel"`
-	Clinician    *models.User `json:"clinician"`
-	// The case opened from this referral, for the patient and the case's advocates.
-	Case *models.Case `json:"case,omitempty"`
-	// The case's status, for the referring clinician, while the patient shares it; else null.
-	CaseStatus *models.CaseStatus `json:"caseStatus,omitempty"`
-	// Guides the clinician recommends; the patient sees them once the referral is claimed.
-	RecommendedGuides []*Guide  `json:"recommendedGuides"`
-	ExpiresAt         time.Time `json:"expiresAt"`
-	CreatedAt         time.Time `json:"createdAt"`
-}
-
 type ReferralConnection struct {
 	Edges      []*ReferralEdge `json:"edges"`
 	PageInfo   *PageInfo       `json:"pageInfo"`
@@ -241,20 +185,8 @@ type ReferralConnection struct {
 }
 
 type ReferralEdge struct {
-	Node   *Referral `json:"node"`
-	Cursor string    `json:"cursor"`
-}
-
-type ScreeningAnswer struct {
-	Domain   ScreeningDomain `json:"domain"`
-	Positive bool            `json:"positive"`
-	Note     *string         `json:"note,omitempty"`
-}
-
-type ScreeningAnswerInput struct {
-	Domain   ScreeningDomain `json:"domain"`
-	Positive bool            `json:"positive"`
-	Note     *string         `json:"note,omitempty"`
+	Node   *models.Referral `json:"node"`
+	Cursor string           `json:"cursor"`
 }
 
 type Subscription struct {
@@ -426,129 +358,6 @@ func (e *GuideStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e GuideStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ReferralStatus string
-
-const (
-	ReferralStatusSent      ReferralStatus = "SENT"
-	ReferralStatusClaimed   ReferralStatus = "CLAIMED"
-	ReferralStatusClosed    ReferralStatus = "CLOSED"
-	ReferralStatusCancelled ReferralStatus = "CANCELLED"
-	ReferralStatusExpired   ReferralStatus = "EXPIRED"
-)
-
-var AllReferralStatus = []ReferralStatus{
-	ReferralStatusSent,
-	ReferralStatusClaimed,
-	ReferralStatusClosed,
-	ReferralStatusCancelled,
-	ReferralStatusExpired,
-}
-
-func (e ReferralStatus) IsValid() bool {
-	switch e {
-	case ReferralStatusSent, ReferralStatusClaimed, ReferralStatusClosed, ReferralStatusCancelled, ReferralStatusExpired:
-		return true
-	}
-	return false
-}
-
-func (e ReferralStatus) String() string {
-	return string(e)
-}
-
-func (e *ReferralStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ReferralStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ReferralStatus", str)
-	}
-	return nil
-}
-
-func (e ReferralStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ReferralStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ReferralStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// The five domains of the I-HELP social-needs screen.
-type ScreeningDomain string
-
-const (
-	ScreeningDomainIncome                     ScreeningDomain = "INCOME"
-	ScreeningDomainHousingAndUtilities        ScreeningDomain = "HOUSING_AND_UTILITIES"
-	ScreeningDomainEducationAndEmployment     ScreeningDomain = "EDUCATION_AND_EMPLOYMENT"
-	ScreeningDomainLegalStatus                ScreeningDomain = "LEGAL_STATUS"
-	ScreeningDomainPersonalAndFamilyStability ScreeningDomain = "PERSONAL_AND_FAMILY_STABILITY"
-)
-
-var AllScreeningDomain = []ScreeningDomain{
-	ScreeningDomainIncome,
-	ScreeningDomainHousingAndUtilities,
-	ScreeningDomainEducationAndEmployment,
-	ScreeningDomainLegalStatus,
-	ScreeningDomainPersonalAndFamilyStability,
-}
-
-func (e ScreeningDomain) IsValid() bool {
-	switch e {
-	case ScreeningDomainIncome, ScreeningDomainHousingAndUtilities, ScreeningDomainEducationAndEmployment, ScreeningDomainLegalStatus, ScreeningDomainPersonalAndFamilyStability:
-		return true
-	}
-	return false
-}
-
-func (e ScreeningDomain) String() string {
-	return string(e)
-}
-
-func (e *ScreeningDomain) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ScreeningDomain(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ScreeningDomain", str)
-	}
-	return nil
-}
-
-func (e ScreeningDomain) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ScreeningDomain) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ScreeningDomain) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

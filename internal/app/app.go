@@ -17,7 +17,9 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/httpx"
+	"mlp/internal/notify"
 	"mlp/internal/ratelimit"
+	"mlp/internal/referrals"
 )
 
 // Options configures New.
@@ -30,6 +32,9 @@ type Options struct {
 	Now func() time.Time
 	// Argon2 are the password-hash costs. Default auth.DefaultArgon2.
 	Argon2 *auth.Argon2Params
+	// ReferralCodeKey keys the hash of referral codes. Default: derived from
+	// JWTSecret (referrals.DeriveCodeKey).
+	ReferralCodeKey []byte
 }
 
 // App is the assembled server.
@@ -57,10 +62,18 @@ func New(opts Options) *App {
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	accountsSvc := accounts.NewService(db, authSvc)
 	casesSvc := cases.NewService(db, opts.Now)
+	codeKey := opts.ReferralCodeKey
+	if len(codeKey) == 0 {
+		codeKey = referrals.DeriveCodeKey(opts.JWTSecret)
+	}
+	referralsSvc := referrals.NewService(db, casesSvc, limiter, codeKey, opts.Now)
+	casesSvc.OnFinal(referralsSvc.CloseForCase)
 	r := &graph.Resolver{
-		Auth:     authSvc,
-		Accounts: accountsSvc,
-		Cases:    casesSvc,
+		Auth:      authSvc,
+		Accounts:  accountsSvc,
+		Cases:     casesSvc,
+		Referrals: referralsSvc,
+		Notify:    notify.NewService(db, opts.Now),
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
@@ -68,8 +81,11 @@ func New(opts Options) *App {
 		WebsocketAuth: authSvc.Authenticate,
 	})
 	src := loaders.Sources{
-		UsersByID:         accountsSvc.UsersByID,
-		OrganizationsByID: accountsSvc.OrganizationsByID,
+		UsersByID:          accountsSvc.UsersByID,
+		OrganizationsByID:  accountsSvc.OrganizationsByID,
+		ReferralsByID:      referralsSvc.ReferralsByID,
+		CasesByReferralID:  casesSvc.CasesByReferralID,
+		SharedCaseStatuses: referralsSvc.SharedCaseStatuses,
 	}
 
 	mux := http.NewServeMux()

@@ -23,8 +23,9 @@ const EntityCase = "Case"
 
 // Service is the case service.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db      *gorm.DB
+	now     func() time.Time
+	onFinal []FinalHook // see OnFinal
 }
 
 // NewService returns the case service; now is its clock (deadlines, urgency,

@@ -1,0 +1,469 @@
+// Package referrals holds the rules of the closed referral loop: a clinician
+// refers a patient and gets a one-time code, the patient claims it and a case
+// opens, and the clinician follows the case's status only while the patient
+// shares it. It also holds the patient's revocation of consents.
+package referrals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"mlp/internal/audit"
+	"mlp/internal/auth"
+	"mlp/internal/cases"
+	"mlp/internal/database"
+	"mlp/internal/notify"
+	"mlp/internal/page"
+	"mlp/internal/ratelimit"
+	"mlp/models"
+)
+
+// EntityReferral is the audit log's entity type for referrals.
+const EntityReferral = "Referral"
+
+// Limits of a referral.
+const (
+	MaxPatientLabelLen  = 60
+	MaxNotesLen         = 2000
+	MaxScreeningNoteLen = 500
+	MaxGuideSlugs       = 10
+	// ClaimAttempts claims per ClaimWindow per patient, so that codes cannot
+	// be guessed.
+	ClaimAttempts = 10
+	ClaimWindow   = time.Hour
+)
+
+// guideSlug is the shape of a guide slug; whether the guide exists and is
+// published is the guides work's check.
+var guideSlug = regexp.MustCompile(`^[a-z0-9-]{3,80}$`)
+
+// errCodeNotFound is the one answer for an unknown, spent, cancelled or
+// expired code, so that an answer never tells which.
+var errCodeNotFound = models.Errorf(models.ENOTFOUND,
+	"We could not find a referral with this code. Check the code with your care team: each code works once and only for 30 days.")
+
+// Service is the referral service.
+type Service struct {
+	db      *gorm.DB
+	cases   *cases.Service
+	limiter *ratelimit.Limiter
+	now     func() time.Time
+	codeKey []byte
+}
+
+// NewService returns the referral service. Claims open cases through cs and
+// are rate limited by limiter; codeKey keys the hash of referral codes (see
+// DeriveCodeKey); now is the clock of expiry.
+func NewService(db *gorm.DB, cs *cases.Service, limiter *ratelimit.Limiter, codeKey []byte, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, cases: cs, limiter: limiter, now: now, codeKey: codeKey}
+}
+
+// ReferPatient records a referral by the calling CLINICIAN and returns it with
+// its one-time code in PlainCode; only the code's keyed hash is stored. The
+// code can be claimed for 30 days.
+// Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.patientLabel,
+// input.categories, input.screening, input.notes, input.jurisdiction,
+// input.deadline, input.recommendedGuideSlugs).
+func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput) (*models.Referral, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Is(models.RoleClinician) {
+		return nil, models.ErrForbidden
+	}
+	r, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	r.ID, r.Status, r.ClinicianID, r.OrganizationID = uuid.Must(uuid.NewV7()), models.ReferralSent, p.ID, p.OrganizationID
+	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = now, now, now.Add(models.ReferralTTL)
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// A fresh code collides with a stored one about never; if it does, the
+		// unique index says so and another code is drawn.
+		for attempt := 1; ; attempt++ {
+			code, err := newCode()
+			if err != nil {
+				return err
+			}
+			norm, _ := normaliseCode(code)
+			r.PlainCode, r.CodeHash, r.CodeHint = code, hashCode(s.codeKey, norm), codeHint(norm)
+			err = tx.Transaction(func(sp *gorm.DB) error { return sp.Create(r).Error })
+			if err == nil {
+				break
+			}
+			if !database.IsUniqueViolation(err, "referrals_code_hash_key") || attempt == 3 {
+				return err
+			}
+		}
+		return audit.Record(tx, p, audit.ActionCreate, EntityReferral, &r.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// validate checks a referral and returns it, normalised.
+func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error) {
+	label := strings.TrimSpace(in.PatientLabel)
+	if n := utf8.RuneCountInString(label); n < 1 || n > MaxPatientLabelLen {
+		return nil, models.InvalidField("input.patientLabel", "Enter the patient's first name or initials, 1 to %d characters.", MaxPatientLabelLen)
+	}
+	if strings.ContainsFunc(label, func(r rune) bool { return unicode.IsDigit(r) || r == '@' }) {
+		return nil, models.InvalidField("input.patientLabel", "Use a first name or initials only: no numbers, dates or email addresses.")
+	}
+	if len(in.Categories) == 0 {
+		return nil, models.InvalidField("input.categories", "Choose at least one legal category.")
+	}
+	var cats []models.LegalCategory
+	for _, c := range in.Categories {
+		if !c.IsValid() {
+			return nil, models.InvalidField("input.categories", "Choose from the legal categories.")
+		}
+		if !slices.Contains(cats, c) {
+			cats = append(cats, c)
+		}
+	}
+	screening := make([]*models.ScreeningAnswer, 0, len(in.Screening))
+	seen := map[models.ScreeningDomain]bool{}
+	for _, a := range in.Screening {
+		if a == nil || !a.Domain.IsValid() {
+			return nil, models.InvalidField("input.screening", "Choose one of the I-HELP screening domains.")
+		}
+		if seen[a.Domain] {
+			return nil, models.InvalidField("input.screening", "Answer each screening domain at most once (%s is there twice).", a.Domain)
+		}
+		seen[a.Domain] = true
+		note := trimmed(a.Note)
+		if note != nil && utf8.RuneCountInString(*note) > MaxScreeningNoteLen {
+			return nil, models.InvalidField("input.screening", "Keep each screening note under %d characters.", MaxScreeningNoteLen)
+		}
+		screening = append(screening, &models.ScreeningAnswer{Domain: a.Domain, Positive: a.Positive, Note: note})
+	}
+	notes := trimmed(in.Notes)
+	if notes != nil && utf8.RuneCountInString(*notes) > MaxNotesLen {
+		return nil, models.InvalidField("input.notes", "Keep the notes for the legal team under %d characters.", MaxNotesLen)
+	}
+	jur := strings.ToUpper(strings.TrimSpace(in.Jurisdiction))
+	if !models.IsStateCode(jur) {
+		return nil, models.InvalidField("input.jurisdiction", "Choose a US state, DC or Puerto Rico, by its two-letter code.")
+	}
+	if in.Deadline != nil {
+		// The case opened on claim, up to 30 days later, accepts deadlines
+		// up to a year old; a referral's must still be acceptable then.
+		earliest := models.NewDate(s.now().UTC()).AddDate(-1, 0, 0).Add(models.ReferralTTL)
+		if in.Deadline.Before(earliest) {
+			return nil, models.InvalidField("input.deadline", "The deadline cannot be more than 11 months ago.")
+		}
+	}
+	if len(in.RecommendedGuideSlugs) > MaxGuideSlugs {
+		return nil, models.InvalidField("input.recommendedGuideSlugs", "Recommend at most %d guides.", MaxGuideSlugs)
+	}
+	slugs := []string{}
+	for _, g := range in.RecommendedGuideSlugs {
+		if !guideSlug.MatchString(g) {
+			return nil, models.InvalidField("input.recommendedGuideSlugs", "A guide slug is 3 to 80 lower-case letters, digits and hyphens.")
+		}
+		if !slices.Contains(slugs, g) {
+			slugs = append(slugs, g)
+		}
+	}
+	return &models.Referral{PatientLabel: label, Categories: cats, Screening: screening, Notes: notes,
+		Jurisdiction: jur, Deadline: in.Deadline, RecommendedGuideSlugs: slugs}, nil
+}
+
+// trimmed trims s; blank is nil.
+func trimmed(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil
+	}
+	return &t
+}
+
+// parseID parses a GraphQL ID; a malformed one is NOT_FOUND (what), like any
+// object the caller cannot see.
+func parseID(id, what string) (uuid.UUID, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return uuid.Nil, models.NotFound(what)
+	}
+	return u, nil
+}
+
+// CancelReferral cancels the calling CLINICIAN's own referral while it waits
+// to be claimed (SENT and not expired).
+// Errors: UNAUTHENTICATED, NOT_FOUND (also for another clinician's referral),
+// CONFLICT (claimed, closed, cancelled or expired).
+func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referral, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rid, err := parseID(id, "Referral")
+	if err != nil {
+		return nil, err
+	}
+	var r models.Referral
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "id = ? AND clinician_id = ?", rid, p.ID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return models.NotFound("Referral")
+		}
+		if err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		if st := r.StatusAt(now); st != models.ReferralSent {
+			return models.Errorf(models.ECONFLICT, "Only a referral that is waiting to be claimed can be cancelled; this one is %s.", st)
+		}
+		r.Status, r.CancelledAt, r.UpdatedAt = models.ReferralCancelled, &now, now
+		if err := tx.Model(&r).UpdateColumns(map[string]any{"status": r.Status, "cancelled_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionUpdate, EntityReferral, &r.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// ClaimReferral claims a referral code for the calling PATIENT: it opens a case
+// exactly as requestLegalHelp does (routing, reference, the
+// SHARE_WITH_LEGAL_PARTNER consent) with the referral's first category,
+// jurisdiction and deadline and the patient's description, links it to the
+// referral, records the SHARE_STATUS_WITH_REFERRER consent when the patient
+// shares the status, and tells the clinician, all in one transaction. Each
+// patient has ClaimAttempts per ClaimWindow, successful or not. Of two claims
+// of one code at the same moment exactly one wins: the row's conditional
+// update decides, and the other finds the code spent.
+// Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
+// input.description), RATE_LIMITED, NOT_FOUND (one answer for an unknown,
+// spent, cancelled or expired code).
+func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInput) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Is(models.RolePatient) {
+		return nil, models.ErrForbidden
+	}
+	if !in.ConsentToShare {
+		return nil, models.InvalidField("input.consentToShare", "We need your consent to share your request with a legal aid partner.")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(in.Description)); n < 1 || n > cases.MaxDescriptionLen {
+		return nil, models.InvalidField("input.description", "Tell us about your problem in 1 to %d characters.", cases.MaxDescriptionLen)
+	}
+	if err := s.limiter.Take(ctx, "referral-claim:"+p.ID.String(), ClaimAttempts, ClaimWindow); err != nil {
+		return nil, err
+	}
+	norm, ok := normaliseCode(in.Code)
+	if !ok {
+		return nil, errCodeNotFound
+	}
+	hash := hashCode(s.codeKey, norm)
+	var c *models.Case
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := s.now().UTC()
+		var r models.Referral
+		// The winner of two concurrent claims takes the row lock here; the
+		// other waits, then finds the row no longer SENT and updates nothing.
+		res := tx.Model(&r).Clauses(clause.Returning{}).
+			Where("code_hash = ? AND status = ? AND expires_at > ?", hash, models.ReferralSent, now).
+			UpdateColumns(map[string]any{"status": models.ReferralClaimed, "claimed_by": p.ID, "claimed_at": now, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errCodeNotFound
+		}
+		c, err = s.cases.Open(ctx, tx, p, cases.OpenCase{
+			IdempotencyKey: "referral:" + r.ID.String(),
+			Category:       r.Categories[0],
+			Description:    in.Description,
+			Jurisdiction:   r.Jurisdiction,
+			Deadline:       r.Deadline,
+			ConsentToShare: in.ConsentToShare,
+		})
+		if err != nil {
+			return err
+		}
+		if err := tx.Model(c).UpdateColumn("referral_id", r.ID).Error; err != nil {
+			return err
+		}
+		c.ReferralID = &r.ID
+		if in.ShareStatusWithReferrer {
+			if _, err := cases.GrantConsent(tx, p, models.ConsentShareStatusWithReferrer, &c.ID); err != nil {
+				return err
+			}
+		}
+		body := fmt.Sprintf("%s claimed your referral and the legal team has it now. They chose not to share the case's status with you.", r.PatientLabel)
+		if in.ShareStatusWithReferrer {
+			body = fmt.Sprintf("%s claimed your referral and the legal team has it now. You can follow the case's status in your referrals while they share it.", r.PatientLabel)
+		}
+		if err := notify.Add(tx, &models.Notification{UserID: r.ClinicianID, Kind: models.NotificationReferralClaimed,
+			Title: "Referral claimed", Body: body, ReferralID: &r.ID, CreatedAt: now}); err != nil {
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionUpdate, EntityReferral, &r.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CloseForCase marks the referral of case c CLOSED, when c has one that is
+// CLAIMED, and tells the referring clinician. The case service calls it in the
+// transaction tx in which c reaches a final status (see cases.Service.OnFinal).
+func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
+	now := s.now().UTC()
+	var closed []struct {
+		ID           uuid.UUID
+		ClinicianID  uuid.UUID
+		PatientLabel string
+	}
+	err := tx.Raw(`UPDATE referrals r SET status = ?, closed_at = ?, updated_at = ?
+		FROM cases c WHERE c.id = ? AND r.id = c.referral_id AND r.status = ?
+		RETURNING r.id, r.clinician_id, r.patient_label`,
+		models.ReferralClosed, now, now, c.ID, models.ReferralClaimed).Scan(&closed).Error
+	if err != nil {
+		return err
+	}
+	for _, r := range closed {
+		if err := notify.Add(tx, &models.Notification{UserID: r.ClinicianID, Kind: models.NotificationReferralClosed,
+			Title: "Referral closed", Body: fmt.Sprintf("The legal team has closed the case of %s from your referral.", r.PatientLabel),
+			ReferralID: &r.ID, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := audit.Record(tx, nil, audit.ActionUpdate, EntityReferral, &r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MyReferrals lists the referrals the calling CLINICIAN made, newest first.
+// Errors: UNAUTHENTICATED, BAD_USER_INPUT (first, after).
+func (s *Service) MyReferrals(ctx context.Context, args page.Args) (page.Page[*models.Referral], error) {
+	var none page.Page[*models.Referral]
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return none, err
+	}
+	limit, err := args.Limit()
+	if err != nil {
+		return none, err
+	}
+	cur, err := args.Cursor(2)
+	if err != nil {
+		return none, err
+	}
+	q := s.db.WithContext(ctx).Model(&models.Referral{}).Where("clinician_id = ?", p.ID)
+	var total int64
+	if args.WithTotal {
+		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+			return none, err
+		}
+	}
+	if cur != nil {
+		at, err := time.Parse(time.RFC3339Nano, cur[0])
+		id, idErr := uuid.Parse(cur[1])
+		if err != nil || idErr != nil {
+			return none, models.InvalidField("after", "This cursor is not valid.")
+		}
+		q = q.Where("(created_at, id) < (?, ?)", at, id)
+	}
+	var rows []*models.Referral
+	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return none, err
+	}
+	pg := page.Trim(rows, limit, func(r *models.Referral) string {
+		return page.Encode(r.CreatedAt.UTC().Format(time.RFC3339Nano), r.ID.String())
+	})
+	pg.Total = int(total)
+	return pg, nil
+}
+
+// ReferralsByID loads referrals for the referral dataloader (a case's
+// referral). It does not authorize: the case it hangs off was.
+func (s *Service) ReferralsByID(ctx context.Context, ids []uuid.UUID) ([]*models.Referral, error) {
+	var out []*models.Referral
+	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+}
+
+// SharedCaseStatuses returns, by referral id, the status of the case opened
+// from each referral whose patient's SHARE_STATUS_WITH_REFERRER consent for
+// that case stands; referrals without one are missing. It reads the consent
+// on every call, so a revocation shows at the next read.
+func (s *Service) SharedCaseStatuses(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*models.CaseStatus, error) {
+	var rows []struct {
+		ReferralID uuid.UUID
+		Status     models.CaseStatus
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT c.referral_id, c.status FROM cases c
+		WHERE c.referral_id IN ? AND EXISTS (SELECT 1 FROM consents k
+			WHERE k.case_id = c.id AND k.patient_id = c.patient_id AND k.scope = ? AND k.revoked_at IS NULL)`,
+		ids, models.ConsentShareStatusWithReferrer).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*models.CaseStatus, len(rows))
+	for _, r := range rows {
+		out[r.ReferralID] = &r.Status
+	}
+	return out, nil
+}
+
+// Status returns the referral's status now: EXPIRED for a SENT referral past
+// its expiry.
+func (s *Service) Status(r *models.Referral) models.ReferralStatus { return r.StatusAt(s.now()) }
+
+// Code returns the code as the caller may see it: in full only in the answer
+// to referPatient, masked with its last four characters for the referring
+// clinician afterwards, fully masked for anyone else.
+func (s *Service) Code(ctx context.Context, r *models.Referral) string {
+	if r.PlainCode != "" {
+		return r.PlainCode
+	}
+	if p, _ := auth.UserFrom(ctx); p != nil && p.ID == r.ClinicianID {
+		return maskCode(r.CodeHint)
+	}
+	return MaskedCode
+}
+
+// Notes returns the clinician's notes to the referring clinician, and to the
+// ADVOCATEs and ADMINs who reach a claimed referral through its case; nil for
+// everyone else (the patient included).
+func (s *Service) Notes(ctx context.Context, r *models.Referral) *string {
+	p, _ := auth.UserFrom(ctx)
+	switch {
+	case p == nil:
+		return nil
+	case p.ID == r.ClinicianID:
+		return r.Notes
+	case p.Is(models.RoleAdvocate, models.RoleAdmin) && r.ClaimedByID != nil:
+		return r.Notes
+	}
+	return nil
+}
