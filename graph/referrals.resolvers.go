@@ -39,5 +39,5 @@ func (r *queryResolver) MyReferrals(ctx context.Context, first *int, after *stri
 
 // MyConsents is the resolver for the myConsents field.
 func (r *queryResolver) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	panic(fmt.Errorf("not implemented: MyConsents - myConsents"))
+	return r.Cases.MyConsents(ctx)
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"mlp/internal/accounts"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 )
@@ -13,4 +14,5 @@ type Resolver struct {
 	Auth     *auth.Service
 	Accounts *accounts.Service
 	Cases    *cases.Service
+	Audit    *audit.Service
 }

@@ -14,6 +14,7 @@ import (
 	"mlp/graph"
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/httpx"
@@ -61,6 +62,7 @@ func New(opts Options) *App {
 		Auth:     authSvc,
 		Accounts: accountsSvc,
 		Cases:    casesSvc,
+		Audit:    audit.NewService(db),
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
@@ -70,6 +72,8 @@ func New(opts Options) *App {
 	src := loaders.Sources{
 		UsersByID:         accountsSvc.UsersByID,
 		OrganizationsByID: accountsSvc.OrganizationsByID,
+		CaseTimelines:     casesSvc.Timelines,
+		OutcomesByCaseID:  casesSvc.OutcomesByCaseID,
 	}
 
 	mux := http.NewServeMux()
