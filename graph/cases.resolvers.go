@@ -10,12 +10,13 @@ import (
 	"fmt"
 	"mlp/graph/loaders"
 	"mlp/graph/model"
+	"mlp/internal/audit"
 	"mlp/models"
 )
 
 // Actor is the resolver for the actor field.
 func (r *auditEntryResolver) Actor(ctx context.Context, obj *models.AuditEntry) (*models.User, error) {
-	panic(fmt.Errorf("not implemented: Actor - actor"))
+	return loaders.Load(ctx, loaders.For(ctx).User, obj.ActorID)
 }
 
 // Urgent is the resolver for the urgent field.
@@ -45,12 +46,12 @@ func (r *caseResolver) Referral(ctx context.Context, obj *models.Case) (*models.
 
 // Timeline is the resolver for the timeline field.
 func (r *caseResolver) Timeline(ctx context.Context, obj *models.Case, first *int, after *string) (*model.CaseEventConnection, error) {
-	panic(fmt.Errorf("not implemented: Timeline - timeline"))
+	return eventConnection(timeline(ctx, obj.ID, pageArgs(ctx, first, after)))
 }
 
 // Outcome is the resolver for the outcome field.
 func (r *caseResolver) Outcome(ctx context.Context, obj *models.Case) (*models.CaseOutcome, error) {
-	panic(fmt.Errorf("not implemented: Outcome - outcome"))
+	return loaders.Load(ctx, loaders.For(ctx).Outcome, &obj.ID)
 }
 
 // RelatedGuides is the resolver for the relatedGuides field.
@@ -66,47 +67,47 @@ func (r *mutationResolver) RequestLegalHelp(ctx context.Context, input models.Re
 
 // WithdrawCase is the resolver for the withdrawCase field.
 func (r *mutationResolver) WithdrawCase(ctx context.Context, caseID string, reason *string) (*models.Case, error) {
-	panic(fmt.Errorf("not implemented: WithdrawCase - withdrawCase"))
+	return r.Cases.Withdraw(ctx, caseID, reason)
 }
 
 // AddCaseMessage is the resolver for the addCaseMessage field.
 func (r *mutationResolver) AddCaseMessage(ctx context.Context, caseID string, body string, visibleToPatient *bool) (*models.CaseEvent, error) {
-	panic(fmt.Errorf("not implemented: AddCaseMessage - addCaseMessage"))
+	return r.Cases.AddMessage(ctx, caseID, body, visibleToPatient)
 }
 
 // UpdateCaseStatus is the resolver for the updateCaseStatus field.
 func (r *mutationResolver) UpdateCaseStatus(ctx context.Context, input models.UpdateCaseStatusInput) (*models.Case, error) {
-	panic(fmt.Errorf("not implemented: UpdateCaseStatus - updateCaseStatus"))
+	return r.Cases.UpdateStatus(ctx, input)
 }
 
 // AssignCase is the resolver for the assignCase field.
 func (r *mutationResolver) AssignCase(ctx context.Context, caseID string, advocateID string) (*models.Case, error) {
-	panic(fmt.Errorf("not implemented: AssignCase - assignCase"))
+	return r.Cases.Assign(ctx, caseID, advocateID)
 }
 
 // RecordCaseOutcome is the resolver for the recordCaseOutcome field.
 func (r *mutationResolver) RecordCaseOutcome(ctx context.Context, input models.CaseOutcomeInput) (*models.Case, error) {
-	panic(fmt.Errorf("not implemented: RecordCaseOutcome - recordCaseOutcome"))
+	return r.Cases.RecordOutcome(ctx, input)
 }
 
 // MyCases is the resolver for the myCases field.
 func (r *queryResolver) MyCases(ctx context.Context, status []models.CaseStatus, first *int, after *string) (*model.CaseConnection, error) {
-	panic(fmt.Errorf("not implemented: MyCases - myCases"))
+	return caseConnection(r.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))
 }
 
 // Case is the resolver for the case field.
 func (r *queryResolver) Case(ctx context.Context, id string) (*models.Case, error) {
-	panic(fmt.Errorf("not implemented: Case - case"))
+	return r.Cases.Case(ctx, id)
 }
 
 // CaseQueue is the resolver for the caseQueue field.
 func (r *queryResolver) CaseQueue(ctx context.Context, filter *models.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error) {
-	panic(fmt.Errorf("not implemented: CaseQueue - caseQueue"))
+	return caseConnection(r.Cases.CaseQueue(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, entityType *string, entityID *string, actorID *string, first *int, after *string) (*model.AuditEntryConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditLog - auditLog"))
+	return auditConnection(r.Audit.List(ctx, audit.Filter{EntityType: entityType, EntityID: entityID, ActorID: actorID}, pageArgs(ctx, first, after)))
 }
 
 // CaseEvents is the resolver for the caseEvents field.

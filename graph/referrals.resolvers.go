@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"mlp/graph/loaders"
 	"mlp/graph/model"
 	"mlp/models"
@@ -40,7 +39,7 @@ func (r *queryResolver) MyReferrals(ctx context.Context, first *int, after *stri
 
 // MyConsents is the resolver for the myConsents field.
 func (r *queryResolver) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	panic(fmt.Errorf("not implemented: MyConsents - myConsents"))
+	return r.Cases.MyConsents(ctx)
 }
 
 // Code is the resolver for the code field.

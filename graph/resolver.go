@@ -2,6 +2,7 @@ package graph
 
 import (
 	"mlp/internal/accounts"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/notify"
@@ -15,6 +16,7 @@ type Resolver struct {
 	Auth      *auth.Service
 	Accounts  *accounts.Service
 	Cases     *cases.Service
+	Audit     *audit.Service
 	Referrals *referrals.Service
 	Notify    *notify.Service
 }

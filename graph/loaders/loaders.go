@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/graph-gophers/dataloader/v7"
 
+	"mlp/internal/cases"
+	"mlp/internal/page"
 	"mlp/models"
 )
 
@@ -28,6 +30,9 @@ type Sources struct {
 	// SharedCaseStatuses loads, by referral id, the status of the referral's
 	// case while the patient shares it with the referrer.
 	SharedCaseStatuses func(context.Context, []uuid.UUID) (map[uuid.UUID]*models.CaseStatus, error)
+	// CaseTimelines returns one timeline page per key, in key order.
+	CaseTimelines    func(context.Context, []cases.TimelineKey) ([]page.Page[*models.CaseEvent], []error)
+	OutcomesByCaseID func(context.Context, []uuid.UUID) ([]*models.CaseOutcome, error)
 }
 
 // Loaders are the per-request loaders.
@@ -42,6 +47,11 @@ type Loaders struct {
 	// SharedCaseStatus loads, by referral id, the status the patient shares
 	// with the referring clinician (nil when not shared).
 	SharedCaseStatus *dataloader.Loader[uuid.UUID, *models.CaseStatus]
+	// Timeline loads a page of a case's timeline; the first N events of many
+	// cases come from one statement.
+	Timeline *dataloader.Loader[cases.TimelineKey, page.Page[*models.CaseEvent]]
+	// Outcome loads a case's outcome by case id.
+	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
 }
 
 // New returns fresh loaders over src; each request gets its own.
@@ -54,6 +64,8 @@ func New(src Sources) *Loaders {
 			return *c.ReferralID
 		}),
 		SharedCaseStatus: Mapped(src.SharedCaseStatuses),
+		Timeline:         Aligned(src.CaseTimelines),
+		Outcome:          ByKey(src.OutcomesByCaseID, func(o *models.CaseOutcome) uuid.UUID { return o.CaseID }),
 	}
 }
 
@@ -113,6 +125,20 @@ func Mapped[K comparable, V any](fetch func(context.Context, []K) (map[K]V, erro
 		vals, err := fetch(ctx, keys)
 		for i, k := range keys {
 			out[i] = &dataloader.Result[V]{Data: vals[k], Error: err}
+		}
+		return out
+	}, dataloader.WithWait[K, V](Wait), dataloader.WithBatchCapacity[K, V](1000))
+}
+
+// Aligned returns a loader whose batch function answers every key itself, a
+// value and an error per key, in key order (pages of many lists, each with its
+// own arguments).
+func Aligned[K comparable, V any](fetch func(context.Context, []K) ([]V, []error)) *dataloader.Loader[K, V] {
+	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		vals, errs := fetch(ctx, keys)
+		out := make([]*dataloader.Result[V], len(keys))
+		for i := range keys {
+			out[i] = &dataloader.Result[V]{Data: vals[i], Error: errs[i]}
 		}
 		return out
 	}, dataloader.WithWait[K, V](Wait), dataloader.WithBatchCapacity[K, V](1000))

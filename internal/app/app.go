@@ -14,6 +14,7 @@ import (
 	"mlp/graph"
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/httpx"
@@ -72,6 +73,7 @@ func New(opts Options) *App {
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
 		Cases:     casesSvc,
+		Audit:     audit.NewService(db),
 		Referrals: referralsSvc,
 		Notify:    notify.NewService(db, opts.Now),
 	}
@@ -83,6 +85,8 @@ func New(opts Options) *App {
 	src := loaders.Sources{
 		UsersByID:          accountsSvc.UsersByID,
 		OrganizationsByID:  accountsSvc.OrganizationsByID,
+		CaseTimelines:      casesSvc.Timelines,
+		OutcomesByCaseID:   casesSvc.OutcomesByCaseID,
 		ReferralsByID:      referralsSvc.ReferralsByID,
 		CasesByReferralID:  casesSvc.CasesByReferralID,
 		SharedCaseStatuses: referralsSvc.SharedCaseStatuses,

@@ -64,13 +64,11 @@ func (s *Service) CasesByReferralID(ctx context.Context, referralIDs []uuid.UUID
 	if p.Is(models.RolePatient) || len(out) == 0 {
 		return out, nil
 	}
-	at := s.db.NowFunc()
-	role := p.Role
-	entries := make([]models.AuditEntry, len(out))
+	ids := make([]uuid.UUID, len(out))
 	for i, c := range out {
-		entries[i] = models.AuditEntry{ActorID: &p.ID, ActorRole: &role, Action: audit.ActionRead, EntityType: EntityCase, EntityID: &c.ID, At: at}
+		ids[i] = c.ID
 	}
-	if err := s.db.WithContext(ctx).Create(&entries).Error; err != nil {
+	if err := audit.RecordEach(s.db.WithContext(ctx), p, audit.ActionRead, EntityCase, ids); err != nil {
 		return nil, err
 	}
 	return out, nil
