@@ -90,7 +90,7 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	if err != nil {
 		return nil, err
 	}
-	now := s.now().UTC()
+	now := s.now().UTC().Truncate(time.Microsecond)
 	r.ID, r.Status, r.ClinicianID, r.OrganizationID = uuid.Must(uuid.NewV7()), models.ReferralSent, p.ID, p.OrganizationID
 	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = now, now, now.Add(models.ReferralTTL)
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -232,7 +232,7 @@ func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referr
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC()
+		now := s.now().UTC().Truncate(time.Microsecond)
 		if st := r.StatusAt(now); st != models.ReferralSent {
 			return models.Errorf(models.ECONFLICT, "Only a referral that is waiting to be claimed can be cancelled; this one is %s.", st)
 		}
@@ -284,7 +284,7 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 	hash := hashCode(s.codeKey, norm)
 	var c *models.Case
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.now().UTC()
+		now := s.now().UTC().Truncate(time.Microsecond)
 		var r models.Referral
 		// The winner of two concurrent claims takes the row lock here; the
 		// other waits, then finds the row no longer SENT and updates nothing.
@@ -337,7 +337,7 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 // CLAIMED, and tells the referring clinician. The case service calls it in the
 // transaction tx in which c reaches a final status (see cases.Service.OnFinal).
 func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
-	now := s.now().UTC()
+	now := s.now().UTC().Truncate(time.Microsecond)
 	var closed []struct {
 		ID           uuid.UUID
 		ClinicianID  uuid.UUID
