@@ -11,7 +11,9 @@ func referralConnection(p page.Page[*models.Referral], err error) (*model.Referr
 	if err != nil {
 		return nil, err
 	}
-	es, info := edges(p, func(r *models.Referral, cur string) *model.ReferralEdge { return &model.ReferralEdge{Node: r, Cursor: cur} })
+	es, info := edges(p, func(r *models.Referral, cur string) *model.ReferralEdge {
+		return &model.ReferralEdge{Node: r, Cursor: cur}
+	})
 	return &model.ReferralConnection{Edges: es, PageInfo: info, TotalCount: p.Total}, nil
 }
 
