@@ -71,9 +71,10 @@ func TestRequestBodies(t *testing.T) {
 			t.Fatal("user not written")
 		}
 	})
+	malformedEmail := freshEmail("malformed")
 	for name, body := range map[string]string{
 		"Empty":         "",
-		"MalformedJSON": registerBody(freshEmail("malformed"), 0)[:120],
+		"MalformedJSON": registerBody(malformedEmail, 0)[:len(registerBody(malformedEmail, 0))-2],
 		"NotAnObject":   `["query", "{ me { id } }"]`,
 		"QueryNotAText": `{"query": 42}`,
 		"NoQuery":       `{"variables": {}}`,
@@ -81,6 +82,9 @@ func TestRequestBodies(t *testing.T) {
 		t.Run(name+"IsBadUserInput", func(t *testing.T) {
 			t.Parallel()
 			r := post(t, s, strings.NewReader(body), int64(len(body)))
+			if strings.Contains(body, malformedEmail) && usersWithEmail(t, s, malformedEmail) != 0 {
+				t.Error("a malformed body was executed")
+			}
 			if r.Status != http.StatusBadRequest && r.Status != http.StatusUnprocessableEntity {
 				t.Errorf("status = %d", r.Status)
 			}
