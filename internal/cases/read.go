@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -326,6 +327,21 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 	return pages, errs
 }
 
+// uuidArray writes ids as a PostgreSQL array literal: GORM would expand a
+// slice into a list of placeholders.
+func uuidArray(ids []uuid.UUID) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(id.String())
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
 func eventCursor(e *models.CaseEvent) string {
 	return page.Encode(e.CreatedAt.Format(time.RFC3339Nano), e.ID.String())
 }
@@ -333,7 +349,7 @@ func eventCursor(e *models.CaseEvent) string {
 // firstEvents reads up to g.limit+1 events of each case, after g's cursor.
 func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, patientView bool) ([]*models.CaseEvent, error) {
 	where := "e.case_id = k.id"
-	vars := []any{ids}
+	vars := []any{uuidArray(ids)}
 	if patientView {
 		where += " AND e.visible_to_patient"
 	}
@@ -344,7 +360,7 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 	}
 	vars = append(vars, g.limit+1)
 	var rows []*models.CaseEvent
-	err := db.Raw(fmt.Sprintf(`SELECT e.* FROM unnest(ARRAY[?]::uuid[]) AS k(id)
+	err := db.Raw(fmt.Sprintf(`SELECT e.* FROM unnest(?::uuid[]) AS k(id)
 		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, where),
 		vars...).Scan(&rows).Error
 	return rows, err
