@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
+	"mlp/internal/auth"
 	"mlp/internal/page"
 	"mlp/models"
 )
@@ -21,7 +23,7 @@ import (
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (status, first, after).
 func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return none, err
 	}
@@ -78,7 +80,7 @@ func timeCursor(at, id string) (time.Time, uuid.UUID, error) {
 // ADMIN; a read by anyone but the patient is audited.
 // Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
 func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +118,7 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (filter.status, filter.category, first, after).
 func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return none, err
 	}
@@ -143,7 +145,7 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	org := *p.OrganizationID
 	urgentBy := models.NewDate(s.now().UTC().Add(models.UrgentWithin))
 	queue := func(db *gorm.DB) *gorm.DB {
-		q := db.Model(&models.Case{}).Where("organization_id = ? AND status NOT IN ?", org, finalStatuses())
+		q := db.Model(&models.Case{}).Where("organization_id = ? AND "+openCondition, org)
 		if len(f.Status) > 0 {
 			q = q.Where("status IN ?", f.Status)
 		}
@@ -264,7 +266,7 @@ type timelineGroup struct {
 func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Page[*models.CaseEvent], []error) {
 	pages := make([]page.Page[*models.CaseEvent], len(keys))
 	errs := make([]error, len(keys))
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
@@ -396,10 +398,15 @@ func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*mod
 // newest first.
 // Errors: UNAUTHENTICATED.
 func (s *Service) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []*models.Consent
 	return out, s.db.WithContext(ctx).Where("patient_id = ?", p.ID).Order("granted_at DESC, id DESC").Find(&out).Error
+}
+
+// validStatuses reports whether every status in ss is known.
+func validStatuses(ss []models.CaseStatus) bool {
+	return !slices.ContainsFunc(ss, func(s models.CaseStatus) bool { return !s.IsValid() })
 }
