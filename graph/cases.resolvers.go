@@ -8,60 +8,121 @@ package graph
 import (
 	"context"
 	"fmt"
+	"mlp/graph/loaders"
 	"mlp/graph/model"
+	"mlp/internal/audit"
+	"mlp/models"
 )
 
+// Actor is the resolver for the actor field.
+func (r *auditEntryResolver) Actor(ctx context.Context, obj *models.AuditEntry) (*models.User, error) {
+	return loaders.Load(ctx, loaders.For(ctx).User, obj.ActorID)
+}
+
+// Urgent is the resolver for the urgent field.
+func (r *caseResolver) Urgent(ctx context.Context, obj *models.Case) (bool, error) {
+	return r.Cases.Urgent(obj), nil
+}
+
+// Patient is the resolver for the patient field.
+func (r *caseResolver) Patient(ctx context.Context, obj *models.Case) (*models.User, error) {
+	return loaders.Load(ctx, loaders.For(ctx).User, &obj.PatientID)
+}
+
+// Organization is the resolver for the organization field.
+func (r *caseResolver) Organization(ctx context.Context, obj *models.Case) (*models.Organization, error) {
+	return loaders.Load(ctx, loaders.For(ctx).Organization, obj.OrganizationID)
+}
+
+// AssignedAdvocate is the resolver for the assignedAdvocate field.
+func (r *caseResolver) AssignedAdvocate(ctx context.Context, obj *models.Case) (*models.User, error) {
+	return loaders.Load(ctx, loaders.For(ctx).User, obj.AssignedAdvocateID)
+}
+
+// Referral is the resolver for the referral field.
+func (r *caseResolver) Referral(ctx context.Context, obj *models.Case) (*model.Referral, error) {
+	// The referrals work links cases to referrals (migration 00003) and fills this in.
+	return nil, nil
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *caseResolver) Timeline(ctx context.Context, obj *models.Case, first *int, after *string) (*model.CaseEventConnection, error) {
+	return eventConnection(timeline(ctx, obj.ID, pageArgs(ctx, first, after)))
+}
+
+// Outcome is the resolver for the outcome field.
+func (r *caseResolver) Outcome(ctx context.Context, obj *models.Case) (*models.CaseOutcome, error) {
+	return loaders.Load(ctx, loaders.For(ctx).Outcome, &obj.ID)
+}
+
+// RelatedGuides is the resolver for the relatedGuides field.
+func (r *caseResolver) RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*model.Guide, error) {
+	// The guides work fills this in: published PATIENTS guides of the case's category and jurisdiction.
+	return []*model.Guide{}, nil
+}
+
 // RequestLegalHelp is the resolver for the requestLegalHelp field.
-func (r *mutationResolver) RequestLegalHelp(ctx context.Context, input model.RequestLegalHelpInput) (*model.Case, error) {
-	panic(fmt.Errorf("not implemented: RequestLegalHelp - requestLegalHelp"))
+func (r *mutationResolver) RequestLegalHelp(ctx context.Context, input models.RequestLegalHelpInput) (*models.Case, error) {
+	return r.Cases.RequestLegalHelp(ctx, input)
 }
 
 // WithdrawCase is the resolver for the withdrawCase field.
-func (r *mutationResolver) WithdrawCase(ctx context.Context, caseID string, reason *string) (*model.Case, error) {
-	panic(fmt.Errorf("not implemented: WithdrawCase - withdrawCase"))
+func (r *mutationResolver) WithdrawCase(ctx context.Context, caseID string, reason *string) (*models.Case, error) {
+	return r.Cases.Withdraw(ctx, caseID, reason)
 }
 
 // AddCaseMessage is the resolver for the addCaseMessage field.
-func (r *mutationResolver) AddCaseMessage(ctx context.Context, caseID string, body string, visibleToPatient *bool) (*model.CaseEvent, error) {
-	panic(fmt.Errorf("not implemented: AddCaseMessage - addCaseMessage"))
+func (r *mutationResolver) AddCaseMessage(ctx context.Context, caseID string, body string, visibleToPatient *bool) (*models.CaseEvent, error) {
+	return r.Cases.AddMessage(ctx, caseID, body, visibleToPatient)
 }
 
 // UpdateCaseStatus is the resolver for the updateCaseStatus field.
-func (r *mutationResolver) UpdateCaseStatus(ctx context.Context, input model.UpdateCaseStatusInput) (*model.Case, error) {
-	panic(fmt.Errorf("not implemented: UpdateCaseStatus - updateCaseStatus"))
+func (r *mutationResolver) UpdateCaseStatus(ctx context.Context, input models.UpdateCaseStatusInput) (*models.Case, error) {
+	return r.Cases.UpdateStatus(ctx, input)
 }
 
 // AssignCase is the resolver for the assignCase field.
-func (r *mutationResolver) AssignCase(ctx context.Context, caseID string, advocateID string) (*model.Case, error) {
-	panic(fmt.Errorf("not implemented: AssignCase - assignCase"))
+func (r *mutationResolver) AssignCase(ctx context.Context, caseID string, advocateID string) (*models.Case, error) {
+	return r.Cases.Assign(ctx, caseID, advocateID)
 }
 
 // RecordCaseOutcome is the resolver for the recordCaseOutcome field.
-func (r *mutationResolver) RecordCaseOutcome(ctx context.Context, input model.CaseOutcomeInput) (*model.Case, error) {
-	panic(fmt.Errorf("not implemented: RecordCaseOutcome - recordCaseOutcome"))
+func (r *mutationResolver) RecordCaseOutcome(ctx context.Context, input models.CaseOutcomeInput) (*models.Case, error) {
+	return r.Cases.RecordOutcome(ctx, input)
 }
 
 // MyCases is the resolver for the myCases field.
-func (r *queryResolver) MyCases(ctx context.Context, status []model.CaseStatus, first *int, after *string) (*model.CaseConnection, error) {
-	panic(fmt.Errorf("not implemented: MyCases - myCases"))
+func (r *queryResolver) MyCases(ctx context.Context, status []models.CaseStatus, first *int, after *string) (*model.CaseConnection, error) {
+	return caseConnection(ctx)(r.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))
 }
 
 // Case is the resolver for the case field.
-func (r *queryResolver) Case(ctx context.Context, id string) (*model.Case, error) {
-	panic(fmt.Errorf("not implemented: Case - case"))
+func (r *queryResolver) Case(ctx context.Context, id string) (*models.Case, error) {
+	return r.Cases.Case(ctx, id)
 }
 
 // CaseQueue is the resolver for the caseQueue field.
-func (r *queryResolver) CaseQueue(ctx context.Context, filter *model.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error) {
-	panic(fmt.Errorf("not implemented: CaseQueue - caseQueue"))
+func (r *queryResolver) CaseQueue(ctx context.Context, filter *models.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error) {
+	return caseConnection(ctx)(r.Cases.CaseQueue(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, entityType *string, entityID *string, actorID *string, first *int, after *string) (*model.AuditEntryConnection, error) {
-	panic(fmt.Errorf("not implemented: AuditLog - auditLog"))
+	return auditConnection(r.Audit.List(ctx, audit.Filter{EntityType: entityType, EntityID: entityID, ActorID: actorID}, pageArgs(ctx, first, after)))
 }
 
 // CaseEvents is the resolver for the caseEvents field.
-func (r *subscriptionResolver) CaseEvents(ctx context.Context, caseID string) (<-chan *model.CaseEvent, error) {
+func (r *subscriptionResolver) CaseEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
 	panic(fmt.Errorf("not implemented: CaseEvents - caseEvents"))
 }
+
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
+// Case returns CaseResolver implementation.
+func (r *Resolver) Case() CaseResolver { return &caseResolver{r} }
+
+type (
+	auditEntryResolver struct{ *Resolver }
+	caseResolver       struct{ *Resolver }
+)

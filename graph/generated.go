@@ -33,6 +33,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditEntry() AuditEntryResolver
+	Case() CaseResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
@@ -210,15 +212,15 @@ type ComplexityRoot struct {
 		Logout                func(childComplexity int, refreshToken string) int
 		MarkNotificationsRead func(childComplexity int, ids []string) int
 		PublishGuide          func(childComplexity int, id string) int
-		RecordCaseOutcome     func(childComplexity int, input model.CaseOutcomeInput) int
+		RecordCaseOutcome     func(childComplexity int, input models.CaseOutcomeInput) int
 		ReferPatient          func(childComplexity int, input model.ReferPatientInput) int
 		RefreshSession        func(childComplexity int, refreshToken string) int
 		Register              func(childComplexity int, input models.RegisterInput) int
 		RegisterDevice        func(childComplexity int, platform model.DevicePlatform, token string) int
-		RequestLegalHelp      func(childComplexity int, input model.RequestLegalHelpInput) int
+		RequestLegalHelp      func(childComplexity int, input models.RequestLegalHelpInput) int
 		RevokeConsent         func(childComplexity int, id string) int
 		SubmitGuideForReview  func(childComplexity int, id string) int
-		UpdateCaseStatus      func(childComplexity int, input model.UpdateCaseStatusInput) int
+		UpdateCaseStatus      func(childComplexity int, input models.UpdateCaseStatusInput) int
 		UpdateGuide           func(childComplexity int, id string, patch model.GuidePatch, expectedVersion int) int
 		WithdrawCase          func(childComplexity int, caseID string, reason *string) int
 	}
@@ -282,13 +284,13 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog          func(childComplexity int, entityType *string, entityID *string, actorID *string, first *int, after *string) int
 		Case              func(childComplexity int, id string) int
-		CaseQueue         func(childComplexity int, filter *model.CaseQueueFilter, first *int, after *string) int
+		CaseQueue         func(childComplexity int, filter *models.CaseQueueFilter, first *int, after *string) int
 		EditorGuides      func(childComplexity int, status []model.GuideStatus, first *int, after *string) int
 		Guide             func(childComplexity int, slug string, locale *string) int
 		Guides            func(childComplexity int, filter *model.GuideFilter, first *int, after *string) int
 		LegalPartners     func(childComplexity int, serviceArea *string) int
 		Me                func(childComplexity int) int
-		MyCases           func(childComplexity int, status []model.CaseStatus, first *int, after *string) int
+		MyCases           func(childComplexity int, status []models.CaseStatus, first *int, after *string) int
 		MyConsents        func(childComplexity int) int
 		MyNotifications   func(childComplexity int, unreadOnly *bool, first *int, after *string) int
 		MyReferrals       func(childComplexity int, first *int, after *string) int
@@ -349,6 +351,19 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AuditEntryResolver interface {
+	Actor(ctx context.Context, obj *models.AuditEntry) (*models.User, error)
+}
+type CaseResolver interface {
+	Urgent(ctx context.Context, obj *models.Case) (bool, error)
+	Patient(ctx context.Context, obj *models.Case) (*models.User, error)
+	Organization(ctx context.Context, obj *models.Case) (*models.Organization, error)
+	AssignedAdvocate(ctx context.Context, obj *models.Case) (*models.User, error)
+	Referral(ctx context.Context, obj *models.Case) (*model.Referral, error)
+	Timeline(ctx context.Context, obj *models.Case, first *int, after *string) (*model.CaseEventConnection, error)
+	Outcome(ctx context.Context, obj *models.Case) (*models.CaseOutcome, error)
+	RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*model.Guide, error)
+}
 type MutationResolver interface {
 	Register(ctx context.Context, input models.RegisterInput) (*auth.Session, error)
 	Login(ctx context.Context, email string, password string) (*auth.Session, error)
@@ -358,12 +373,12 @@ type MutationResolver interface {
 	CreateStaffUser(ctx context.Context, input models.CreateStaffUserInput) (*models.User, error)
 	DisableUser(ctx context.Context, id string) (*models.User, error)
 	EnableUser(ctx context.Context, id string) (*models.User, error)
-	RequestLegalHelp(ctx context.Context, input model.RequestLegalHelpInput) (*model.Case, error)
-	WithdrawCase(ctx context.Context, caseID string, reason *string) (*model.Case, error)
-	AddCaseMessage(ctx context.Context, caseID string, body string, visibleToPatient *bool) (*model.CaseEvent, error)
-	UpdateCaseStatus(ctx context.Context, input model.UpdateCaseStatusInput) (*model.Case, error)
-	AssignCase(ctx context.Context, caseID string, advocateID string) (*model.Case, error)
-	RecordCaseOutcome(ctx context.Context, input model.CaseOutcomeInput) (*model.Case, error)
+	RequestLegalHelp(ctx context.Context, input models.RequestLegalHelpInput) (*models.Case, error)
+	WithdrawCase(ctx context.Context, caseID string, reason *string) (*models.Case, error)
+	AddCaseMessage(ctx context.Context, caseID string, body string, visibleToPatient *bool) (*models.CaseEvent, error)
+	UpdateCaseStatus(ctx context.Context, input models.UpdateCaseStatusInput) (*models.Case, error)
+	AssignCase(ctx context.Context, caseID string, advocateID string) (*models.Case, error)
+	RecordCaseOutcome(ctx context.Context, input models.CaseOutcomeInput) (*models.Case, error)
 	CreateGuide(ctx context.Context, input model.GuideInput) (*model.Guide, error)
 	UpdateGuide(ctx context.Context, id string, patch model.GuidePatch, expectedVersion int) (*model.Guide, error)
 	SubmitGuideForReview(ctx context.Context, id string) (*model.Guide, error)
@@ -373,16 +388,16 @@ type MutationResolver interface {
 	RegisterDevice(ctx context.Context, platform model.DevicePlatform, token string) (bool, error)
 	ReferPatient(ctx context.Context, input model.ReferPatientInput) (*model.Referral, error)
 	CancelReferral(ctx context.Context, id string) (*model.Referral, error)
-	ClaimReferral(ctx context.Context, input model.ClaimReferralInput) (*model.Case, error)
-	RevokeConsent(ctx context.Context, id string) (*model.Consent, error)
+	ClaimReferral(ctx context.Context, input model.ClaimReferralInput) (*models.Case, error)
+	RevokeConsent(ctx context.Context, id string) (*models.Consent, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*models.User, error)
 	LegalPartners(ctx context.Context, serviceArea *string) ([]*models.Organization, error)
 	Organizations(ctx context.Context, kind *models.OrganizationKind) ([]*models.Organization, error)
-	MyCases(ctx context.Context, status []model.CaseStatus, first *int, after *string) (*model.CaseConnection, error)
-	Case(ctx context.Context, id string) (*model.Case, error)
-	CaseQueue(ctx context.Context, filter *model.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error)
+	MyCases(ctx context.Context, status []models.CaseStatus, first *int, after *string) (*model.CaseConnection, error)
+	Case(ctx context.Context, id string) (*models.Case, error)
+	CaseQueue(ctx context.Context, filter *models.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error)
 	AuditLog(ctx context.Context, entityType *string, entityID *string, actorID *string, first *int, after *string) (*model.AuditEntryConnection, error)
 	Guides(ctx context.Context, filter *model.GuideFilter, first *int, after *string) (*model.GuideConnection, error)
 	Guide(ctx context.Context, slug string, locale *string) (*model.Guide, error)
@@ -390,10 +405,10 @@ type QueryResolver interface {
 	MyNotifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
 	PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*model.PartnershipReport, error)
 	MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error)
-	MyConsents(ctx context.Context) ([]*model.Consent, error)
+	MyConsents(ctx context.Context) ([]*models.Consent, error)
 }
 type SubscriptionResolver interface {
-	CaseEvents(ctx context.Context, caseID string) (<-chan *model.CaseEvent, error)
+	CaseEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error)
 	NotificationAdded(ctx context.Context) (<-chan *model.Notification, error)
 }
 type UserResolver interface {
@@ -1188,7 +1203,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RecordCaseOutcome(childComplexity, args["input"].(model.CaseOutcomeInput)), true
+		return e.ComplexityRoot.Mutation.RecordCaseOutcome(childComplexity, args["input"].(models.CaseOutcomeInput)), true
 	case "Mutation.referPatient":
 		if e.ComplexityRoot.Mutation.ReferPatient == nil {
 			break
@@ -1243,7 +1258,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RequestLegalHelp(childComplexity, args["input"].(model.RequestLegalHelpInput)), true
+		return e.ComplexityRoot.Mutation.RequestLegalHelp(childComplexity, args["input"].(models.RequestLegalHelpInput)), true
 	case "Mutation.revokeConsent":
 		if e.ComplexityRoot.Mutation.RevokeConsent == nil {
 			break
@@ -1276,7 +1291,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCaseStatus(childComplexity, args["input"].(model.UpdateCaseStatusInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCaseStatus(childComplexity, args["input"].(models.UpdateCaseStatusInput)), true
 	case "Mutation.updateGuide":
 		if e.ComplexityRoot.Mutation.UpdateGuide == nil {
 			break
@@ -1549,7 +1564,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.CaseQueue(childComplexity, args["filter"].(*model.CaseQueueFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.CaseQueue(childComplexity, args["filter"].(*models.CaseQueueFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.editorGuides":
 		if e.ComplexityRoot.Query.EditorGuides == nil {
 			break
@@ -1611,7 +1626,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.MyCases(childComplexity, args["status"].([]model.CaseStatus), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.MyCases(childComplexity, args["status"].([]models.CaseStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.myConsents":
 		if e.ComplexityRoot.Query.MyConsents == nil {
 			break
@@ -2889,8 +2904,8 @@ func (ec *executionContext) field_Mutation_recordCaseOutcome_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.CaseOutcomeInput, error) {
-			return ec.unmarshalNCaseOutcomeInput2mlpᚋgraphᚋmodelᚐCaseOutcomeInput(ctx, v)
+		func(ctx context.Context, v any) (models.CaseOutcomeInput, error) {
+			return ec.unmarshalNCaseOutcomeInput2mlpᚋmodelsᚐCaseOutcomeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2967,8 +2982,8 @@ func (ec *executionContext) field_Mutation_requestLegalHelp_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RequestLegalHelpInput, error) {
-			return ec.unmarshalNRequestLegalHelpInput2mlpᚋgraphᚋmodelᚐRequestLegalHelpInput(ctx, v)
+		func(ctx context.Context, v any) (models.RequestLegalHelpInput, error) {
+			return ec.unmarshalNRequestLegalHelpInput2mlpᚋmodelsᚐRequestLegalHelpInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3009,8 +3024,8 @@ func (ec *executionContext) field_Mutation_updateCaseStatus_args(ctx context.Con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.UpdateCaseStatusInput, error) {
-			return ec.unmarshalNUpdateCaseStatusInput2mlpᚋgraphᚋmodelᚐUpdateCaseStatusInput(ctx, v)
+		func(ctx context.Context, v any) (models.UpdateCaseStatusInput, error) {
+			return ec.unmarshalNUpdateCaseStatusInput2mlpᚋmodelsᚐUpdateCaseStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3135,8 +3150,8 @@ func (ec *executionContext) field_Query_caseQueue_args(ctx context.Context, rawA
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.CaseQueueFilter, error) {
-			return ec.unmarshalOCaseQueueFilter2ᚖmlpᚋgraphᚋmodelᚐCaseQueueFilter(ctx, v)
+		func(ctx context.Context, v any) (*models.CaseQueueFilter, error) {
+			return ec.unmarshalOCaseQueueFilter2ᚖmlpᚋmodelsᚐCaseQueueFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3275,8 +3290,8 @@ func (ec *executionContext) field_Query_myCases_args(ctx context.Context, rawArg
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
-		func(ctx context.Context, v any) ([]model.CaseStatus, error) {
-			return ec.unmarshalOCaseStatus2ᚕmlpᚋgraphᚋmodelᚐCaseStatusᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]models.CaseStatus, error) {
+			return ec.unmarshalOCaseStatus2ᚕmlpᚋmodelsᚐCaseStatusᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3485,7 +3500,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3497,8 +3512,8 @@ func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.Co
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3508,7 +3523,7 @@ func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
-func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3517,7 +3532,7 @@ func (ec *executionContext) _AuditEntry_actor(ctx context.Context, field graphql
 			return ec.fieldContext_AuditEntry_actor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Actor, nil
+			return ec.Resolvers.AuditEntry().Actor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -3531,8 +3546,8 @@ func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "AuditEntry",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -3540,7 +3555,7 @@ func (ec *executionContext) fieldContext_AuditEntry_actor(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3563,7 +3578,7 @@ func (ec *executionContext) fieldContext_AuditEntry_action(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_entityType(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_entityType(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3586,7 +3601,7 @@ func (ec *executionContext) fieldContext_AuditEntry_entityType(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
 }
 
-func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3598,8 +3613,8 @@ func (ec *executionContext) _AuditEntry_entityId(ctx context.Context, field grap
 			return obj.EntityID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3609,7 +3624,7 @@ func (ec *executionContext) fieldContext_AuditEntry_entityId(_ context.Context, 
 	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
-func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntry) (ret graphql.Marshaler) {
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3731,8 +3746,8 @@ func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field grap
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntry) graphql.Marshaler {
-			return ec.marshalNAuditEntry2ᚖmlpᚋgraphᚋmodelᚐAuditEntry(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖmlpᚋmodelsᚐAuditEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3875,7 +3890,7 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_id(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3887,8 +3902,8 @@ func (ec *executionContext) _Case_id(ctx context.Context, field graphql.Collecte
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3898,7 +3913,7 @@ func (ec *executionContext) fieldContext_Case_id(_ context.Context, field graphq
 	return graphql.NewScalarFieldContext("Case", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Case_reference(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_reference(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3921,7 +3936,7 @@ func (ec *executionContext) fieldContext_Case_reference(_ context.Context, field
 	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
 }
 
-func (ec *executionContext) _Case_category(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_category(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3944,7 +3959,7 @@ func (ec *executionContext) fieldContext_Case_category(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Case", field, false, false, "LegalCategory")
 }
 
-func (ec *executionContext) _Case_description(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_description(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3967,7 +3982,7 @@ func (ec *executionContext) fieldContext_Case_description(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
 }
 
-func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_status(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3979,8 +3994,8 @@ func (ec *executionContext) _Case_status(ctx context.Context, field graphql.Coll
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.CaseStatus) graphql.Marshaler {
-			return ec.marshalNCaseStatus2mlpᚋgraphᚋmodelᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.CaseStatus) graphql.Marshaler {
+			return ec.marshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3990,7 +4005,7 @@ func (ec *executionContext) fieldContext_Case_status(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Case", field, false, false, "CaseStatus")
 }
 
-func (ec *executionContext) _Case_fhirTaskStatus(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_fhirTaskStatus(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -3999,7 +4014,7 @@ func (ec *executionContext) _Case_fhirTaskStatus(ctx context.Context, field grap
 			return ec.fieldContext_Case_fhirTaskStatus(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.FhirTaskStatus, nil
+			return obj.FhirTaskStatus(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -4010,10 +4025,10 @@ func (ec *executionContext) _Case_fhirTaskStatus(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Case_fhirTaskStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Case", field, true, false, "String")
 }
 
-func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4036,7 +4051,7 @@ func (ec *executionContext) fieldContext_Case_jurisdiction(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
 }
 
-func (ec *executionContext) _Case_deadline(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_deadline(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4059,7 +4074,7 @@ func (ec *executionContext) fieldContext_Case_deadline(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Case", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Case_urgent(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_urgent(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4068,7 +4083,7 @@ func (ec *executionContext) _Case_urgent(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Case_urgent(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Urgent, nil
+			return ec.Resolvers.Case().Urgent(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -4079,10 +4094,10 @@ func (ec *executionContext) _Case_urgent(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Case_urgent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Case", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("Case", field, true, true, "Boolean")
 }
 
-func (ec *executionContext) _Case_patient(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_patient(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4091,7 +4106,7 @@ func (ec *executionContext) _Case_patient(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Case_patient(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Patient, nil
+			return ec.Resolvers.Case().Patient(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -4105,8 +4120,8 @@ func (ec *executionContext) fieldContext_Case_patient(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -4114,7 +4129,7 @@ func (ec *executionContext) fieldContext_Case_patient(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_organization(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_organization(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4123,7 +4138,7 @@ func (ec *executionContext) _Case_organization(ctx context.Context, field graphq
 			return ec.fieldContext_Case_organization(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Organization, nil
+			return ec.Resolvers.Case().Organization(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.Organization) graphql.Marshaler {
@@ -4137,8 +4152,8 @@ func (ec *executionContext) fieldContext_Case_organization(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
 		},
@@ -4146,7 +4161,7 @@ func (ec *executionContext) fieldContext_Case_organization(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_assignedAdvocate(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_assignedAdvocate(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4155,7 +4170,7 @@ func (ec *executionContext) _Case_assignedAdvocate(ctx context.Context, field gr
 			return ec.fieldContext_Case_assignedAdvocate(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.AssignedAdvocate, nil
+			return ec.Resolvers.Case().AssignedAdvocate(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -4169,8 +4184,8 @@ func (ec *executionContext) fieldContext_Case_assignedAdvocate(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -4178,7 +4193,7 @@ func (ec *executionContext) fieldContext_Case_assignedAdvocate(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_referral(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_referral(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4187,7 +4202,7 @@ func (ec *executionContext) _Case_referral(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Case_referral(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Referral, nil
+			return ec.Resolvers.Case().Referral(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Referral) graphql.Marshaler {
@@ -4201,8 +4216,8 @@ func (ec *executionContext) fieldContext_Case_referral(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Referral(ctx, field)
 		},
@@ -4210,7 +4225,7 @@ func (ec *executionContext) fieldContext_Case_referral(_ context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_timeline(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_timeline(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4219,7 +4234,8 @@ func (ec *executionContext) _Case_timeline(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Case_timeline(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Timeline, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().Timeline(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseEventConnection) graphql.Marshaler {
@@ -4233,8 +4249,8 @@ func (ec *executionContext) fieldContext_Case_timeline(ctx context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CaseEventConnection(ctx, field)
 		},
@@ -4253,7 +4269,7 @@ func (ec *executionContext) fieldContext_Case_timeline(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_outcome(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_outcome(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4262,11 +4278,11 @@ func (ec *executionContext) _Case_outcome(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Case_outcome(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Outcome, nil
+			return ec.Resolvers.Case().Outcome(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseOutcome) graphql.Marshaler {
-			return ec.marshalOCaseOutcome2ᚖmlpᚋgraphᚋmodelᚐCaseOutcome(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseOutcome) graphql.Marshaler {
+			return ec.marshalOCaseOutcome2ᚖmlpᚋmodelsᚐCaseOutcome(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4276,8 +4292,8 @@ func (ec *executionContext) fieldContext_Case_outcome(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CaseOutcome(ctx, field)
 		},
@@ -4285,7 +4301,7 @@ func (ec *executionContext) fieldContext_Case_outcome(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_relatedGuides(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_relatedGuides(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4294,7 +4310,8 @@ func (ec *executionContext) _Case_relatedGuides(ctx context.Context, field graph
 			return ec.fieldContext_Case_relatedGuides(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.RelatedGuides, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Case().RelatedGuides(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.Guide) graphql.Marshaler {
@@ -4308,8 +4325,8 @@ func (ec *executionContext) fieldContext_Case_relatedGuides(ctx context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "Case",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Guide(ctx, field)
 		},
@@ -4328,7 +4345,7 @@ func (ec *executionContext) fieldContext_Case_relatedGuides(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _Case_version(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_version(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4351,7 +4368,7 @@ func (ec *executionContext) fieldContext_Case_version(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Case", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Case_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4374,7 +4391,7 @@ func (ec *executionContext) fieldContext_Case_createdAt(_ context.Context, field
 	return graphql.NewScalarFieldContext("Case", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Case) (ret graphql.Marshaler) {
+func (ec *executionContext) _Case_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4496,8 +4513,8 @@ func (ec *executionContext) _CaseEdge_node(ctx context.Context, field graphql.Co
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4539,7 +4556,7 @@ func (ec *executionContext) fieldContext_CaseEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("CaseEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _CaseEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_id(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4551,8 +4568,8 @@ func (ec *executionContext) _CaseEvent_id(ctx context.Context, field graphql.Col
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4562,7 +4579,7 @@ func (ec *executionContext) fieldContext_CaseEvent_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "ID")
 }
 
-func (ec *executionContext) _CaseEvent_caseId(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_caseId(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4574,8 +4591,8 @@ func (ec *executionContext) _CaseEvent_caseId(ctx context.Context, field graphql
 			return obj.CaseID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4585,7 +4602,7 @@ func (ec *executionContext) fieldContext_CaseEvent_caseId(_ context.Context, fie
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "ID")
 }
 
-func (ec *executionContext) _CaseEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_kind(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4597,8 +4614,8 @@ func (ec *executionContext) _CaseEvent_kind(ctx context.Context, field graphql.C
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.CaseEventKind) graphql.Marshaler {
-			return ec.marshalNCaseEventKind2mlpᚋgraphᚋmodelᚐCaseEventKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.CaseEventKind) graphql.Marshaler {
+			return ec.marshalNCaseEventKind2mlpᚋmodelsᚐCaseEventKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4608,7 +4625,7 @@ func (ec *executionContext) fieldContext_CaseEvent_kind(_ context.Context, field
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseEventKind")
 }
 
-func (ec *executionContext) _CaseEvent_fromStatus(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_fromStatus(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4620,8 +4637,8 @@ func (ec *executionContext) _CaseEvent_fromStatus(ctx context.Context, field gra
 			return obj.FromStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseStatus) graphql.Marshaler {
-			return ec.marshalOCaseStatus2ᚖmlpᚋgraphᚋmodelᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseStatus) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4631,7 +4648,7 @@ func (ec *executionContext) fieldContext_CaseEvent_fromStatus(_ context.Context,
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseStatus")
 }
 
-func (ec *executionContext) _CaseEvent_toStatus(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_toStatus(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4643,8 +4660,8 @@ func (ec *executionContext) _CaseEvent_toStatus(ctx context.Context, field graph
 			return obj.ToStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseStatus) graphql.Marshaler {
-			return ec.marshalOCaseStatus2ᚖmlpᚋgraphᚋmodelᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseStatus) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4654,7 +4671,7 @@ func (ec *executionContext) fieldContext_CaseEvent_toStatus(_ context.Context, f
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "CaseStatus")
 }
 
-func (ec *executionContext) _CaseEvent_message(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_message(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4677,7 +4694,7 @@ func (ec *executionContext) fieldContext_CaseEvent_message(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "String")
 }
 
-func (ec *executionContext) _CaseEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_actorRole(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4700,7 +4717,7 @@ func (ec *executionContext) fieldContext_CaseEvent_actorRole(_ context.Context, 
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "Role")
 }
 
-func (ec *executionContext) _CaseEvent_visibleToPatient(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_visibleToPatient(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4723,7 +4740,7 @@ func (ec *executionContext) fieldContext_CaseEvent_visibleToPatient(_ context.Co
 	return graphql.NewScalarFieldContext("CaseEvent", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _CaseEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.CaseEvent) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.CaseEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4845,8 +4862,8 @@ func (ec *executionContext) _CaseEventEdge_node(ctx context.Context, field graph
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseEvent) graphql.Marshaler {
-			return ec.marshalNCaseEvent2ᚖmlpᚋgraphᚋmodelᚐCaseEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseEvent) graphql.Marshaler {
+			return ec.marshalNCaseEvent2ᚖmlpᚋmodelsᚐCaseEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4888,7 +4905,7 @@ func (ec *executionContext) fieldContext_CaseEventEdge_cursor(_ context.Context,
 	return graphql.NewScalarFieldContext("CaseEventEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _CaseOutcome_code(ctx context.Context, field graphql.CollectedField, obj *model.CaseOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseOutcome_code(ctx context.Context, field graphql.CollectedField, obj *models.CaseOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4900,8 +4917,8 @@ func (ec *executionContext) _CaseOutcome_code(ctx context.Context, field graphql
 			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OutcomeCode) graphql.Marshaler {
-			return ec.marshalNOutcomeCode2mlpᚋgraphᚋmodelᚐOutcomeCode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.OutcomeCode) graphql.Marshaler {
+			return ec.marshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4911,7 +4928,7 @@ func (ec *executionContext) fieldContext_CaseOutcome_code(_ context.Context, fie
 	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "OutcomeCode")
 }
 
-func (ec *executionContext) _CaseOutcome_benefitAmountCents(ctx context.Context, field graphql.CollectedField, obj *model.CaseOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseOutcome_benefitAmountCents(ctx context.Context, field graphql.CollectedField, obj *models.CaseOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4923,8 +4940,8 @@ func (ec *executionContext) _CaseOutcome_benefitAmountCents(ctx context.Context,
 			return obj.BenefitAmountCents, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
 		},
 		true,
 		false,
@@ -4934,7 +4951,7 @@ func (ec *executionContext) fieldContext_CaseOutcome_benefitAmountCents(_ contex
 	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CaseOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *model.CaseOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseOutcome_notes(ctx context.Context, field graphql.CollectedField, obj *models.CaseOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -4957,7 +4974,7 @@ func (ec *executionContext) fieldContext_CaseOutcome_notes(_ context.Context, fi
 	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "String")
 }
 
-func (ec *executionContext) _CaseOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *model.CaseOutcome) (ret graphql.Marshaler) {
+func (ec *executionContext) _CaseOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *models.CaseOutcome) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5072,7 +5089,7 @@ func (ec *executionContext) fieldContext_CategoryStat_suppressed(_ context.Conte
 	return graphql.NewScalarFieldContext("CategoryStat", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _Consent_id(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_id(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5084,8 +5101,8 @@ func (ec *executionContext) _Consent_id(ctx context.Context, field graphql.Colle
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5095,7 +5112,7 @@ func (ec *executionContext) fieldContext_Consent_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Consent_scope(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_scope(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5107,8 +5124,8 @@ func (ec *executionContext) _Consent_scope(ctx context.Context, field graphql.Co
 			return obj.Scope, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.ConsentScope) graphql.Marshaler {
-			return ec.marshalNConsentScope2mlpᚋgraphᚋmodelᚐConsentScope(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.ConsentScope) graphql.Marshaler {
+			return ec.marshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5118,7 +5135,7 @@ func (ec *executionContext) fieldContext_Consent_scope(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "ConsentScope")
 }
 
-func (ec *executionContext) _Consent_textVersion(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_textVersion(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5141,7 +5158,7 @@ func (ec *executionContext) fieldContext_Consent_textVersion(_ context.Context, 
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "String")
 }
 
-func (ec *executionContext) _Consent_caseId(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_caseId(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5153,8 +5170,8 @@ func (ec *executionContext) _Consent_caseId(ctx context.Context, field graphql.C
 			return obj.CaseID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5164,7 +5181,7 @@ func (ec *executionContext) fieldContext_Consent_caseId(_ context.Context, field
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Consent_grantedAt(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_grantedAt(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5187,7 +5204,7 @@ func (ec *executionContext) fieldContext_Consent_grantedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Consent_revokedAt(ctx context.Context, field graphql.CollectedField, obj *model.Consent) (ret graphql.Marshaler) {
+func (ec *executionContext) _Consent_revokedAt(ctx context.Context, field graphql.CollectedField, obj *models.Consent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6374,7 +6391,7 @@ func (ec *executionContext) _Mutation_requestLegalHelp(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestLegalHelp(ctx, fc.Args["input"].(model.RequestLegalHelpInput))
+			return ec.Resolvers.Mutation().RequestLegalHelp(ctx, fc.Args["input"].(models.RequestLegalHelpInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6382,11 +6399,11 @@ func (ec *executionContext) _Mutation_requestLegalHelp(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
 				if err != nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6395,8 +6412,8 @@ func (ec *executionContext) _Mutation_requestLegalHelp(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6444,11 +6461,11 @@ func (ec *executionContext) _Mutation_withdrawCase(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
 				if err != nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6457,8 +6474,8 @@ func (ec *executionContext) _Mutation_withdrawCase(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6506,11 +6523,11 @@ func (ec *executionContext) _Mutation_addCaseMessage(ctx context.Context, field 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT", "ADVOCATE"})
 				if err != nil {
-					var zeroVal *model.CaseEvent
+					var zeroVal *models.CaseEvent
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.CaseEvent
+					var zeroVal *models.CaseEvent
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6519,8 +6536,8 @@ func (ec *executionContext) _Mutation_addCaseMessage(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseEvent) graphql.Marshaler {
-			return ec.marshalNCaseEvent2ᚖmlpᚋgraphᚋmodelᚐCaseEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseEvent) graphql.Marshaler {
+			return ec.marshalNCaseEvent2ᚖmlpᚋmodelsᚐCaseEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6560,7 +6577,7 @@ func (ec *executionContext) _Mutation_updateCaseStatus(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCaseStatus(ctx, fc.Args["input"].(model.UpdateCaseStatusInput))
+			return ec.Resolvers.Mutation().UpdateCaseStatus(ctx, fc.Args["input"].(models.UpdateCaseStatusInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6568,11 +6585,11 @@ func (ec *executionContext) _Mutation_updateCaseStatus(ctx context.Context, fiel
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADVOCATE", "ADMIN"})
 				if err != nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6581,8 +6598,8 @@ func (ec *executionContext) _Mutation_updateCaseStatus(ctx context.Context, fiel
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6630,11 +6647,11 @@ func (ec *executionContext) _Mutation_assignCase(ctx context.Context, field grap
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADVOCATE", "ADMIN"})
 				if err != nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6643,8 +6660,8 @@ func (ec *executionContext) _Mutation_assignCase(ctx context.Context, field grap
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6684,7 +6701,7 @@ func (ec *executionContext) _Mutation_recordCaseOutcome(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordCaseOutcome(ctx, fc.Args["input"].(model.CaseOutcomeInput))
+			return ec.Resolvers.Mutation().RecordCaseOutcome(ctx, fc.Args["input"].(models.CaseOutcomeInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6692,11 +6709,11 @@ func (ec *executionContext) _Mutation_recordCaseOutcome(ctx context.Context, fie
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADVOCATE", "ADMIN"})
 				if err != nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6705,8 +6722,8 @@ func (ec *executionContext) _Mutation_recordCaseOutcome(ctx context.Context, fie
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7302,11 +7319,11 @@ func (ec *executionContext) _Mutation_claimReferral(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
 				if err != nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -7315,8 +7332,8 @@ func (ec *executionContext) _Mutation_claimReferral(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7364,11 +7381,11 @@ func (ec *executionContext) _Mutation_revokeConsent(ctx context.Context, field g
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
 				if err != nil {
-					var zeroVal *model.Consent
+					var zeroVal *models.Consent
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Consent
+					var zeroVal *models.Consent
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -7377,8 +7394,8 @@ func (ec *executionContext) _Mutation_revokeConsent(ctx context.Context, field g
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Consent) graphql.Marshaler {
-			return ec.marshalNConsent2ᚖmlpᚋgraphᚋmodelᚐConsent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚖmlpᚋmodelsᚐConsent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7884,8 +7901,8 @@ func (ec *executionContext) _OutcomeStat_code(ctx context.Context, field graphql
 			return obj.Code, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.OutcomeCode) graphql.Marshaler {
-			return ec.marshalNOutcomeCode2mlpᚋgraphᚋmodelᚐOutcomeCode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.OutcomeCode) graphql.Marshaler {
+			return ec.marshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8406,7 +8423,7 @@ func (ec *executionContext) _Query_myCases(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().MyCases(ctx, fc.Args["status"].([]model.CaseStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().MyCases(ctx, fc.Args["status"].([]models.CaseStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8475,7 +8492,7 @@ func (ec *executionContext) _Query_case(ctx context.Context, field graphql.Colle
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Authenticated == nil {
-					var zeroVal *model.Case
+					var zeroVal *models.Case
 					return zeroVal, errors.New("directive authenticated is not implemented")
 				}
 				return ec.Directives.Authenticated(ctx, nil, directive0)
@@ -8484,8 +8501,8 @@ func (ec *executionContext) _Query_case(ctx context.Context, field graphql.Colle
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalOCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8525,7 +8542,7 @@ func (ec *executionContext) _Query_caseQueue(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CaseQueue(ctx, fc.Args["filter"].(*model.CaseQueueFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().CaseQueue(ctx, fc.Args["filter"].(*models.CaseQueueFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8987,11 +9004,11 @@ func (ec *executionContext) _Query_myConsents(ctx context.Context, field graphql
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
 				if err != nil {
-					var zeroVal []*model.Consent
+					var zeroVal []*models.Consent
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal []*model.Consent
+					var zeroVal []*models.Consent
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -9000,8 +9017,8 @@ func (ec *executionContext) _Query_myConsents(ctx context.Context, field graphql
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Consent) graphql.Marshaler {
-			return ec.marshalNConsent2ᚕᚖmlpᚋgraphᚋmodelᚐConsentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚕᚖmlpᚋmodelsᚐConsentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9287,8 +9304,8 @@ func (ec *executionContext) _Referral_case(ctx context.Context, field graphql.Co
 			return obj.Case, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Case) graphql.Marshaler {
-			return ec.marshalOCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalOCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9319,8 +9336,8 @@ func (ec *executionContext) _Referral_caseStatus(ctx context.Context, field grap
 			return obj.CaseStatus, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseStatus) graphql.Marshaler {
-			return ec.marshalOCaseStatus2ᚖmlpᚋgraphᚋmodelᚐCaseStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseStatus) graphql.Marshaler {
+			return ec.marshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ctx, selections, v)
 		},
 		true,
 		false,
@@ -9636,7 +9653,7 @@ func (ec *executionContext) _Subscription_caseEvents(ctx context.Context, field 
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Authenticated == nil {
-					var zeroVal *model.CaseEvent
+					var zeroVal *models.CaseEvent
 					return zeroVal, errors.New("directive authenticated is not implemented")
 				}
 				return ec.Directives.Authenticated(ctx, nil, directive0)
@@ -9645,8 +9662,8 @@ func (ec *executionContext) _Subscription_caseEvents(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.CaseEvent) graphql.Marshaler {
-			return ec.marshalNCaseEvent2ᚖmlpᚋgraphᚋmodelᚐCaseEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.CaseEvent) graphql.Marshaler {
+			return ec.marshalNCaseEvent2ᚖmlpᚋmodelsᚐCaseEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10987,8 +11004,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputCaseOutcomeInput(ctx context.Context, obj any) (model.CaseOutcomeInput, error) {
-	var it model.CaseOutcomeInput
+func (ec *executionContext) unmarshalInputCaseOutcomeInput(ctx context.Context, obj any) (models.CaseOutcomeInput, error) {
+	var it models.CaseOutcomeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11014,14 +11031,14 @@ func (ec *executionContext) unmarshalInputCaseOutcomeInput(ctx context.Context, 
 			it.CaseID = data
 		case "code":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
-			data, err := ec.unmarshalNOutcomeCode2mlpᚋgraphᚋmodelᚐOutcomeCode(ctx, v)
+			data, err := ec.unmarshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Code = data
 		case "benefitAmountCents":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("benefitAmountCents"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11044,14 +11061,14 @@ func (ec *executionContext) unmarshalInputCaseOutcomeInput(ctx context.Context, 
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCaseOutcomeInput(ctx context.Context, raw any) (model.CaseOutcomeInput, error) {
-	var out model.CaseOutcomeInput
+func UnmarshalCaseOutcomeInput(ctx context.Context, raw any) (models.CaseOutcomeInput, error) {
+	var out models.CaseOutcomeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseOutcomeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCaseQueueFilter(ctx context.Context, obj any) (model.CaseQueueFilter, error) {
-	var it model.CaseQueueFilter
+func (ec *executionContext) unmarshalInputCaseQueueFilter(ctx context.Context, obj any) (models.CaseQueueFilter, error) {
+	var it models.CaseQueueFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -11070,7 +11087,7 @@ func (ec *executionContext) unmarshalInputCaseQueueFilter(ctx context.Context, o
 		switch k {
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOCaseStatus2ᚕmlpᚋgraphᚋmodelᚐCaseStatusᚄ(ctx, v)
+			data, err := ec.unmarshalOCaseStatus2ᚕmlpᚋmodelsᚐCaseStatusᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11107,8 +11124,8 @@ func (ec *executionContext) unmarshalInputCaseQueueFilter(ctx context.Context, o
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCaseQueueFilter(ctx context.Context, raw any) (model.CaseQueueFilter, error) {
-	var out model.CaseQueueFilter
+func UnmarshalCaseQueueFilter(ctx context.Context, raw any) (models.CaseQueueFilter, error) {
+	var out models.CaseQueueFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CaseQueueFilter", raw, &out)
 	return out, err
 }
@@ -11715,8 +11732,8 @@ func UnmarshalRegisterInput(ctx context.Context, raw any) (models.RegisterInput,
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Context, obj any) (model.RequestLegalHelpInput, error) {
-	var it model.RequestLegalHelpInput
+func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Context, obj any) (models.RequestLegalHelpInput, error) {
+	var it models.RequestLegalHelpInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11770,7 +11787,7 @@ func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Cont
 			it.Deadline = data
 		case "preferredContact":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preferredContact"))
-			data, err := ec.unmarshalOContactMethod2ᚖmlpᚋgraphᚋmodelᚐContactMethod(ctx, v)
+			data, err := ec.unmarshalOContactMethod2ᚖmlpᚋmodelsᚐContactMethod(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11791,7 +11808,7 @@ func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Cont
 			it.HouseholdSize = data
 		case "monthlyIncomeCents":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("monthlyIncomeCents"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11807,8 +11824,8 @@ func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRequestLegalHelpInput(ctx context.Context, raw any) (model.RequestLegalHelpInput, error) {
-	var out model.RequestLegalHelpInput
+func UnmarshalRequestLegalHelpInput(ctx context.Context, raw any) (models.RequestLegalHelpInput, error) {
+	var out models.RequestLegalHelpInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RequestLegalHelpInput", raw, &out)
 	return out, err
 }
@@ -11869,8 +11886,8 @@ func UnmarshalScreeningAnswerInput(ctx context.Context, raw any) (model.Screenin
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputUpdateCaseStatusInput(ctx context.Context, obj any) (model.UpdateCaseStatusInput, error) {
-	var it model.UpdateCaseStatusInput
+func (ec *executionContext) unmarshalInputUpdateCaseStatusInput(ctx context.Context, obj any) (models.UpdateCaseStatusInput, error) {
+	var it models.UpdateCaseStatusInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11896,7 +11913,7 @@ func (ec *executionContext) unmarshalInputUpdateCaseStatusInput(ctx context.Cont
 			it.CaseID = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalNCaseStatus2mlpᚋgraphᚋmodelᚐCaseStatus(ctx, v)
+			data, err := ec.unmarshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11933,8 +11950,8 @@ func (ec *executionContext) unmarshalInputUpdateCaseStatusInput(ctx context.Cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalUpdateCaseStatusInput(ctx context.Context, raw any) (model.UpdateCaseStatusInput, error) {
-	var out model.UpdateCaseStatusInput
+func UnmarshalUpdateCaseStatusInput(ctx context.Context, raw any) (models.UpdateCaseStatusInput, error) {
+	var out models.UpdateCaseStatusInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCaseStatusInput", raw, &out)
 	return out, err
 }
@@ -11949,7 +11966,7 @@ func UnmarshalUpdateCaseStatusInput(ctx context.Context, raw any) (model.UpdateC
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
-func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *models.AuditEntry) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -11961,32 +11978,33 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._AuditEntry_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "actor":
-			out.Values[i] = ec._AuditEntry_actor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_actor(ctx, field, obj)
+				})
 		case "action":
 			out.Values[i] = ec._AuditEntry_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entityType":
 			out.Values[i] = ec._AuditEntry_entityType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entityId":
 			out.Values[i] = ec._AuditEntry_entityId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12136,7 +12154,7 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 
 var caseImplementors = []string{"Case"}
 
-func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *model.Case) graphql.Marshaler {
+func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj *models.Case) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, caseImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12148,97 +12166,105 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Case_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reference":
 			out.Values[i] = ec._Case_reference(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._Case_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
 			out.Values[i] = ec._Case_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Case_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "fhirTaskStatus":
 			out.Values[i] = ec._Case_fhirTaskStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "jurisdiction":
 			out.Values[i] = ec._Case_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "deadline":
 			out.Values[i] = ec._Case_deadline(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "urgent":
-			out.Values[i] = ec._Case_urgent(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_urgent(ctx, field, obj)
+				})
 		case "patient":
-			out.Values[i] = ec._Case_patient(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_patient(ctx, field, obj)
+				})
 		case "organization":
-			out.Values[i] = ec._Case_organization(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_organization(ctx, field, obj)
+				})
 		case "assignedAdvocate":
-			out.Values[i] = ec._Case_assignedAdvocate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_assignedAdvocate(ctx, field, obj)
+				})
 		case "referral":
-			out.Values[i] = ec._Case_referral(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_referral(ctx, field, obj)
+				})
 		case "timeline":
-			out.Values[i] = ec._Case_timeline(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_timeline(ctx, field, obj)
+				})
 		case "outcome":
-			out.Values[i] = ec._Case_outcome(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_outcome(ctx, field, obj)
+				})
 		case "relatedGuides":
-			out.Values[i] = ec._Case_relatedGuides(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_relatedGuides(ctx, field, obj)
+				})
 		case "version":
 			out.Values[i] = ec._Case_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Case_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Case_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12340,7 +12366,7 @@ func (ec *executionContext) _CaseEdge(ctx context.Context, sel ast.SelectionSet,
 
 var caseEventImplementors = []string{"CaseEvent"}
 
-func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CaseEvent) graphql.Marshaler {
+func (ec *executionContext) _CaseEvent(ctx context.Context, sel ast.SelectionSet, obj *models.CaseEvent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, caseEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12494,7 +12520,7 @@ func (ec *executionContext) _CaseEventEdge(ctx context.Context, sel ast.Selectio
 
 var caseOutcomeImplementors = []string{"CaseOutcome"}
 
-func (ec *executionContext) _CaseOutcome(ctx context.Context, sel ast.SelectionSet, obj *model.CaseOutcome) graphql.Marshaler {
+func (ec *executionContext) _CaseOutcome(ctx context.Context, sel ast.SelectionSet, obj *models.CaseOutcome) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, caseOutcomeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12590,7 +12616,7 @@ func (ec *executionContext) _CategoryStat(ctx context.Context, sel ast.Selection
 
 var consentImplementors = []string{"Consent"}
 
-func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *model.Consent) graphql.Marshaler {
+func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, obj *models.Consent) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, consentImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14313,7 +14339,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNAuditEntry2ᚖmlpᚋgraphᚋmodelᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNAuditEntry2ᚖmlpᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
 		return graphql.Null
@@ -14375,7 +14401,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx context.Context, sel ast.SelectionSet, v *model.Case) graphql.Marshaler {
+func (ec *executionContext) marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx context.Context, sel ast.SelectionSet, v *models.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
 		return graphql.Null
@@ -14415,7 +14441,7 @@ func (ec *executionContext) marshalNCaseEdge2ᚖmlpᚋgraphᚋmodelᚐCaseEdge(c
 	return ec._CaseEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCaseEvent2ᚖmlpᚋgraphᚋmodelᚐCaseEvent(ctx context.Context, sel ast.SelectionSet, v *model.CaseEvent) graphql.Marshaler {
+func (ec *executionContext) marshalNCaseEvent2ᚖmlpᚋmodelsᚐCaseEvent(ctx context.Context, sel ast.SelectionSet, v *models.CaseEvent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CaseEvent!")
 		return graphql.Null
@@ -14455,28 +14481,28 @@ func (ec *executionContext) marshalNCaseEventEdge2ᚖmlpᚋgraphᚋmodelᚐCaseE
 	return ec._CaseEventEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCaseEventKind2mlpᚋgraphᚋmodelᚐCaseEventKind(ctx context.Context, v any) (model.CaseEventKind, error) {
-	var res model.CaseEventKind
+func (ec *executionContext) unmarshalNCaseEventKind2mlpᚋmodelsᚐCaseEventKind(ctx context.Context, v any) (models.CaseEventKind, error) {
+	var res models.CaseEventKind
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCaseEventKind2mlpᚋgraphᚋmodelᚐCaseEventKind(ctx context.Context, sel ast.SelectionSet, v model.CaseEventKind) graphql.Marshaler {
+func (ec *executionContext) marshalNCaseEventKind2mlpᚋmodelsᚐCaseEventKind(ctx context.Context, sel ast.SelectionSet, v models.CaseEventKind) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNCaseOutcomeInput2mlpᚋgraphᚋmodelᚐCaseOutcomeInput(ctx context.Context, v any) (model.CaseOutcomeInput, error) {
+func (ec *executionContext) unmarshalNCaseOutcomeInput2mlpᚋmodelsᚐCaseOutcomeInput(ctx context.Context, v any) (models.CaseOutcomeInput, error) {
 	res, err := ec.unmarshalInputCaseOutcomeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNCaseStatus2mlpᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (model.CaseStatus, error) {
-	var res model.CaseStatus
+func (ec *executionContext) unmarshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx context.Context, v any) (models.CaseStatus, error) {
+	var res models.CaseStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCaseStatus2mlpᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v model.CaseStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v models.CaseStatus) graphql.Marshaler {
 	return v
 }
 
@@ -14509,11 +14535,11 @@ func (ec *executionContext) unmarshalNClaimReferralInput2mlpᚋgraphᚋmodelᚐC
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConsent2ᚕᚖmlpᚋgraphᚋmodelᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Consent) graphql.Marshaler {
+func (ec *executionContext) marshalNConsent2ᚕᚖmlpᚋmodelsᚐConsentᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Consent) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNConsent2ᚖmlpᚋgraphᚋmodelᚐConsent(ctx, sel, v[i])
+		return ec.marshalNConsent2ᚖmlpᚋmodelsᚐConsent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -14525,7 +14551,7 @@ func (ec *executionContext) marshalNConsent2ᚕᚖmlpᚋgraphᚋmodelᚐConsent�
 	return ret
 }
 
-func (ec *executionContext) marshalNConsent2ᚖmlpᚋgraphᚋmodelᚐConsent(ctx context.Context, sel ast.SelectionSet, v *model.Consent) graphql.Marshaler {
+func (ec *executionContext) marshalNConsent2ᚖmlpᚋmodelsᚐConsent(ctx context.Context, sel ast.SelectionSet, v *models.Consent) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Consent!")
 		return graphql.Null
@@ -14533,13 +14559,13 @@ func (ec *executionContext) marshalNConsent2ᚖmlpᚋgraphᚋmodelᚐConsent(ctx
 	return ec._Consent(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNConsentScope2mlpᚋgraphᚋmodelᚐConsentScope(ctx context.Context, v any) (model.ConsentScope, error) {
-	var res model.ConsentScope
+func (ec *executionContext) unmarshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx context.Context, v any) (models.ConsentScope, error) {
+	var res models.ConsentScope
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNConsentScope2mlpᚋgraphᚋmodelᚐConsentScope(ctx context.Context, sel ast.SelectionSet, v model.ConsentScope) graphql.Marshaler {
+func (ec *executionContext) marshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx context.Context, sel ast.SelectionSet, v models.ConsentScope) graphql.Marshaler {
 	return v
 }
 
@@ -14890,13 +14916,13 @@ func (ec *executionContext) marshalNOrganizationKind2mlpᚋmodelsᚐOrganization
 	return v
 }
 
-func (ec *executionContext) unmarshalNOutcomeCode2mlpᚋgraphᚋmodelᚐOutcomeCode(ctx context.Context, v any) (model.OutcomeCode, error) {
-	var res model.OutcomeCode
+func (ec *executionContext) unmarshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx context.Context, v any) (models.OutcomeCode, error) {
+	var res models.OutcomeCode
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNOutcomeCode2mlpᚋgraphᚋmodelᚐOutcomeCode(ctx context.Context, sel ast.SelectionSet, v model.OutcomeCode) graphql.Marshaler {
+func (ec *executionContext) marshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx context.Context, sel ast.SelectionSet, v models.OutcomeCode) graphql.Marshaler {
 	return v
 }
 
@@ -15000,7 +15026,7 @@ func (ec *executionContext) unmarshalNRegisterInput2mlpᚋmodelsᚐRegisterInput
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNRequestLegalHelpInput2mlpᚋgraphᚋmodelᚐRequestLegalHelpInput(ctx context.Context, v any) (model.RequestLegalHelpInput, error) {
+func (ec *executionContext) unmarshalNRequestLegalHelpInput2mlpᚋmodelsᚐRequestLegalHelpInput(ctx context.Context, v any) (models.RequestLegalHelpInput, error) {
 	res, err := ec.unmarshalInputRequestLegalHelpInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -15141,7 +15167,7 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalNUpdateCaseStatusInput2mlpᚋgraphᚋmodelᚐUpdateCaseStatusInput(ctx context.Context, v any) (model.UpdateCaseStatusInput, error) {
+func (ec *executionContext) unmarshalNUpdateCaseStatusInput2mlpᚋmodelsᚐUpdateCaseStatusInput(ctx context.Context, v any) (models.UpdateCaseStatusInput, error) {
 	res, err := ec.unmarshalInputUpdateCaseStatusInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -15326,21 +15352,21 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) marshalOCase2ᚖmlpᚋgraphᚋmodelᚐCase(ctx context.Context, sel ast.SelectionSet, v *model.Case) graphql.Marshaler {
+func (ec *executionContext) marshalOCase2ᚖmlpᚋmodelsᚐCase(ctx context.Context, sel ast.SelectionSet, v *models.Case) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Case(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOCaseOutcome2ᚖmlpᚋgraphᚋmodelᚐCaseOutcome(ctx context.Context, sel ast.SelectionSet, v *model.CaseOutcome) graphql.Marshaler {
+func (ec *executionContext) marshalOCaseOutcome2ᚖmlpᚋmodelsᚐCaseOutcome(ctx context.Context, sel ast.SelectionSet, v *models.CaseOutcome) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CaseOutcome(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOCaseQueueFilter2ᚖmlpᚋgraphᚋmodelᚐCaseQueueFilter(ctx context.Context, v any) (*model.CaseQueueFilter, error) {
+func (ec *executionContext) unmarshalOCaseQueueFilter2ᚖmlpᚋmodelsᚐCaseQueueFilter(ctx context.Context, v any) (*models.CaseQueueFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -15348,16 +15374,16 @@ func (ec *executionContext) unmarshalOCaseQueueFilter2ᚖmlpᚋgraphᚋmodelᚐC
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalOCaseStatus2ᚕmlpᚋgraphᚋmodelᚐCaseStatusᚄ(ctx context.Context, v any) ([]model.CaseStatus, error) {
+func (ec *executionContext) unmarshalOCaseStatus2ᚕmlpᚋmodelsᚐCaseStatusᚄ(ctx context.Context, v any) ([]models.CaseStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.CaseStatus, len(vSlice))
+	res := make([]models.CaseStatus, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNCaseStatus2mlpᚋgraphᚋmodelᚐCaseStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -15365,14 +15391,14 @@ func (ec *executionContext) unmarshalOCaseStatus2ᚕmlpᚋgraphᚋmodelᚐCaseSt
 	return res, nil
 }
 
-func (ec *executionContext) marshalOCaseStatus2ᚕmlpᚋgraphᚋmodelᚐCaseStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CaseStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOCaseStatus2ᚕmlpᚋmodelsᚐCaseStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []models.CaseStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCaseStatus2mlpᚋgraphᚋmodelᚐCaseStatus(ctx, sel, v[i])
+		return ec.marshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -15384,32 +15410,32 @@ func (ec *executionContext) marshalOCaseStatus2ᚕmlpᚋgraphᚋmodelᚐCaseStat
 	return ret
 }
 
-func (ec *executionContext) unmarshalOCaseStatus2ᚖmlpᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, v any) (*model.CaseStatus, error) {
+func (ec *executionContext) unmarshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ctx context.Context, v any) (*models.CaseStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.CaseStatus)
+	var res = new(models.CaseStatus)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOCaseStatus2ᚖmlpᚋgraphᚋmodelᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v *model.CaseStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v *models.CaseStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOContactMethod2ᚖmlpᚋgraphᚋmodelᚐContactMethod(ctx context.Context, v any) (*model.ContactMethod, error) {
+func (ec *executionContext) unmarshalOContactMethod2ᚖmlpᚋmodelsᚐContactMethod(ctx context.Context, v any) (*models.ContactMethod, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.ContactMethod)
+	var res = new(models.ContactMethod)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOContactMethod2ᚖmlpᚋgraphᚋmodelᚐContactMethod(ctx context.Context, sel ast.SelectionSet, v *model.ContactMethod) graphql.Marshaler {
+func (ec *executionContext) marshalOContactMethod2ᚖmlpᚋmodelsᚐContactMethod(ctx context.Context, sel ast.SelectionSet, v *models.ContactMethod) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -15535,6 +15561,24 @@ func (ec *executionContext) marshalOGuideStatus2ᚕmlpᚋgraphᚋmodelᚐGuideSt
 	return ret
 }
 
+func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (*uuid.UUID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalUUID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, sel ast.SelectionSet, v *uuid.UUID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalUUID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -15568,6 +15612,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 

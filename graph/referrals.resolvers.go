@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"mlp/graph/model"
+	"mlp/models"
 )
 
 // ReferPatient is the resolver for the referPatient field.
@@ -22,12 +23,12 @@ func (r *mutationResolver) CancelReferral(ctx context.Context, id string) (*mode
 }
 
 // ClaimReferral is the resolver for the claimReferral field.
-func (r *mutationResolver) ClaimReferral(ctx context.Context, input model.ClaimReferralInput) (*model.Case, error) {
+func (r *mutationResolver) ClaimReferral(ctx context.Context, input model.ClaimReferralInput) (*models.Case, error) {
 	panic(fmt.Errorf("not implemented: ClaimReferral - claimReferral"))
 }
 
 // RevokeConsent is the resolver for the revokeConsent field.
-func (r *mutationResolver) RevokeConsent(ctx context.Context, id string) (*model.Consent, error) {
+func (r *mutationResolver) RevokeConsent(ctx context.Context, id string) (*models.Consent, error) {
 	panic(fmt.Errorf("not implemented: RevokeConsent - revokeConsent"))
 }
 
@@ -37,6 +38,6 @@ func (r *queryResolver) MyReferrals(ctx context.Context, first *int, after *stri
 }
 
 // MyConsents is the resolver for the myConsents field.
-func (r *queryResolver) MyConsents(ctx context.Context) ([]*model.Consent, error) {
-	panic(fmt.Errorf("not implemented: MyConsents - myConsents"))
+func (r *queryResolver) MyConsents(ctx context.Context) ([]*models.Consent, error) {
+	return r.Cases.MyConsents(ctx)
 }

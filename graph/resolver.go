@@ -2,7 +2,9 @@ package graph
 
 import (
 	"mlp/internal/accounts"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/cases"
 )
 
 // Resolver is the dependency root of the GraphQL layer: it holds the domain
@@ -11,4 +13,6 @@ import (
 type Resolver struct {
 	Auth     *auth.Service
 	Accounts *accounts.Service
+	Cases    *cases.Service
+	Audit    *audit.Service
 }

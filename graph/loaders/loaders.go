@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/graph-gophers/dataloader/v7"
 
+	"mlp/internal/cases"
+	"mlp/internal/page"
 	"mlp/models"
 )
 
@@ -21,19 +23,32 @@ const Wait = 500 * time.Microsecond
 type Sources struct {
 	UsersByID         func(context.Context, []uuid.UUID) ([]*models.User, error)
 	OrganizationsByID func(context.Context, []uuid.UUID) ([]*models.Organization, error)
+	// CaseTimelines returns one timeline page per key, in key order.
+	CaseTimelines    func(context.Context, []cases.TimelineKey) ([]page.Page[*models.CaseEvent], []error)
+	OutcomesByCaseID func(context.Context, []uuid.UUID) ([]*models.CaseOutcome, error)
 }
 
 // Loaders are the per-request loaders.
 type Loaders struct {
 	User         *dataloader.Loader[uuid.UUID, *models.User]
 	Organization *dataloader.Loader[uuid.UUID, *models.Organization]
+	// Timeline loads a page of a case's timeline; the first N events of many
+	// cases come from one statement.
+	Timeline *dataloader.Loader[cases.TimelineKey, page.Page[*models.CaseEvent]]
+	// Outcome loads a case's outcome by case id.
+	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
+
+	src Sources
 }
 
 // New returns fresh loaders over src; each request gets its own.
 func New(src Sources) *Loaders {
 	return &Loaders{
+		src:          src,
 		User:         ByKey(src.UsersByID, func(u *models.User) uuid.UUID { return u.ID }),
 		Organization: ByKey(src.OrganizationsByID, func(o *models.Organization) uuid.UUID { return o.ID }),
+		Timeline:     Aligned(src.CaseTimelines),
+		Outcome:      ByKey(src.OutcomesByCaseID, func(o *models.CaseOutcome) uuid.UUID { return o.CaseID }),
 	}
 }
 
@@ -83,6 +98,20 @@ func Group[K comparable, V any](fetch func(context.Context, []K) ([]V, error), g
 		}
 		return out
 	}, dataloader.WithWait[K, []V](Wait), dataloader.WithBatchCapacity[K, []V](1000))
+}
+
+// Aligned returns a loader whose batch function answers every key itself, a
+// value and an error per key, in key order (pages of many lists, each with its
+// own arguments).
+func Aligned[K comparable, V any](fetch func(context.Context, []K) ([]V, []error)) *dataloader.Loader[K, V] {
+	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []K) []*dataloader.Result[V] {
+		vals, errs := fetch(ctx, keys)
+		out := make([]*dataloader.Result[V], len(keys))
+		for i := range keys {
+			out[i] = &dataloader.Result[V]{Data: vals[i], Error: errs[i]}
+		}
+		return out
+	}, dataloader.WithWait[K, V](Wait), dataloader.WithBatchCapacity[K, V](1000))
 }
 
 type ctxKey struct{}

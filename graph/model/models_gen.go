@@ -11,15 +11,6 @@ import (
 	"time"
 )
 
-type AuditEntry struct {
-	ID         string       `json:"id"`
-	Actor      *models.User `json:"actor,omitempty"`
-	Action     string       `json:"action"`
-	EntityType string       `json:"entityType"`
-	EntityID   *string      `json:"entityId,omitempty"`
-	At         time.Time    `json:"at"`
-}
-
 type AuditEntryConnection struct {
 	Edges      []*AuditEntryEdge `json:"edges"`
 	PageInfo   *PageInfo         `json:"pageInfo"`
@@ -27,43 +18,8 @@ type AuditEntryConnection struct {
 }
 
 type AuditEntryEdge struct {
-	Node   *AuditEntry `json:"node"`
-	Cursor string      `json:"cursor"`
-}
-
-type Case struct {
-	ID string `json:"id"`
-	// Human-friendly reference the patient can quote on the phone, e.g. MLP-2026-000123.
-	Reference string               `json:"reference"`
-	Category  models.LegalCategory `json:"category"`
-	// The patient's own words. Never shown to the referring clinician.
-	Description string     `json:"description"`
-	Status      CaseStatus `json:"status"`
-	// The FHIR Task.status of this case as a referral task, from the value set of the
-	// HL7 SDOH Clinical Care guide: SUBMITTED and RECEIVED requested, ACCEPTED accepted,
-	// IN_PROGRESS in-progress, WAITING_ON_PATIENT on-hold, RESOLVED completed,
-	// UNRESOLVED failed, DECLINED rejected, WITHDRAWN cancelled.
-	FhirTaskStatus string `json:"fhirTaskStatus"`
-	// US state code whose law applies.
-	Jurisdiction string `json:"jurisdiction"`
-	// A court date or notice deadline, if any.
-	Deadline *models.Date `json:"deadline,omitempty"`
-	// True when the deadline is 14 days away or less, or already passed while the case is open.
-	Urgent  bool         `json:"urgent"`
-	Patient *models.User `json:"patient"`
-	// The legal-aid partner the case was routed to; null while no partner serves the jurisdiction and category.
-	Organization     *models.Organization `json:"organization,omitempty"`
-	AssignedAdvocate *models.User         `json:"assignedAdvocate,omitempty"`
-	Referral         *Referral            `json:"referral,omitempty"`
-	// Oldest first. A PATIENT sees only events with visibleToPatient.
-	Timeline *CaseEventConnection `json:"timeline"`
-	Outcome  *CaseOutcome         `json:"outcome,omitempty"`
-	// Published PATIENTS guides for this case's category and jurisdiction, in the reader's language where one exists.
-	RelatedGuides []*Guide `json:"relatedGuides"`
-	// Increments on every change; pass it back as expectedVersion.
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
+	Node   *models.AuditEntry `json:"node"`
+	Cursor string             `json:"cursor"`
 }
 
 type CaseConnection struct {
@@ -73,21 +29,8 @@ type CaseConnection struct {
 }
 
 type CaseEdge struct {
-	Node   *Case  `json:"node"`
-	Cursor string `json:"cursor"`
-}
-
-type CaseEvent struct {
-	ID         string        `json:"id"`
-	CaseID     string        `json:"caseId"`
-	Kind       CaseEventKind `json:"kind"`
-	FromStatus *CaseStatus   `json:"fromStatus,omitempty"`
-	ToStatus   *CaseStatus   `json:"toStatus,omitempty"`
-	// Plain-language text meant for the reader (a status note or a message).
-	Message          *string      `json:"message,omitempty"`
-	ActorRole        *models.Role `json:"actorRole,omitempty"`
-	VisibleToPatient bool         `json:"visibleToPatient"`
-	CreatedAt        time.Time    `json:"createdAt"`
+	Node   *models.Case `json:"node"`
+	Cursor string       `json:"cursor"`
 }
 
 type CaseEventConnection struct {
@@ -97,30 +40,8 @@ type CaseEventConnection struct {
 }
 
 type CaseEventEdge struct {
-	Node   *CaseEvent `json:"node"`
-	Cursor string     `json:"cursor"`
-}
-
-type CaseOutcome struct {
-	Code OutcomeCode `json:"code"`
-	// Money obtained or saved for the patient (back benefits, debt relieved), in cents.
-	BenefitAmountCents *int      `json:"benefitAmountCents,omitempty"`
-	Notes              *string   `json:"notes,omitempty"`
-	RecordedAt         time.Time `json:"recordedAt"`
-}
-
-type CaseOutcomeInput struct {
-	CaseID             string      `json:"caseId"`
-	Code               OutcomeCode `json:"code"`
-	BenefitAmountCents *int        `json:"benefitAmountCents,omitempty"`
-	Notes              *string     `json:"notes,omitempty"`
-}
-
-type CaseQueueFilter struct {
-	Status       []CaseStatus          `json:"status,omitempty"`
-	Category     *models.LegalCategory `json:"category,omitempty"`
-	UrgentOnly   *bool                 `json:"urgentOnly,omitempty"`
-	AssignedToMe *bool                 `json:"assignedToMe,omitempty"`
+	Node   *models.CaseEvent `json:"node"`
+	Cursor string            `json:"cursor"`
 }
 
 // A count that is null, with suppressed true, when it is between 1 and 10 (small-cell suppression).
@@ -138,16 +59,6 @@ type ClaimReferralInput struct {
 	ConsentToShare bool   `json:"consentToShare"`
 	// Whether the referring clinician may see the case's status.
 	ShareStatusWithReferrer bool `json:"shareStatusWithReferrer"`
-}
-
-type Consent struct {
-	ID    string       `json:"id"`
-	Scope ConsentScope `json:"scope"`
-	// Version of the consent text the patient agreed to.
-	TextVersion string     `json:"textVersion"`
-	CaseID      *string    `json:"caseId,omitempty"`
-	GrantedAt   time.Time  `json:"grantedAt"`
-	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
 }
 
 // A know-your-rights guide in one locale. A guide is identified by (slug, locale);
@@ -259,9 +170,9 @@ type NotificationEdge struct {
 }
 
 type OutcomeStat struct {
-	Code       OutcomeCode `json:"code"`
-	Cases      *int        `json:"cases,omitempty"`
-	Suppressed bool        `json:"suppressed"`
+	Code       models.OutcomeCode `json:"code"`
+	Cases      *int               `json:"cases,omitempty"`
+	Suppressed bool               `json:"suppressed"`
 }
 
 type PageInfo struct {
@@ -314,9 +225,9 @@ type Referral struct {
 	PatientLabel string       `json:"patientLabel"`
 	Clinician    *models.User `json:"clinician"`
 	// The case opened from this referral, for the patient and the case's advocates.
-	Case *Case `json:"case,omitempty"`
+	Case *models.Case `json:"case,omitempty"`
 	// The case's status, for the referring clinician, while the patient shares it; else null.
-	CaseStatus *CaseStatus `json:"caseStatus,omitempty"`
+	CaseStatus *models.CaseStatus `json:"caseStatus,omitempty"`
 	// Guides the clinician recommends; the patient sees them once the referral is claimed.
 	RecommendedGuides []*Guide  `json:"recommendedGuides"`
 	ExpiresAt         time.Time `json:"expiresAt"`
@@ -334,23 +245,6 @@ type ReferralEdge struct {
 	Cursor string    `json:"cursor"`
 }
 
-type RequestLegalHelpInput struct {
-	// Client-generated key (e.g. a UUID) for this submission. Submitting the same key
-	// again (a retry on a flaky mobile network) returns the case created the first time
-	// and creates nothing new.
-	IdempotencyKey string               `json:"idempotencyKey"`
-	Category       models.LegalCategory `json:"category"`
-	// 1 to 5,000 characters.
-	Description      string         `json:"description"`
-	Jurisdiction     string         `json:"jurisdiction"`
-	Deadline         *models.Date   `json:"deadline,omitempty"`
-	PreferredContact *ContactMethod `json:"preferredContact,omitempty"`
-	// Must be true: the patient's consent to share this request with the legal-aid partner (recorded as a Consent).
-	ConsentToShare     bool `json:"consentToShare"`
-	HouseholdSize      *int `json:"householdSize,omitempty"`
-	MonthlyIncomeCents *int `json:"monthlyIncomeCents,omitempty"`
-}
-
 type ScreeningAnswer struct {
 	Domain   ScreeningDomain `json:"domain"`
 	Positive bool            `json:"positive"`
@@ -364,271 +258,6 @@ type ScreeningAnswerInput struct {
 }
 
 type Subscription struct {
-}
-
-type UpdateCaseStatusInput struct {
-	CaseID string     `json:"caseId"`
-	Status CaseStatus `json:"status"`
-	// Shown on the timeline.
-	Note *string `json:"note,omitempty"`
-	// Default true: the patient sees the note.
-	VisibleToPatient *bool `json:"visibleToPatient,omitempty"`
-	// If given and not equal to the case's version: CONFLICT, nothing changes.
-	ExpectedVersion *int `json:"expectedVersion,omitempty"`
-}
-
-type CaseEventKind string
-
-const (
-	CaseEventKindCreated         CaseEventKind = "CREATED"
-	CaseEventKindStatusChanged   CaseEventKind = "STATUS_CHANGED"
-	CaseEventKindAssigned        CaseEventKind = "ASSIGNED"
-	CaseEventKindMessage         CaseEventKind = "MESSAGE"
-	CaseEventKindOutcomeRecorded CaseEventKind = "OUTCOME_RECORDED"
-)
-
-var AllCaseEventKind = []CaseEventKind{
-	CaseEventKindCreated,
-	CaseEventKindStatusChanged,
-	CaseEventKindAssigned,
-	CaseEventKindMessage,
-	CaseEventKindOutcomeRecorded,
-}
-
-func (e CaseEventKind) IsValid() bool {
-	switch e {
-	case CaseEventKindCreated, CaseEventKindStatusChanged, CaseEventKindAssigned, CaseEventKindMessage, CaseEventKindOutcomeRecorded:
-		return true
-	}
-	return false
-}
-
-func (e CaseEventKind) String() string {
-	return string(e)
-}
-
-func (e *CaseEventKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = CaseEventKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid CaseEventKind", str)
-	}
-	return nil
-}
-
-func (e CaseEventKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *CaseEventKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e CaseEventKind) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// A patient's request for legal help and its life. Transitions (anything else is CONFLICT):
-//
-//	SUBMITTED          -> RECEIVED | DECLINED | WITHDRAWN
-//	RECEIVED           -> ACCEPTED | DECLINED | WAITING_ON_PATIENT | WITHDRAWN
-//	ACCEPTED           -> IN_PROGRESS | WITHDRAWN
-//	IN_PROGRESS        -> WAITING_ON_PATIENT | RESOLVED | UNRESOLVED | WITHDRAWN
-//	WAITING_ON_PATIENT -> RECEIVED | IN_PROGRESS | UNRESOLVED | WITHDRAWN
-//
-// RESOLVED, UNRESOLVED, DECLINED and WITHDRAWN are final. Only the patient withdraws;
-// only advocates of the case's organization (or ADMIN) make the other moves.
-type CaseStatus string
-
-const (
-	CaseStatusSubmitted        CaseStatus = "SUBMITTED"
-	CaseStatusReceived         CaseStatus = "RECEIVED"
-	CaseStatusAccepted         CaseStatus = "ACCEPTED"
-	CaseStatusInProgress       CaseStatus = "IN_PROGRESS"
-	CaseStatusWaitingOnPatient CaseStatus = "WAITING_ON_PATIENT"
-	CaseStatusResolved         CaseStatus = "RESOLVED"
-	CaseStatusUnresolved       CaseStatus = "UNRESOLVED"
-	CaseStatusDeclined         CaseStatus = "DECLINED"
-	CaseStatusWithdrawn        CaseStatus = "WITHDRAWN"
-)
-
-var AllCaseStatus = []CaseStatus{
-	CaseStatusSubmitted,
-	CaseStatusReceived,
-	CaseStatusAccepted,
-	CaseStatusInProgress,
-	CaseStatusWaitingOnPatient,
-	CaseStatusResolved,
-	CaseStatusUnresolved,
-	CaseStatusDeclined,
-	CaseStatusWithdrawn,
-}
-
-func (e CaseStatus) IsValid() bool {
-	switch e {
-	case CaseStatusSubmitted, CaseStatusReceived, CaseStatusAccepted, CaseStatusInProgress, CaseStatusWaitingOnPatient, CaseStatusResolved, CaseStatusUnresolved, CaseStatusDeclined, CaseStatusWithdrawn:
-		return true
-	}
-	return false
-}
-
-func (e CaseStatus) String() string {
-	return string(e)
-}
-
-func (e *CaseStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = CaseStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid CaseStatus", str)
-	}
-	return nil
-}
-
-func (e CaseStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *CaseStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e CaseStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ConsentScope string
-
-const (
-	ConsentScopeShareWithLegalPartner   ConsentScope = "SHARE_WITH_LEGAL_PARTNER"
-	ConsentScopeShareStatusWithReferrer ConsentScope = "SHARE_STATUS_WITH_REFERRER"
-)
-
-var AllConsentScope = []ConsentScope{
-	ConsentScopeShareWithLegalPartner,
-	ConsentScopeShareStatusWithReferrer,
-}
-
-func (e ConsentScope) IsValid() bool {
-	switch e {
-	case ConsentScopeShareWithLegalPartner, ConsentScopeShareStatusWithReferrer:
-		return true
-	}
-	return false
-}
-
-func (e ConsentScope) String() string {
-	return string(e)
-}
-
-func (e *ConsentScope) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ConsentScope(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ConsentScope", str)
-	}
-	return nil
-}
-
-func (e ConsentScope) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ConsentScope) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ConsentScope) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type ContactMethod string
-
-const (
-	ContactMethodApp   ContactMethod = "APP"
-	ContactMethodPhone ContactMethod = "PHONE"
-	ContactMethodSms   ContactMethod = "SMS"
-	ContactMethodEmail ContactMethod = "EMAIL"
-)
-
-var AllContactMethod = []ContactMethod{
-	ContactMethodApp,
-	ContactMethodPhone,
-	ContactMethodSms,
-	ContactMethodEmail,
-}
-
-func (e ContactMethod) IsValid() bool {
-	switch e {
-	case ContactMethodApp, ContactMethodPhone, ContactMethodSms, ContactMethodEmail:
-		return true
-	}
-	return false
-}
-
-func (e ContactMethod) String() string {
-	return string(e)
-}
-
-func (e *ContactMethod) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = ContactMethod(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid ContactMethod", str)
-	}
-	return nil
-}
-
-func (e ContactMethod) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *ContactMethod) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e ContactMethod) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }
 
 type DevicePlatform string
@@ -797,77 +426,6 @@ func (e *GuideStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e GuideStatus) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type OutcomeCode string
-
-const (
-	OutcomeCodeEvictionPrevented         OutcomeCode = "EVICTION_PREVENTED"
-	OutcomeCodeHousingConditionsImproved OutcomeCode = "HOUSING_CONDITIONS_IMPROVED"
-	OutcomeCodeBenefitsObtained          OutcomeCode = "BENEFITS_OBTAINED"
-	OutcomeCodeBenefitsIncreased         OutcomeCode = "BENEFITS_INCREASED"
-	OutcomeCodeDebtRelieved              OutcomeCode = "DEBT_RELIEVED"
-	OutcomeCodeEmploymentIssueResolved   OutcomeCode = "EMPLOYMENT_ISSUE_RESOLVED"
-	OutcomeCodeEducationServicesObtained OutcomeCode = "EDUCATION_SERVICES_OBTAINED"
-	OutcomeCodeAdviceAndCounsel          OutcomeCode = "ADVICE_AND_COUNSEL"
-	OutcomeCodeReferredElsewhere         OutcomeCode = "REFERRED_ELSEWHERE"
-	OutcomeCodeOther                     OutcomeCode = "OTHER"
-)
-
-var AllOutcomeCode = []OutcomeCode{
-	OutcomeCodeEvictionPrevented,
-	OutcomeCodeHousingConditionsImproved,
-	OutcomeCodeBenefitsObtained,
-	OutcomeCodeBenefitsIncreased,
-	OutcomeCodeDebtRelieved,
-	OutcomeCodeEmploymentIssueResolved,
-	OutcomeCodeEducationServicesObtained,
-	OutcomeCodeAdviceAndCounsel,
-	OutcomeCodeReferredElsewhere,
-	OutcomeCodeOther,
-}
-
-func (e OutcomeCode) IsValid() bool {
-	switch e {
-	case OutcomeCodeEvictionPrevented, OutcomeCodeHousingConditionsImproved, OutcomeCodeBenefitsObtained, OutcomeCodeBenefitsIncreased, OutcomeCodeDebtRelieved, OutcomeCodeEmploymentIssueResolved, OutcomeCodeEducationServicesObtained, OutcomeCodeAdviceAndCounsel, OutcomeCodeReferredElsewhere, OutcomeCodeOther:
-		return true
-	}
-	return false
-}
-
-func (e OutcomeCode) String() string {
-	return string(e)
-}
-
-func (e *OutcomeCode) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = OutcomeCode(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid OutcomeCode", str)
-	}
-	return nil
-}
-
-func (e OutcomeCode) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *OutcomeCode) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e OutcomeCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

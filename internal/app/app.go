@@ -14,7 +14,9 @@ import (
 	"mlp/graph"
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/cases"
 	"mlp/internal/httpx"
 	"mlp/internal/ratelimit"
 )
@@ -55,9 +57,12 @@ func New(opts Options) *App {
 	limiter := ratelimit.New(db, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	accountsSvc := accounts.NewService(db, authSvc)
+	casesSvc := cases.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:     authSvc,
 		Accounts: accountsSvc,
+		Cases:    casesSvc,
+		Audit:    audit.NewService(db),
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
@@ -67,6 +72,8 @@ func New(opts Options) *App {
 	src := loaders.Sources{
 		UsersByID:         accountsSvc.UsersByID,
 		OrganizationsByID: accountsSvc.OrganizationsByID,
+		CaseTimelines:     casesSvc.Timelines,
+		OutcomesByCaseID:  casesSvc.OutcomesByCaseID,
 	}
 
 	mux := http.NewServeMux()

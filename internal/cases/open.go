@@ -1,0 +1,254 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"mlp/internal/audit"
+	"mlp/internal/auth"
+	"mlp/internal/database"
+	"mlp/models"
+)
+
+// Limits of a request for legal help.
+const (
+	MaxDescriptionLen    = 5000
+	MaxIdempotencyKeyLen = 200
+	MaxHouseholdSize     = 20
+)
+
+// EntityConsent is the audit log's entity type for consents.
+const EntityConsent = "Consent"
+
+// OpenCase is what opening a case takes: a patient's request for legal help,
+// or a referral the patient claims (then Category is the referral's first
+// category and Description the patient's words). Field names in errors are
+// those of RequestLegalHelpInput ("input.description").
+type OpenCase struct {
+	// IdempotencyKey identifies the submission: opening again with the same
+	// key for the same patient returns the first case and creates nothing.
+	IdempotencyKey     string
+	Category           models.LegalCategory
+	Description        string
+	Jurisdiction       string
+	Deadline           *models.Date
+	PreferredContact   *models.ContactMethod
+	ConsentToShare     bool
+	HouseholdSize      *int
+	MonthlyIncomeCents *int64
+}
+
+// RequestLegalHelp opens a case for the calling PATIENT in a transaction of its
+// own; see Open.
+// Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
+// input.idempotencyKey, input.category, input.description, input.jurisdiction,
+// input.deadline, input.preferredContact, input.householdSize,
+// input.monthlyIncomeCents).
+func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var c *models.Case
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err = s.Open(ctx, tx, p, OpenCase(in))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Open opens a case for patient p inside tx, which must be a transaction (the
+// caller's: RequestLegalHelp's own, or claimReferral's). It validates in,
+// returns the patient's earlier case with the same idempotency key if there is
+// one, routes the case to a legal-aid partner, gives it the next reference of
+// the year, and records the SHARE_WITH_LEGAL_PARTNER consent, the CREATED
+// event (which tells the patient in plain words when no partner was found) and
+// the audit entries.
+//
+// Open bumps the year's reference counter, whose row stays locked until tx
+// ends: keep tx short after Open returns. Two concurrent calls with the same key
+// open one case; the unique index on (patient_id, idempotency_key) decides, and
+// the loser returns the winner's case.
+//
+// Errors: FORBIDDEN when p is not a PATIENT; BAD_USER_INPUT (see
+// RequestLegalHelp).
+func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in OpenCase) (*models.Case, error) {
+	if !p.Is(models.RolePatient) {
+		return nil, models.ErrForbidden
+	}
+	c, err := s.validate(in)
+	if err != nil {
+		return nil, err
+	}
+	c.PatientID = p.ID
+	tx = tx.WithContext(ctx)
+
+	// A retry of the same submission: answer with the first case.
+	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
+		return first, err
+	}
+	org, err := route(tx, c.Jurisdiction, c.Category)
+	if err != nil {
+		return nil, err
+	}
+	if org != nil {
+		c.OrganizationID = &org.ID
+	}
+	year := s.now().UTC().Year()
+	// The savepoint undoes the counter bump when a concurrent twin won.
+	err = tx.Transaction(func(sp *gorm.DB) error {
+		var n int
+		if err := sp.Raw(`INSERT INTO case_reference_counters (year, last_value) VALUES (?, 1)
+			ON CONFLICT (year) DO UPDATE SET last_value = case_reference_counters.last_value + 1
+			RETURNING last_value`, year).Scan(&n).Error; err != nil {
+			return err
+		}
+		c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)
+		return sp.Create(c).Error
+	})
+	if database.IsUniqueViolation(err, "cases_patient_idempotency_key") {
+		first, err := findByKey(tx, p.ID, c.IdempotencyKey)
+		if err == nil && first == nil {
+			err = errors.New("cases: idempotency key conflict without a case")
+		}
+		return first, err
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	if _, err := GrantConsent(tx, p, models.ConsentShareWithLegalPartner, &c.ID); err != nil {
+		return nil, err
+	}
+	status := models.CaseSubmitted
+	role := p.Role
+	note := createdNote(org, c)
+	ev := &models.CaseEvent{ID: newID(), CaseID: c.ID, Kind: models.EventCreated, ToStatus: &status,
+		Message: &note, ActorID: &p.ID, ActorRole: &role, VisibleToPatient: true}
+	if err := tx.Create(ev).Error; err != nil {
+		return nil, err
+	}
+	if err := audit.Record(tx, p, audit.ActionCreate, EntityCase, &c.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// createdNote is the patient-facing note of a new case's CREATED event.
+func createdNote(org *models.Organization, c *models.Case) string {
+	if org == nil {
+		return fmt.Sprintf("We saved your request %s. Right now none of our legal aid partners takes this kind of case in %s, "+
+			"so no one is working on it yet. Your request stays open, and we will let you know as soon as a partner can take it.",
+			c.Reference, c.Jurisdiction)
+	}
+	return fmt.Sprintf("We sent your request %s to %s. They will look at it and contact you.", c.Reference, org.Name)
+}
+
+// GrantConsent records that patient p agreed to share under scope, about case
+// caseID when it is not nil, with today's text version of that consent, and
+// audits it. It runs inside the caller's transaction tx.
+// Errors: FORBIDDEN when p is not a PATIENT.
+func GrantConsent(tx *gorm.DB, p *auth.Principal, scope models.ConsentScope, caseID *uuid.UUID) (*models.Consent, error) {
+	if !p.Is(models.RolePatient) || !scope.IsValid() {
+		return nil, models.ErrForbidden
+	}
+	c := &models.Consent{ID: newID(), PatientID: p.ID, Scope: scope, TextVersion: models.ConsentTextVersions[scope],
+		CaseID: caseID, GrantedAt: tx.NowFunc()}
+	if err := tx.Create(c).Error; err != nil {
+		return nil, err
+	}
+	if err := audit.Record(tx, p, audit.ActionCreate, EntityConsent, &c.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// findByKey returns the patient's case with the idempotency key, or nil.
+func findByKey(tx *gorm.DB, patientID uuid.UUID, key string) (*models.Case, error) {
+	var c models.Case
+	err := tx.Take(&c, "patient_id = ? AND idempotency_key = ?", patientID, key).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// route picks the legal-aid partner for a case: a LEGAL_AID organization whose
+// service areas include the jurisdiction and whose categories include the
+// category; of several, the one with the fewest open cases, then the oldest.
+// It returns nil when no partner serves them.
+func route(tx *gorm.DB, jurisdiction string, category models.LegalCategory) (*models.Organization, error) {
+	var orgs []*models.Organization
+	err := tx.Raw(`SELECT o.* FROM organizations o
+		WHERE o.kind = ? AND o.service_areas @> ARRAY[?]::text[] AND o.categories @> ARRAY[?]::text[]
+		ORDER BY (SELECT count(*) FROM cases c WHERE c.organization_id = o.id AND c.`+openCondition+`), o.created_at, o.id
+		LIMIT 1`, models.OrgLegalAid, jurisdiction, string(category)).Scan(&orgs).Error
+	if err != nil || len(orgs) == 0 {
+		return nil, err
+	}
+	return orgs[0], nil
+}
+
+// openCondition selects open cases. It is written out (not bound) so that the
+// planner matches it with the predicate of the partial index cases_open_queue_idx.
+var openCondition = func() string {
+	quoted := make([]string, len(models.FinalCaseStatuses))
+	for i, st := range models.FinalCaseStatuses {
+		quoted[i] = "'" + string(st) + "'"
+	}
+	return "status NOT IN (" + strings.Join(quoted, ", ") + ")"
+}()
+
+// validate checks a request and returns the case it describes, normalised.
+func (s *Service) validate(in OpenCase) (*models.Case, error) {
+	if !in.ConsentToShare {
+		return nil, models.InvalidField("input.consentToShare", "We need your consent to share your request with a legal aid partner.")
+	}
+	key := strings.TrimSpace(in.IdempotencyKey)
+	if key == "" || len(key) > MaxIdempotencyKeyLen {
+		return nil, models.InvalidField("input.idempotencyKey", "The submission key is 1 to %d characters long.", MaxIdempotencyKeyLen)
+	}
+	if !in.Category.IsValid() {
+		return nil, models.InvalidField("input.category", "Choose one of the legal categories.")
+	}
+	desc := strings.TrimSpace(in.Description)
+	if n := utf8.RuneCountInString(desc); n < 1 || n > MaxDescriptionLen {
+		return nil, models.InvalidField("input.description", "Tell us about your problem in 1 to %d characters.", MaxDescriptionLen)
+	}
+	jur := strings.ToUpper(strings.TrimSpace(in.Jurisdiction))
+	if !models.IsStateCode(jur) {
+		return nil, models.InvalidField("input.jurisdiction", "Choose a US state, DC or Puerto Rico, by its two-letter code.")
+	}
+	if in.Deadline != nil {
+		today := models.NewDate(s.now().UTC())
+		if in.Deadline.Before(today.AddDate(-1, 0, 0)) {
+			return nil, models.InvalidField("input.deadline", "The deadline cannot be more than a year ago.")
+		}
+	}
+	if in.PreferredContact != nil && !in.PreferredContact.IsValid() {
+		return nil, models.InvalidField("input.preferredContact", "Choose how we should contact you.")
+	}
+	if in.HouseholdSize != nil && (*in.HouseholdSize < 1 || *in.HouseholdSize > MaxHouseholdSize) {
+		return nil, models.InvalidField("input.householdSize", "Household size is 1 to %d people.", MaxHouseholdSize)
+	}
+	if in.MonthlyIncomeCents != nil && *in.MonthlyIncomeCents < 0 {
+		return nil, models.InvalidField("input.monthlyIncomeCents", "Monthly income cannot be negative.")
+	}
+	return &models.Case{
+		ID: newID(), IdempotencyKey: key, Category: in.Category, Description: desc, Status: models.CaseSubmitted,
+		Jurisdiction: jur, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
+		HouseholdSize: in.HouseholdSize, MonthlyIncomeCents: in.MonthlyIncomeCents, Version: 1,
+	}, nil
+}

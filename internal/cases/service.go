@@ -1,0 +1,90 @@
+// Package cases holds the rules of a patient's request for legal help: opening
+// and routing it, its status machine, its timeline and messages, its outcome,
+// the patient's consents, and who may see and change it. Every change and every
+// read by someone other than the case's patient is audited in the transaction
+// of the change.
+package cases
+
+import (
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"mlp/internal/auth"
+	"mlp/models"
+)
+
+// EntityCase is the audit log's entity type for cases.
+const EntityCase = "Case"
+
+// Service is the case service.
+type Service struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// NewService returns the case service; now is its clock (deadlines, urgency,
+// the reference year).
+func NewService(db *gorm.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, now: now}
+}
+
+// parseCaseID parses a GraphQL ID of a case; a malformed one is NOT_FOUND,
+// like any case the caller cannot see.
+func parseCaseID(id string) (uuid.UUID, error) {
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return uuid.Nil, models.NotFound("Case")
+	}
+	return u, nil
+}
+
+// newID returns a time-ordered UUIDv7, so that rows made in the same instant
+// (a case's first events) keep their order in (created_at, id) indexes.
+func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// canRead reports whether p may see case c: its patient, an advocate of the
+// organization it was routed to, or an ADMIN.
+func canRead(p *auth.Principal, c *models.Case) bool {
+	switch p.Role {
+	case models.RolePatient:
+		return c.PatientID == p.ID
+	case models.RoleAdvocate:
+		return p.InOrganization(c.OrganizationID)
+	case models.RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// canWork reports whether p may work case c as staff: an advocate of its
+// organization, or an ADMIN.
+func canWork(p *auth.Principal, c *models.Case) bool {
+	return p.Is(models.RoleAdmin) || (p.Is(models.RoleAdvocate) && p.InOrganization(c.OrganizationID))
+}
+
+// lockCase reads case id inside tx with a row lock (FOR UPDATE) and checks that
+// p may read it. Errors: NOT_FOUND for a missing case or one p may not see.
+func lockCase(tx *gorm.DB, p *auth.Principal, id uuid.UUID) (*models.Case, error) {
+	var c models.Case
+	err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&c, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, models.NotFound("Case")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canRead(p, &c) {
+		return nil, models.NotFound("Case")
+	}
+	return &c, nil
+}
+
+// Urgent reports whether case c is urgent now (see models.Case.Urgent).
+func (s *Service) Urgent(c *models.Case) bool { return c.Urgent(s.now()) }

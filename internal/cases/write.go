@@ -1,0 +1,267 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"mlp/internal/audit"
+	"mlp/internal/auth"
+	"mlp/models"
+)
+
+// MaxMessageLen is the longest note, message, reason or outcome note, in characters.
+const MaxMessageLen = 5000
+
+// optionalText trims s and checks its length; blank is nil.
+// Errors: BAD_USER_INPUT (field).
+func optionalText(field string, s *string) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil, nil
+	}
+	if utf8.RuneCountInString(t) > MaxMessageLen {
+		return nil, models.InvalidField(field, "Keep it under %d characters.", MaxMessageLen)
+	}
+	return &t, nil
+}
+
+// change runs fn on case id, locked, in a transaction, after checking that p
+// may read it; then it bumps the case's version, appends ev (when fn returns
+// one) and audits the change, all in the same transaction.
+func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error)) (*models.Case, error) {
+	cid, err := parseCaseID(id)
+	if err != nil {
+		return nil, err
+	}
+	var c *models.Case
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if c, err = lockCase(tx, p, cid); err != nil {
+			return err
+		}
+		ev, updates, err := fn(tx, c)
+		if err != nil {
+			return err
+		}
+		if updates == nil {
+			updates = map[string]any{}
+		}
+		c.Version++
+		c.UpdatedAt = tx.NowFunc()
+		updates["version"], updates["updated_at"] = c.Version, c.UpdatedAt
+		if err := tx.Model(c).Updates(updates).Error; err != nil {
+			return err
+		}
+		if ev != nil {
+			role := p.Role
+			ev.ID, ev.CaseID, ev.ActorID, ev.ActorRole = newID(), c.ID, &p.ID, &role
+			if err := tx.Create(ev).Error; err != nil {
+				return err
+			}
+		}
+		return audit.Record(tx, p, audit.ActionUpdate, EntityCase, &c.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// UpdateStatus moves a case to another status, by the transition table of
+// models.CaseStatus.CanMoveTo, for an ADVOCATE of the case's organization or an
+// ADMIN. It appends a STATUS_CHANGED event with the note (seen by the patient
+// unless visibleToPatient is false) and bumps the version.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case of another
+// organization), BAD_USER_INPUT (input.status, input.note), CONFLICT (stale
+// input.expectedVersion, a move the table does not allow).
+func (s *Service) UpdateStatus(ctx context.Context, in models.UpdateCaseStatusInput) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Status.IsValid() {
+		return nil, models.InvalidField("input.status", "Unknown case status.")
+	}
+	note, err := optionalText("input.note", in.Note)
+	if err != nil {
+		return nil, err
+	}
+	visible := in.VisibleToPatient == nil || *in.VisibleToPatient
+	return s.change(ctx, p, in.CaseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		if !canWork(p, c) {
+			return nil, nil, models.NotFound("Case")
+		}
+		if in.ExpectedVersion != nil && *in.ExpectedVersion != c.Version {
+			return nil, nil, models.Errorf(models.ECONFLICT, "The case changed since you loaded it (version %d, now %d). Reload and try again.", *in.ExpectedVersion, c.Version)
+		}
+		return s.move(c, in.Status, p.Role, note, visible)
+	})
+}
+
+// move checks and makes the status change of c, for change.
+// Errors: CONFLICT.
+func (s *Service) move(c *models.Case, next models.CaseStatus, role models.Role, note *string, visible bool) (*models.CaseEvent, map[string]any, error) {
+	from := c.Status
+	if !from.CanMoveTo(next, role) {
+		switch {
+		case from.IsFinal():
+			return nil, nil, models.Errorf(models.ECONFLICT, "This case is closed (%s).", from)
+		case next == models.CaseWithdrawn && role != models.RolePatient:
+			return nil, nil, models.Errorf(models.ECONFLICT, "Only the patient can withdraw a case.")
+		default:
+			return nil, nil, models.Errorf(models.ECONFLICT, "A case cannot move from %s to %s.", from, next)
+		}
+	}
+	c.Status = next
+	ev := &models.CaseEvent{Kind: models.EventStatusChanged, FromStatus: &from, ToStatus: &next, Message: note, VisibleToPatient: visible}
+	return ev, map[string]any{"status": next}, nil
+}
+
+// Withdraw withdraws the calling PATIENT's own open case, with their reason
+// on the timeline.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for another patient's
+// case), BAD_USER_INPUT (reason), CONFLICT (a closed case).
+func (s *Service) Withdraw(ctx context.Context, caseID string, reason *string) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	why, err := optionalText("reason", reason)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, caseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		if c.PatientID != p.ID {
+			return nil, nil, models.NotFound("Case")
+		}
+		return s.move(c, models.CaseWithdrawn, p.Role, why, true)
+	})
+}
+
+// Assign assigns a case to an ADVOCATE of the case's organization, for an
+// ADVOCATE of that organization or an ADMIN, and appends an ASSIGNED event.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case of another
+// organization), BAD_USER_INPUT (advocateId: not an active advocate of the
+// case's organization), CONFLICT (a closed case).
+func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, caseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		if !canWork(p, c) {
+			return nil, nil, models.NotFound("Case")
+		}
+		if c.Status.IsFinal() {
+			return nil, nil, models.Errorf(models.ECONFLICT, "This case is closed (%s).", c.Status)
+		}
+		var adv models.User
+		aid, perr := uuid.Parse(advocateID)
+		err := tx.Take(&adv, "id = ? AND role = ? AND disabled_at IS NULL", aid, models.RoleAdvocate).Error
+		if perr != nil || errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (c.OrganizationID == nil || adv.OrganizationID == nil || *adv.OrganizationID != *c.OrganizationID)) {
+			return nil, nil, models.InvalidField("advocateId", "Choose an advocate of the organization that has this case.")
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		c.AssignedAdvocateID = &adv.ID
+		msg := adv.DisplayName + " is now the advocate on your case."
+		ev := &models.CaseEvent{Kind: models.EventAssigned, Message: &msg, VisibleToPatient: true}
+		return ev, map[string]any{"assigned_advocate_id": adv.ID}, nil
+	})
+}
+
+// AddMessage appends a MESSAGE event to a case, from its patient or from an
+// ADVOCATE of its organization; an advocate may mark it internal
+// (visibleToPatient false), a patient may not. The case's version is unchanged:
+// a message does not change the case.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case the caller
+// may not see), BAD_USER_INPUT (body, visibleToPatient).
+func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleToPatient *bool) (*models.CaseEvent, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cid, err := parseCaseID(caseID)
+	if err != nil {
+		return nil, err
+	}
+	text := strings.TrimSpace(body)
+	if n := utf8.RuneCountInString(text); n < 1 || n > MaxMessageLen {
+		return nil, models.InvalidField("body", "Messages are 1 to %d characters long.", MaxMessageLen)
+	}
+	visible := visibleToPatient == nil || *visibleToPatient
+	if !visible && !p.Is(models.RoleAdvocate, models.RoleAdmin) {
+		return nil, models.InvalidField("visibleToPatient", "Your messages are always visible to you.")
+	}
+	role := p.Role
+	ev := &models.CaseEvent{ID: newID(), CaseID: cid, Kind: models.EventMessage, Message: &text,
+		ActorID: &p.ID, ActorRole: &role, VisibleToPatient: visible}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var c models.Case
+		err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&c, "id = ?", cid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !canRead(p, &c)) {
+			return models.NotFound("Case")
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(ev).Error; err != nil {
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionUpdate, EntityCase, &c.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// RecordOutcome records (or corrects) the outcome of a RESOLVED or UNRESOLVED
+// case, for an ADVOCATE of its organization or an ADMIN, and appends an
+// OUTCOME_RECORDED event.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case of another
+// organization), BAD_USER_INPUT (input.code, input.benefitAmountCents,
+// input.notes), CONFLICT (a case that is not RESOLVED or UNRESOLVED).
+func (s *Service) RecordOutcome(ctx context.Context, in models.CaseOutcomeInput) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !in.Code.IsValid() {
+		return nil, models.InvalidField("input.code", "Unknown outcome code.")
+	}
+	if in.BenefitAmountCents != nil && *in.BenefitAmountCents < 0 {
+		return nil, models.InvalidField("input.benefitAmountCents", "The benefit amount cannot be negative.")
+	}
+	notes, err := optionalText("input.notes", in.Notes)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, in.CaseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		if !canWork(p, c) {
+			return nil, nil, models.NotFound("Case")
+		}
+		if c.Status != models.CaseResolved && c.Status != models.CaseUnresolved {
+			return nil, nil, models.Errorf(models.ECONFLICT, "Record an outcome once the case is RESOLVED or UNRESOLVED.")
+		}
+		o := &models.CaseOutcome{CaseID: c.ID, Code: in.Code, BenefitAmountCents: in.BenefitAmountCents, Notes: notes,
+			RecordedByID: &p.ID, RecordedAt: tx.NowFunc()}
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "case_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"code", "benefit_amount_cents", "notes", "recorded_by_id", "recorded_at"}),
+		}).Create(o).Error
+		if err != nil {
+			return nil, nil, err
+		}
+		return &models.CaseEvent{Kind: models.EventOutcomeRecorded, VisibleToPatient: true}, nil, nil
+	})
+}

@@ -1,0 +1,329 @@
+package models
+
+import (
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// CaseStatus is where a case is in its life; see CanMoveTo for the moves.
+type CaseStatus string
+
+// The case statuses of the contract.
+const (
+	CaseSubmitted        CaseStatus = "SUBMITTED"
+	CaseReceived         CaseStatus = "RECEIVED"
+	CaseAccepted         CaseStatus = "ACCEPTED"
+	CaseInProgress       CaseStatus = "IN_PROGRESS"
+	CaseWaitingOnPatient CaseStatus = "WAITING_ON_PATIENT"
+	CaseResolved         CaseStatus = "RESOLVED"
+	CaseUnresolved       CaseStatus = "UNRESOLVED"
+	CaseDeclined         CaseStatus = "DECLINED"
+	CaseWithdrawn        CaseStatus = "WITHDRAWN"
+)
+
+// AllCaseStatuses lists every status in contract order.
+var AllCaseStatuses = []CaseStatus{
+	CaseSubmitted, CaseReceived, CaseAccepted, CaseInProgress, CaseWaitingOnPatient,
+	CaseResolved, CaseUnresolved, CaseDeclined, CaseWithdrawn,
+}
+
+// FinalCaseStatuses are the statuses a case never leaves.
+var FinalCaseStatuses = []CaseStatus{CaseResolved, CaseUnresolved, CaseDeclined, CaseWithdrawn}
+
+// caseTransitions is the contract's transition table: the statuses each status
+// may move to. Final statuses have none.
+var caseTransitions = map[CaseStatus][]CaseStatus{
+	CaseSubmitted:        {CaseReceived, CaseDeclined, CaseWithdrawn},
+	CaseReceived:         {CaseAccepted, CaseDeclined, CaseWaitingOnPatient, CaseWithdrawn},
+	CaseAccepted:         {CaseInProgress, CaseWithdrawn},
+	CaseInProgress:       {CaseWaitingOnPatient, CaseResolved, CaseUnresolved, CaseWithdrawn},
+	CaseWaitingOnPatient: {CaseReceived, CaseInProgress, CaseUnresolved, CaseWithdrawn},
+}
+
+// IsValid reports whether s is one of AllCaseStatuses.
+func (s CaseStatus) IsValid() bool { return oneOf(s, AllCaseStatuses) }
+
+// IsFinal reports whether s is RESOLVED, UNRESOLVED, DECLINED or WITHDRAWN.
+func (s CaseStatus) IsFinal() bool { return oneOf(s, FinalCaseStatuses) }
+
+// CanMoveTo reports whether a case in status s may move to next when the
+// caller has role: the move must be in the transition table, only a PATIENT
+// withdraws, and only an ADVOCATE or ADMIN makes the other moves. Whether the
+// caller is the case's patient or one of its organization's advocates is the
+// service's check.
+func (s CaseStatus) CanMoveTo(next CaseStatus, role Role) bool {
+	if !oneOf(next, caseTransitions[s]) {
+		return false
+	}
+	if next == CaseWithdrawn {
+		return role == RolePatient
+	}
+	return role == RoleAdvocate || role == RoleAdmin
+}
+
+// FhirTaskStatus returns the FHIR Task.status of a case in status s, from the
+// value set of the HL7 SDOH Clinical Care guide (which has no "received").
+func (s CaseStatus) FhirTaskStatus() string {
+	switch s {
+	case CaseSubmitted, CaseReceived:
+		return "requested"
+	case CaseAccepted:
+		return "accepted"
+	case CaseInProgress:
+		return "in-progress"
+	case CaseWaitingOnPatient:
+		return "on-hold"
+	case CaseResolved:
+		return "completed"
+	case CaseUnresolved:
+		return "failed"
+	case CaseDeclined:
+		return "rejected"
+	case CaseWithdrawn:
+		return "cancelled"
+	}
+	return "requested"
+}
+
+// MarshalGQL writes the status as a GraphQL enum.
+func (s CaseStatus) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (s *CaseStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
+
+// ContactMethod is how a patient prefers to be reached.
+type ContactMethod string
+
+// The contact methods of the contract.
+const (
+	ContactApp   ContactMethod = "APP"
+	ContactPhone ContactMethod = "PHONE"
+	ContactSMS   ContactMethod = "SMS"
+	ContactEmail ContactMethod = "EMAIL"
+)
+
+// IsValid reports whether m is a known contact method.
+func (m ContactMethod) IsValid() bool {
+	return oneOf(m, []ContactMethod{ContactApp, ContactPhone, ContactSMS, ContactEmail})
+}
+
+// MarshalGQL writes the method as a GraphQL enum.
+func (m ContactMethod) MarshalGQL(w io.Writer) { marshalEnum(m, w) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (m *ContactMethod) UnmarshalGQL(v any) error { return unmarshalEnum(v, m) }
+
+// UrgentWithin is how close a deadline makes a case urgent.
+const UrgentWithin = 14 * 24 * time.Hour
+
+// Case is a patient's request for legal help and its life.
+type Case struct {
+	ID             uuid.UUID     `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Reference      string        `gorm:"not null"`
+	PatientID      uuid.UUID     `gorm:"type:uuid;not null"`
+	IdempotencyKey string        `gorm:"not null"`
+	Category       LegalCategory `gorm:"type:text;not null"`
+	Description    string        `gorm:"not null"`
+	Status         CaseStatus    `gorm:"type:text;not null"`
+	Jurisdiction   string        `gorm:"not null"`
+	Deadline       *Date
+	// PreferredContact is how the patient wants to be reached, if they said.
+	PreferredContact   *ContactMethod `gorm:"type:text"`
+	HouseholdSize      *int
+	MonthlyIncomeCents *int64
+	// OrganizationID is the legal-aid partner the case was routed to; nil
+	// while no partner serves the jurisdiction and category.
+	OrganizationID     *uuid.UUID `gorm:"type:uuid"`
+	AssignedAdvocateID *uuid.UUID `gorm:"type:uuid"`
+	// Version increments on every change (optimistic concurrency).
+	Version   int       `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	UpdatedAt time.Time `gorm:"not null"`
+}
+
+// FhirTaskStatus returns the FHIR Task.status of the case.
+func (c *Case) FhirTaskStatus() string { return c.Status.FhirTaskStatus() }
+
+// Urgent reports whether the case's deadline is 14 days away or less (today
+// in UTC counts as 0 days), or has already passed while the case is open.
+func (c *Case) Urgent(now time.Time) bool {
+	if c.Deadline == nil {
+		return false
+	}
+	today := NewDate(now.UTC())
+	if c.Deadline.Before(today.Time) {
+		return !c.Status.IsFinal()
+	}
+	return !c.Deadline.After(today.Add(UrgentWithin))
+}
+
+// CaseEventKind is what a timeline event records.
+type CaseEventKind string
+
+// The event kinds of the contract.
+const (
+	EventCreated         CaseEventKind = "CREATED"
+	EventStatusChanged   CaseEventKind = "STATUS_CHANGED"
+	EventAssigned        CaseEventKind = "ASSIGNED"
+	EventMessage         CaseEventKind = "MESSAGE"
+	EventOutcomeRecorded CaseEventKind = "OUTCOME_RECORDED"
+)
+
+// IsValid reports whether k is a known kind.
+func (k CaseEventKind) IsValid() bool {
+	return oneOf(k, []CaseEventKind{EventCreated, EventStatusChanged, EventAssigned, EventMessage, EventOutcomeRecorded})
+}
+
+// MarshalGQL writes the kind as a GraphQL enum.
+func (k CaseEventKind) MarshalGQL(w io.Writer) { marshalEnum(k, w) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (k *CaseEventKind) UnmarshalGQL(v any) error { return unmarshalEnum(v, k) }
+
+// CaseEvent is one entry of a case's timeline. Events are only ever appended;
+// their ids are UUIDv7, so that events of the same instant keep their order.
+type CaseEvent struct {
+	ID         uuid.UUID     `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	CaseID     uuid.UUID     `gorm:"type:uuid;not null"`
+	Kind       CaseEventKind `gorm:"type:text;not null"`
+	FromStatus *CaseStatus   `gorm:"type:text"`
+	ToStatus   *CaseStatus   `gorm:"type:text"`
+	// Message is plain-language text for the reader: a status note, a message.
+	Message *string
+	// ActorID is who caused the event; nil for the system.
+	ActorID          *uuid.UUID `gorm:"type:uuid"`
+	ActorRole        *Role      `gorm:"type:text"`
+	VisibleToPatient bool       `gorm:"not null"`
+	CreatedAt        time.Time  `gorm:"not null"`
+}
+
+// OutcomeCode is what a closed case achieved for the patient.
+type OutcomeCode string
+
+// The outcome codes of the contract.
+const (
+	OutcomeEvictionPrevented         OutcomeCode = "EVICTION_PREVENTED"
+	OutcomeHousingConditionsImproved OutcomeCode = "HOUSING_CONDITIONS_IMPROVED"
+	OutcomeBenefitsObtained          OutcomeCode = "BENEFITS_OBTAINED"
+	OutcomeBenefitsIncreased         OutcomeCode = "BENEFITS_INCREASED"
+	OutcomeDebtRelieved              OutcomeCode = "DEBT_RELIEVED"
+	OutcomeEmploymentIssueResolved   OutcomeCode = "EMPLOYMENT_ISSUE_RESOLVED"
+	OutcomeEducationServicesObtained OutcomeCode = "EDUCATION_SERVICES_OBTAINED"
+	OutcomeAdviceAndCounsel          OutcomeCode = "ADVICE_AND_COUNSEL"
+	OutcomeReferredElsewhere         OutcomeCode = "REFERRED_ELSEWHERE"
+	OutcomeOther                     OutcomeCode = "OTHER"
+)
+
+// AllOutcomeCodes lists every outcome code in contract order.
+var AllOutcomeCodes = []OutcomeCode{
+	OutcomeEvictionPrevented, OutcomeHousingConditionsImproved, OutcomeBenefitsObtained,
+	OutcomeBenefitsIncreased, OutcomeDebtRelieved, OutcomeEmploymentIssueResolved,
+	OutcomeEducationServicesObtained, OutcomeAdviceAndCounsel, OutcomeReferredElsewhere, OutcomeOther,
+}
+
+// IsValid reports whether c is one of AllOutcomeCodes.
+func (c OutcomeCode) IsValid() bool { return oneOf(c, AllOutcomeCodes) }
+
+// MarshalGQL writes the code as a GraphQL enum.
+func (c OutcomeCode) MarshalGQL(w io.Writer) { marshalEnum(c, w) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (c *OutcomeCode) UnmarshalGQL(v any) error { return unmarshalEnum(v, c) }
+
+// CaseOutcome is what a RESOLVED or UNRESOLVED case achieved; one per case,
+// recording it again replaces it.
+type CaseOutcome struct {
+	CaseID uuid.UUID   `gorm:"type:uuid;primaryKey"`
+	Code   OutcomeCode `gorm:"type:text;not null"`
+	// BenefitAmountCents is money obtained or saved for the patient.
+	BenefitAmountCents *int64
+	Notes              *string
+	RecordedByID       *uuid.UUID `gorm:"type:uuid"`
+	RecordedAt         time.Time  `gorm:"not null"`
+}
+
+// ConsentScope is what a patient agreed to share.
+type ConsentScope string
+
+// The consent scopes of the contract.
+const (
+	ConsentShareWithLegalPartner   ConsentScope = "SHARE_WITH_LEGAL_PARTNER"
+	ConsentShareStatusWithReferrer ConsentScope = "SHARE_STATUS_WITH_REFERRER"
+)
+
+// ConsentTextVersions are the versions of the consent texts the apps show
+// today, by scope; a Consent records the one the patient agreed to.
+var ConsentTextVersions = map[ConsentScope]string{
+	ConsentShareWithLegalPartner:   "share-with-legal-partner/2026-01",
+	ConsentShareStatusWithReferrer: "share-status-with-referrer/2026-01",
+}
+
+// IsValid reports whether s is a known scope.
+func (s ConsentScope) IsValid() bool {
+	return oneOf(s, []ConsentScope{ConsentShareWithLegalPartner, ConsentShareStatusWithReferrer})
+}
+
+// MarshalGQL writes the scope as a GraphQL enum.
+func (s ConsentScope) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
+
+// UnmarshalGQL reads a GraphQL enum value.
+func (s *ConsentScope) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
+
+// Consent is a patient's recorded agreement to share, optionally about one
+// case. A revoked consent keeps its row with RevokedAt set.
+type Consent struct {
+	ID          uuid.UUID    `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	PatientID   uuid.UUID    `gorm:"type:uuid;not null"`
+	Scope       ConsentScope `gorm:"type:text;not null"`
+	TextVersion string       `gorm:"not null"`
+	CaseID      *uuid.UUID   `gorm:"type:uuid"`
+	GrantedAt   time.Time    `gorm:"not null"`
+	RevokedAt   *time.Time
+}
+
+// Active reports whether the consent stands (has not been revoked).
+func (c *Consent) Active() bool { return c.RevokedAt == nil }
+
+// RequestLegalHelpInput is what a patient gives to ask for legal help.
+type RequestLegalHelpInput struct {
+	IdempotencyKey     string
+	Category           LegalCategory
+	Description        string
+	Jurisdiction       string
+	Deadline           *Date
+	PreferredContact   *ContactMethod
+	ConsentToShare     bool
+	HouseholdSize      *int
+	MonthlyIncomeCents *int64
+}
+
+// UpdateCaseStatusInput moves a case to another status.
+type UpdateCaseStatusInput struct {
+	CaseID           string
+	Status           CaseStatus
+	Note             *string
+	VisibleToPatient *bool
+	ExpectedVersion  *int
+}
+
+// CaseOutcomeInput records the outcome of a closed case.
+type CaseOutcomeInput struct {
+	CaseID             string
+	Code               OutcomeCode
+	BenefitAmountCents *int64
+	Notes              *string
+}
+
+// CaseQueueFilter narrows an advocate's queue.
+type CaseQueueFilter struct {
+	Status       []CaseStatus
+	Category     *LegalCategory
+	UrgentOnly   *bool
+	AssignedToMe *bool
+}
+
+func init() {
+	register(&Case{}, &CaseEvent{}, &CaseOutcome{}, &Consent{})
+}
