@@ -60,13 +60,18 @@ func TestQueryLogNeverCarriesValues(t *testing.T) {
 	if err := db.Where("email = ?", email).Take(&found).Error; err != nil {
 		t.Fatal(err)
 	}
+	// Raw(...).Scan traces through GORM's recorder, another path.
+	var row struct{ DisplayName string }
+	if err := db.Raw(`SELECT display_name FROM users WHERE email = ? AND display_name <> ?`, email, "Other Person 4242").Scan(&row).Error; err != nil {
+		t.Fatal(err)
+	}
 	text := logs.String()
 	for _, want := range []string{"query failed", "23505 users_email_key", "slow query", `INSERT INTO \"users\"`, "$1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the log does not say %q:\n%s", want, text)
 		}
 	}
-	for _, secret := range []string{email, "secret-hash-value", "Private Person"} {
+	for _, secret := range []string{email, "secret-hash-value", "Private Person", "Other Person 4242"} {
 		if strings.Contains(text, secret) {
 			t.Errorf("the log carries %q:\n%s", secret, text)
 		}
