@@ -92,7 +92,7 @@ func (r *mutationResolver) RecordCaseOutcome(ctx context.Context, input models.C
 
 // MyCases is the resolver for the myCases field.
 func (r *queryResolver) MyCases(ctx context.Context, status []models.CaseStatus, first *int, after *string) (*model.CaseConnection, error) {
-	return caseConnection(r.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))
+	return caseConnection(ctx)(r.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))
 }
 
 // Case is the resolver for the case field.
@@ -102,7 +102,7 @@ func (r *queryResolver) Case(ctx context.Context, id string) (*models.Case, erro
 
 // CaseQueue is the resolver for the caseQueue field.
 func (r *queryResolver) CaseQueue(ctx context.Context, filter *models.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error) {
-	return caseConnection(r.Cases.CaseQueue(ctx, filter, pageArgs(ctx, first, after)))
+	return caseConnection(ctx)(r.Cases.CaseQueue(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // AuditLog is the resolver for the auditLog field.

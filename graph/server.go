@@ -3,17 +3,22 @@ package graph
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"mlp/internal/auth"
 	"mlp/internal/httpx"
+	"mlp/models"
 )
 
 // ComplexityLimit bounds how much one query may ask for.
@@ -55,12 +60,85 @@ func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
 	srv.Use(Prefetcher{})
 	if opts.Development {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(refuseIntrospection{})
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		httpx.Info(ctx).SetOperation(graphql.GetOperationContext(ctx).OperationName)
+		httpx.Info(ctx).SetOperation(operationLabel(graphql.GetOperationContext(ctx)))
 		return next(ctx)
 	})
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(RecoverFunc(opts.Logger))
 	return srv
+}
+
+// refuseIntrospection answers a document that asks for __schema or __type with
+// BAD_USER_INPUT before anything runs. (gqlgen's own switch would fail those
+// fields at execution as if the server had broken.)
+type refuseIntrospection struct{}
+
+var _ interface {
+	graphql.OperationContextMutator
+	graphql.HandlerExtension
+} = refuseIntrospection{}
+
+// ExtensionName names the extension for gqlgen.
+func (refuseIntrospection) ExtensionName() string { return "RefuseIntrospection" }
+
+// Validate accepts every schema.
+func (refuseIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext refuses documents that introspect.
+func (refuseIntrospection) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if opCtx.Doc == nil {
+		return nil
+	}
+	var sets []ast.SelectionSet
+	for _, op := range opCtx.Doc.Operations {
+		sets = append(sets, op.SelectionSet)
+	}
+	for _, f := range opCtx.Doc.Fragments {
+		sets = append(sets, f.SelectionSet)
+	}
+	if slices.ContainsFunc(sets, introspects) {
+		err := gqlerror.Errorf("Introspection is turned off.")
+		errcode.Set(err, string(models.EINVALID))
+		return err
+	}
+	return nil
+}
+
+func introspects(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" || introspects(s.SelectionSet) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if introspects(s.SelectionSet) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// operationLabel names an operation for the request log: its name, or for an
+// anonymous one its type and root fields ("query me,legalPartners"). Only
+// schema names, never arguments or variables.
+func operationLabel(oc *graphql.OperationContext) string {
+	if oc == nil || oc.Operation == nil {
+		return ""
+	}
+	if oc.Operation.Name != "" {
+		return oc.Operation.Name
+	}
+	var fields []string
+	for _, sel := range oc.Operation.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok && !slices.Contains(fields, f.Name) {
+			fields = append(fields, f.Name)
+		}
+	}
+	return string(oc.Operation.Operation) + " " + strings.Join(fields, ",")
 }

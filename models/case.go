@@ -327,5 +327,12 @@ type CaseQueueFilter struct {
 }
 
 func init() {
-	register(&Case{}, &CaseEvent{}, &CaseOutcome{}, &Consent{})
+	register(&Case{}, &CaseEvent{}, &CaseOutcome{}, &Consent{}, &CaseReferenceCounter{})
+}
+
+// CaseReferenceCounter holds the last case reference number handed out in a
+// year; the creating transaction bumps it, so references never collide.
+type CaseReferenceCounter struct {
+	Year      int `gorm:"primaryKey;autoIncrement:false"`
+	LastValue int `gorm:"not null"`
 }

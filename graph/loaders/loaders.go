@@ -52,11 +52,14 @@ type Loaders struct {
 	Timeline *dataloader.Loader[cases.TimelineKey, page.Page[*models.CaseEvent]]
 	// Outcome loads a case's outcome by case id.
 	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
+
+	src Sources
 }
 
 // New returns fresh loaders over src; each request gets its own.
 func New(src Sources) *Loaders {
 	return &Loaders{
+		src:          src,
 		User:         ByKey(src.UsersByID, func(u *models.User) uuid.UUID { return u.ID }),
 		Organization: ByKey(src.OrganizationsByID, func(o *models.Organization) uuid.UUID { return o.ID }),
 		Referral:     ByKey(src.ReferralsByID, func(r *models.Referral) uuid.UUID { return r.ID }),

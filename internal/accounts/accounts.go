@@ -227,8 +227,10 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (bool
 	return created, err
 }
 
-// SetDisabled disables or re-enables an account; a disabled user's tokens stop
-// working at the next request. ADMIN only; an admin cannot disable themself.
+// SetDisabled disables or re-enables an account. Disabling ends every session
+// of the account, so its tokens stop working at the next request and stay
+// dead after it is enabled again (the user signs in anew). ADMIN only; an
+// admin cannot disable themself.
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT.
 func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*models.User, error) {
 	p, err := auth.Require(ctx)
@@ -253,6 +255,12 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*m
 		var at any
 		if disabled {
 			at = tx.NowFunc()
+			// End every session of the account: enabling it again must not
+			// bring back tokens that may have been stolen.
+			if err := tx.Model(&models.Session{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).
+				Update("revoked_at", at).Error; err != nil {
+				return err
+			}
 		}
 		if err := tx.Model(&u).Update("disabled_at", at).Error; err != nil {
 			return err

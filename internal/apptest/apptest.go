@@ -32,6 +32,10 @@ import (
 // Password is the password of every user made by Server.User.
 const Password = "correct horse battery"
 
+// JWTSecret signs the access tokens of every test server; tests that forge
+// tokens sign with it.
+const JWTSecret = "test-secret-test-secret-test-secret!"
+
 // cheapArgon2 keeps tests fast; the production parameters are tested in auth.
 var cheapArgon2 = auth.Argon2Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
 
@@ -73,7 +77,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 	o := app.Options{
 		DB:          db,
 		Logger:      slog.New(slog.NewJSONHandler(&lockedWriter{s: s}, nil)),
-		JWTSecret:   []byte("test-secret-test-secret-test-secret!"),
+		JWTSecret:   []byte(JWTSecret),
 		Development: true,
 		Argon2:      &params,
 	}

@@ -25,6 +25,8 @@ var DefaultArgon2 = Argon2Params{MemoryKiB: 19 * 1024, Iterations: 2, Parallelis
 const (
 	saltLen = 16
 	keyLen  = 32
+	// maxMemoryKiB bounds the memory a stored hash may ask for (1 GiB).
+	maxMemoryKiB = 1 << 20
 )
 
 var b64 = base64.RawStdEncoding
@@ -63,6 +65,11 @@ func VerifyPassword(password, hash string) (bool, error) {
 	}
 	want, err := b64.DecodeString(parts[5])
 	if err != nil {
+		return false, errBadHash
+	}
+	// An empty or short key would match too easily, and zero rounds or lanes
+	// make argon2 panic: refuse such hashes rather than trust them.
+	if len(want) < 16 || p.Iterations < 1 || p.Parallelism < 1 || p.MemoryKiB < 8*uint32(p.Parallelism) || p.MemoryKiB > maxMemoryKiB {
 		return false, errBadHash
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))

@@ -99,7 +99,11 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	email = NormalizeEmail(email)
 	// The bucket is a hash: the table holds no email addresses.
 	bucket := "login:" + hex.EncodeToString(hashRefreshToken(email))
-	if err := s.limiter.Check(ctx, bucket, loginFailureLimit, loginFailureWindow); err != nil {
+	// Every attempt takes a slot before the password is checked, so that a
+	// burst of parallel guesses cannot pass the limit while the earlier ones
+	// are still hashing; a successful sign-in gives its slot back, so only
+	// failures count.
+	if err := s.limiter.Take(ctx, bucket, loginFailureLimit, loginFailureWindow); err != nil {
 		return nil, err
 	}
 	var u models.User
@@ -113,10 +117,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	}
 	ok, verr := VerifyPassword(password, hash)
 	if err != nil || verr != nil || !ok || u.Disabled() {
-		if herr := s.limiter.Hit(ctx, bucket, loginFailureWindow); herr != nil {
-			return nil, herr
-		}
 		return nil, errInvalidLogin
+	}
+	if err := s.limiter.Undo(ctx, bucket); err != nil {
+		return nil, err
 	}
 	var sess *Session
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {

@@ -87,7 +87,9 @@ func row(outcomes ...string) map[string]string {
 
 func caseVars(_ *world, c *models.Case) map[string]any { return map[string]any{"id": c.ID.String()} }
 
-func mentions(r *apptest.Response, c *models.Case) bool { return strings.Contains(string(r.Data), c.ID.String()) }
+func mentions(r *apptest.Response, c *models.Case) bool {
+	return strings.Contains(string(r.Data), c.ID.String())
+}
 
 var matrix = []matrixOp{
 	{name: "myCases", status: models.CaseSubmitted, query: `{ myCases(first: 100) { edges { node { id } } } }`,
@@ -132,8 +134,8 @@ var matrix = []matrixOp{
 // NOT_FOUND, a wrong role FORBIDDEN, no valid token UNAUTHENTICATED, and a
 // refused change leaves the case as it was.
 func TestAuthorizationMatrix(t *testing.T) {
-	t.Parallel()
 	s := apptest.New(t)
+	t.Parallel() // after New: dbtest.Open is not safe for concurrent first use
 	w := newWorld(t, s)
 	for _, op := range matrix {
 		for _, who := range callers {

@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	statesMu   sync.Mutex
+	statesMu sync.Mutex
 	// Tests that only need some valid jurisdiction use these; freeState never
 	// hands them out.
 	statesUsed = map[string]bool{"CA": true, "TX": true, "NY": true, "WA": true, "PR": true, "NV": true}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -52,7 +51,7 @@ type OpenCase struct {
 // input.deadline, input.preferredContact, input.householdSize,
 // input.monthlyIncomeCents).
 func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +126,9 @@ func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 		return nil, err
 	}
 
-	consent, err := GrantConsent(tx, p, models.ConsentShareWithLegalPartner, &c.ID)
-	if err != nil {
+	if _, err := GrantConsent(tx, p, models.ConsentShareWithLegalPartner, &c.ID); err != nil {
 		return nil, err
 	}
-	_ = consent
 	status := models.CaseSubmitted
 	role := p.Role
 	note := createdNote(org, c)
@@ -196,22 +193,23 @@ func route(tx *gorm.DB, jurisdiction string, category models.LegalCategory) (*mo
 	var orgs []*models.Organization
 	err := tx.Raw(`SELECT o.* FROM organizations o
 		WHERE o.kind = ? AND o.service_areas @> ARRAY[?]::text[] AND o.categories @> ARRAY[?]::text[]
-		ORDER BY (SELECT count(*) FROM cases c WHERE c.organization_id = o.id AND c.status NOT IN ?), o.created_at, o.id
-		LIMIT 1`, models.OrgLegalAid, jurisdiction, string(category), finalStatuses()).Scan(&orgs).Error
+		ORDER BY (SELECT count(*) FROM cases c WHERE c.organization_id = o.id AND c.`+openCondition+`), o.created_at, o.id
+		LIMIT 1`, models.OrgLegalAid, jurisdiction, string(category)).Scan(&orgs).Error
 	if err != nil || len(orgs) == 0 {
 		return nil, err
 	}
 	return orgs[0], nil
 }
 
-// finalStatuses returns the final statuses as strings, for SQL.
-func finalStatuses() []string {
-	out := make([]string, len(models.FinalCaseStatuses))
-	for i, s := range models.FinalCaseStatuses {
-		out[i] = string(s)
+// openCondition selects open cases. It is written out (not bound) so that the
+// planner matches it with the predicate of the partial index cases_open_queue_idx.
+var openCondition = func() string {
+	quoted := make([]string, len(models.FinalCaseStatuses))
+	for i, st := range models.FinalCaseStatuses {
+		quoted[i] = "'" + string(st) + "'"
 	}
-	return out
-}
+	return "status NOT IN (" + strings.Join(quoted, ", ") + ")"
+}()
 
 // validate checks a request and returns the case it describes, normalised.
 func (s *Service) validate(in OpenCase) (*models.Case, error) {
@@ -253,9 +251,4 @@ func (s *Service) validate(in OpenCase) (*models.Case, error) {
 		Jurisdiction: jur, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 		HouseholdSize: in.HouseholdSize, MonthlyIncomeCents: in.MonthlyIncomeCents, Version: 1,
 	}, nil
-}
-
-// validStatuses reports whether every status in ss is known.
-func validStatuses(ss []models.CaseStatus) bool {
-	return !slices.ContainsFunc(ss, func(s models.CaseStatus) bool { return !s.IsValid() })
 }

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
+	"mlp/internal/auth"
 	"mlp/internal/page"
 	"mlp/models"
 )
@@ -20,7 +23,7 @@ import (
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (status, first, after).
 func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return none, err
 	}
@@ -77,7 +80,7 @@ func timeCursor(at, id string) (time.Time, uuid.UUID, error) {
 // ADMIN; a read by anyone but the patient is audited.
 // Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
 func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +118,7 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (filter.status, filter.category, first, after).
 func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return none, err
 	}
@@ -142,7 +145,7 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	org := *p.OrganizationID
 	urgentBy := models.NewDate(s.now().UTC().Add(models.UrgentWithin))
 	queue := func(db *gorm.DB) *gorm.DB {
-		q := db.Model(&models.Case{}).Where("organization_id = ? AND status NOT IN ?", org, finalStatuses())
+		q := db.Model(&models.Case{}).Where("organization_id = ? AND "+openCondition, org)
 		if len(f.Status) > 0 {
 			q = q.Where("status IN ?", f.Status)
 		}
@@ -263,7 +266,7 @@ type timelineGroup struct {
 func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Page[*models.CaseEvent], []error) {
 	pages := make([]page.Page[*models.CaseEvent], len(keys))
 	errs := make([]error, len(keys))
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
@@ -326,6 +329,21 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 	return pages, errs
 }
 
+// uuidArray writes ids as a PostgreSQL array literal: GORM would expand a
+// slice into a list of placeholders.
+func uuidArray(ids []uuid.UUID) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(id.String())
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
 func eventCursor(e *models.CaseEvent) string {
 	return page.Encode(e.CreatedAt.Format(time.RFC3339Nano), e.ID.String())
 }
@@ -333,7 +351,7 @@ func eventCursor(e *models.CaseEvent) string {
 // firstEvents reads up to g.limit+1 events of each case, after g's cursor.
 func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, patientView bool) ([]*models.CaseEvent, error) {
 	where := "e.case_id = k.id"
-	vars := []any{ids}
+	vars := []any{uuidArray(ids)}
 	if patientView {
 		where += " AND e.visible_to_patient"
 	}
@@ -344,7 +362,7 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 	}
 	vars = append(vars, g.limit+1)
 	var rows []*models.CaseEvent
-	err := db.Raw(fmt.Sprintf(`SELECT e.* FROM unnest(ARRAY[?]::uuid[]) AS k(id)
+	err := db.Raw(fmt.Sprintf(`SELECT e.* FROM unnest(?::uuid[]) AS k(id)
 		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, where),
 		vars...).Scan(&rows).Error
 	return rows, err
@@ -380,10 +398,15 @@ func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*mod
 // newest first.
 // Errors: UNAUTHENTICATED.
 func (s *Service) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []*models.Consent
 	return out, s.db.WithContext(ctx).Where("patient_id = ?", p.ID).Order("granted_at DESC, id DESC").Find(&out).Error
+}
+
+// validStatuses reports whether every status in ss is known.
+func validStatuses(ss []models.CaseStatus) bool {
+	return !slices.ContainsFunc(ss, func(s models.CaseStatus) bool { return !s.IsValid() })
 }

@@ -63,8 +63,8 @@ func request(t *testing.T, s *apptest.Server, tok string, in map[string]any) cas
 var referencePattern = regexp.MustCompile(`^MLP-\d{4}-\d{6}$`)
 
 func TestRequestLegalHelp(t *testing.T) {
-	t.Parallel()
 	s := apptest.New(t)
+	t.Parallel() // after New: dbtest.Open is not safe for concurrent first use
 
 	t.Run("OK", func(t *testing.T) {
 		t.Parallel()

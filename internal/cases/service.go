@@ -6,7 +6,6 @@
 package cases
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -87,9 +86,6 @@ func lockCase(tx *gorm.DB, p *auth.Principal, id uuid.UUID) (*models.Case, error
 	}
 	return &c, nil
 }
-
-// requireCaller returns the caller of ctx. Errors: UNAUTHENTICATED.
-func requireCaller(ctx context.Context) (*auth.Principal, error) { return auth.Require(ctx) }
 
 // Urgent reports whether case c is urgent now (see models.Case.Urgent).
 func (s *Service) Urgent(c *models.Case) bool { return c.Urgent(s.now()) }

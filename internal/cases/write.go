@@ -87,7 +87,7 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn f
 // organization), BAD_USER_INPUT (input.status, input.note), CONFLICT (stale
 // input.expectedVersion, a move the table does not allow).
 func (s *Service) UpdateStatus(ctx context.Context, in models.UpdateCaseStatusInput) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +134,7 @@ func (s *Service) move(c *models.Case, next models.CaseStatus, role models.Role,
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for another patient's
 // case), BAD_USER_INPUT (reason), CONFLICT (a closed case).
 func (s *Service) Withdraw(ctx context.Context, caseID string, reason *string) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (s *Service) Withdraw(ctx context.Context, caseID string, reason *string) (
 // organization), BAD_USER_INPUT (advocateId: not an active advocate of the
 // case's organization), CONFLICT (a closed case).
 func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +190,7 @@ func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*model
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case the caller
 // may not see), BAD_USER_INPUT (body, visibleToPatient).
 func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleToPatient *bool) (*models.CaseEvent, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleTo
 // organization), BAD_USER_INPUT (input.code, input.benefitAmountCents,
 // input.notes), CONFLICT (a case that is not RESOLVED or UNRESOLVED).
 func (s *Service) RecordOutcome(ctx context.Context, in models.CaseOutcomeInput) (*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -120,15 +120,21 @@ func EnsureDatabase(ctx context.Context, rawURL string) error {
 	return err
 }
 
-// describe turns a connection failure into one line that says what to do.
+// describe turns a connection failure into one line that says what to do: a
+// server that answered and refused (unknown role or database, bad password)
+// is not an unreachable one.
 func describe(rawURL string, err error) error {
+	host := "the configured host"
+	if u, perr := url.Parse(rawURL); perr == nil && u.Host != "" {
+		host = u.Host
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("PostgreSQL at %s refused the connection: %s (SQLSTATE %s); check DATABASE_URL", host, pgErr.Message, pgErr.Code)
+	}
 	var netErr *net.OpError
 	var connErr *pgconn.ConnectError
 	if errors.As(err, &netErr) || errors.As(err, &connErr) || strings.Contains(err.Error(), "connect") {
-		host := "the configured host"
-		if u, perr := url.Parse(rawURL); perr == nil && u.Host != "" {
-			host = u.Host
-		}
 		return fmt.Errorf("%w at %s: start it with `docker compose up -d db`, or set DATABASE_URL to a running server", ErrUnreachable, host)
 	}
 	return err

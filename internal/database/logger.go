@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"time"
 
 	"gorm.io/gorm"
@@ -36,14 +37,35 @@ func (q *queryLogger) ParamsFilter(_ context.Context, sql string, _ ...any) (str
 	return sql, nil
 }
 
+// literal matches a quoted SQL literal or a $n$ left by GORM's Explain.
+var (
+	quotedLiteral = regexp.MustCompile(`'(?:[^']|'')*'`)
+	explainedVar  = regexp.MustCompile(`\$(\d+)\$`)
+)
+
+// scrub removes anything value-like from a statement before it is logged:
+// GORM's Scan path records statements with their values inlined.
+func scrub(sql string) string {
+	sql = quotedLiteral.ReplaceAllString(sql, "?")
+	return explainedVar.ReplaceAllString(sql, "$$$1")
+}
+
+func init() {
+	// Scan traces through GORM's recorder, whose filter keeps the values;
+	// drop them there too.
+	logger.RecorderParamsFilter = func(_ context.Context, sql string, _ ...any) (string, []any) { return sql, nil }
+}
+
 func (q *queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
 	elapsed := time.Since(begin)
 	switch {
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled):
 		sql, _ := fc()
+		sql = scrub(sql)
 		q.log.ErrorContext(ctx, "query failed", "sql", sql, "duration_ms", elapsed.Milliseconds(), "error", sqlState(err))
 	case q.slow > 0 && elapsed > q.slow:
 		sql, rows := fc()
+		sql = scrub(sql)
 		q.log.WarnContext(ctx, "slow query", "sql", sql, "rows", rows, "duration_ms", elapsed.Milliseconds())
 	}
 }

@@ -3,9 +3,11 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -129,14 +131,37 @@ func Observe(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// LimitBody refuses bodies over MaxBodyBytes with 413 before they are read.
+// LimitBody refuses bodies over MaxBodyBytes with 413 before anything parses
+// them: at once when Content-Length announces more, else as soon as reading
+// passes the limit (a chunked body). The body is read here, bounded, so the
+// handler never sees part of an oversized one.
 func LimitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			http.Error(w, `{"errors":[{"message":"The request is too large.","extensions":{"code":"BAD_USER_INPUT"}}]}`, http.StatusRequestEntityTooLarge)
+			tooLarge(w)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		if r.Body != nil && r.Body != http.NoBody {
+			b, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+			if err != nil {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = io.WriteString(w, `{"errors":[{"message":"The request body could not be read.","extensions":{"code":"BAD_USER_INPUT"}}]}`)
+				return
+			}
+			if len(b) > MaxBodyBytes {
+				tooLarge(w)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(b))
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func tooLarge(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Connection", "close")
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_, _ = io.WriteString(w, `{"errors":[{"message":"The request is too large.","extensions":{"code":"BAD_USER_INPUT"}}]}`)
 }

@@ -75,3 +75,12 @@ func (l *Limiter) Take(ctx context.Context, bucket string, limit int, window tim
 		return l.hit(tx, bucket, window)
 	})
 }
+
+// Undo takes back one attempt counted in bucket, for an attempt that turned
+// out not to count: Take reserves the attempt before the outcome is known (so
+// that concurrent attempts cannot slip past the limit), and a caller that
+// limits failures only gives the reservation back on success.
+func (l *Limiter) Undo(ctx context.Context, bucket string) error {
+	return l.db.WithContext(ctx).Exec(`DELETE FROM rate_limit_events WHERE id = (
+		SELECT id FROM rate_limit_events WHERE bucket = ? ORDER BY at DESC, id DESC LIMIT 1)`, bucket).Error
+}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +35,9 @@ const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 
 var (
 	packageURL string
-	packageDB  *gorm.DB
+	// openMu guards packageDB: parallel tests open it at the same time.
+	openMu    sync.Mutex
+	packageDB *gorm.DB
 )
 
 // Run creates this package's database, runs the tests and drops it again.
@@ -69,6 +72,8 @@ func URL(tb testing.TB) string {
 // keep apart by creating their own rows.
 func Open(tb testing.TB) *gorm.DB {
 	tb.Helper()
+	openMu.Lock()
+	defer openMu.Unlock()
 	if packageDB == nil {
 		db, err := database.Open(context.Background(), database.Options{
 			URL:      URL(tb),

@@ -1,0 +1,104 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+const secret32 = "0123456789abcdef0123456789abcdef"
+
+func TestLoad(t *testing.T) {
+	t.Parallel()
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DatabaseURL != DefaultDatabaseURL || c.Port != 8080 || c.Env != EnvDevelopment || !c.Development() ||
+			!c.SeedDemo || !c.JWTSecretGenerated || len(c.JWTSecret) < 32 || c.SlowQueryThreshold != 200*time.Millisecond {
+			t.Fatalf("defaults = %+v", c)
+		}
+	})
+	t.Run("GeneratedSecretsDiffer", func(t *testing.T) {
+		a, _ := Load(env(nil))
+		b, _ := Load(env(nil))
+		if string(a.JWTSecret) == string(b.JWTSecret) {
+			t.Fatal("two generated secrets are equal")
+		}
+	})
+	t.Run("ProductionRequiresSecret", func(t *testing.T) {
+		_, err := Load(env(map[string]string{KeyAppEnv: EnvProduction}))
+		if err == nil || !strings.Contains(err.Error(), KeyJWTSecret) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("ProductionWithSecret", func(t *testing.T) {
+		c, err := Load(env(map[string]string{KeyAppEnv: EnvProduction, KeyJWTSecret: secret32, KeySeedDemo: "true"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Development() || c.SeedDemo || c.JWTSecretGenerated || string(c.JWTSecret) != secret32 {
+			t.Fatalf("config = %+v: production never seeds demo data", c)
+		}
+	})
+	t.Run("ShortSecretIsRefused", func(t *testing.T) {
+		_, err := Load(env(map[string]string{KeyJWTSecret: secret32[:31]}))
+		if err == nil || !strings.Contains(err.Error(), "32 bytes") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("SecretFromFile", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "jwt")
+		if err := os.WriteFile(path, []byte(secret32+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(env(map[string]string{KeyAppEnv: EnvProduction, KeyJWTSecret + "_FILE": path}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(c.JWTSecret) != secret32 {
+			t.Fatalf("secret = %q", c.JWTSecret)
+		}
+	})
+	t.Run("MissingSecretFile", func(t *testing.T) {
+		_, err := Load(env(map[string]string{KeyJWTSecret + "_FILE": filepath.Join(t.TempDir(), "none")}))
+		if err == nil || !strings.Contains(err.Error(), "JWT_SECRET_FILE") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("Overrides", func(t *testing.T) {
+		c, err := Load(env(map[string]string{
+			KeyDatabaseURL: "postgres://db/x", KeyPort: "9090", KeySeedDemo: "false", KeyDBMaxConns: "5",
+			KeySlowQuery: "1s", KeyBootstrapAdminEmail: "a@b.test", KeyBootstrapAdminPassword: "pw",
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DatabaseURL != "postgres://db/x" || c.Port != 9090 || c.SeedDemo || c.DBMaxConns != 5 ||
+			c.SlowQueryThreshold != time.Second || c.BootstrapAdminEmail != "a@b.test" || c.BootstrapAdminPassword != "pw" {
+			t.Fatalf("config = %+v", c)
+		}
+	})
+	t.Run("BadValuesAreAllReported", func(t *testing.T) {
+		_, err := Load(env(map[string]string{KeyPort: "http", KeyAppEnv: "staging", KeySeedDemo: "maybe", KeyDBMaxConns: "0", KeySlowQuery: "soon"}))
+		if err == nil {
+			t.Fatal("no error")
+		}
+		for _, key := range []string{KeyPort, KeyAppEnv, KeySeedDemo, KeyDBMaxConns, KeySlowQuery} {
+			if !strings.Contains(err.Error(), key) {
+				t.Errorf("the error does not name %s: %v", key, err)
+			}
+		}
+	})
+	t.Run("SecretIsNotInErrors", func(t *testing.T) {
+		_, err := Load(env(map[string]string{KeyJWTSecret: "short-but-secret"}))
+		if err == nil || strings.Contains(err.Error(), "short-but-secret") {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
