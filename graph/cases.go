@@ -78,6 +78,8 @@ func caseSelection(ctx context.Context) loaders.CaseSelection {
 					sel.Organization = true
 				case "outcome":
 					sel.Outcome = true
+				case "referral":
+					sel.Referral = referralSelection(opCtx, f.Selections)
 				case "timeline":
 					if args, ok := fieldPageArgs(opCtx, f); ok {
 						sel.Timelines = append(sel.Timelines, args)

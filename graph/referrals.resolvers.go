@@ -34,7 +34,7 @@ func (r *mutationResolver) RevokeConsent(ctx context.Context, id string) (*model
 
 // MyReferrals is the resolver for the myReferrals field.
 func (r *queryResolver) MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error) {
-	return referralConnection(r.Referrals.MyReferrals(ctx, pageArgs(ctx, first, after)))
+	return referralConnection(ctx)(r.Referrals.MyReferrals(ctx, pageArgs(ctx, first, after)))
 }
 
 // MyConsents is the resolver for the myConsents field.

@@ -57,7 +57,6 @@ func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
-	srv.Use(Prefetcher{})
 	if opts.Development {
 		srv.Use(extension.Introspection{})
 	} else {

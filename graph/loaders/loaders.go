@@ -147,17 +147,6 @@ func Aligned[K comparable, V any](fetch func(context.Context, []K) ([]V, []error
 	}, dataloader.WithWait[K, V](Wait), dataloader.WithBatchCapacity[K, V](1000))
 }
 
-// Prefetch starts loading keys through l at once, in one batch, without
-// waiting for the values. A list resolver that knows every key of its page
-// calls it, so that the elements' resolvers find their values in the loader's
-// cache however late the scheduler runs them: the batch no longer depends on
-// all of them calling Load within Wait.
-func Prefetch[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], keys []K) {
-	for _, k := range keys {
-		l.Load(ctx, k)
-	}
-}
-
 type ctxKey struct{}
 
 // Middleware gives each request its own loaders.

@@ -19,6 +19,8 @@ type CaseSelection struct {
 	// Timelines holds the arguments of every selected timeline field (one per
 	// alias).
 	Timelines []page.Args
+	// Referral, when not nil, is what the query selected of the cases' referrals.
+	Referral *ReferralSelection
 }
 
 // PrimeCases loads the nested objects that sel asks for, for every case of a
@@ -66,6 +68,9 @@ func (l *Loaders) PrimeCases(ctx context.Context, cs []*models.Case, sel CaseSel
 		wg.Go(func() {
 			primeByKey(ctx, l.Outcome, l.src.OutcomesByCaseID, ids, func(o *models.CaseOutcome) uuid.UUID { return o.CaseID })
 		})
+	}
+	if sel.Referral != nil {
+		wg.Go(func() { l.primeCaseReferrals(ctx, cs, *sel.Referral) })
 	}
 	for _, args := range sel.Timelines {
 		keys := make([]cases.TimelineKey, len(cs))

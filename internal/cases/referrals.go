@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
+	"mlp/internal/auth"
 	"mlp/models"
 )
 
@@ -43,7 +44,7 @@ func (s *Service) enteredFinal(tx *gorm.DB, from models.CaseStatus, c *models.Ca
 // clinician included, gets none, without a statement. Reads by anyone but the
 // case's patient are audited, one statement for the batch.
 func (s *Service) CasesByReferralID(ctx context.Context, referralIDs []uuid.UUID) ([]*models.Case, error) {
-	p, err := requireCaller(ctx)
+	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -128,7 +128,7 @@ func TestClaimReferral(t *testing.T) {
 	t.Run("OpensCaseWithoutPartner", func(t *testing.T) {
 		t.Parallel()
 		_, tok := s.User(t, models.RolePatient, nil)
-		lonely := freeState(t)
+		lonely := freeState(t, s)
 		ref := refer(t, s, w.clinicianTok, referInput(lonely))
 		c := claim(t, s, tok, ref.Code, true)
 		if c.Organization != nil || c.Status != "SUBMITTED" || c.Jurisdiction != lonely {

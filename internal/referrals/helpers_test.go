@@ -18,13 +18,21 @@ var (
 
 // freeState hands each test a jurisdiction of its own, so that the legal-aid
 // organizations a test creates are the only ones routing can pick there.
-func freeState(t testing.TB) string {
+// When the test ends, its organizations stop serving the state and the state
+// is free again (so that -count=N runs do not run out of states).
+func freeState(t testing.TB, s *apptest.Server) string {
 	t.Helper()
 	statesMu.Lock()
 	defer statesMu.Unlock()
 	for st := range models.USJurisdictions {
 		if !statesUsed[st] {
 			statesUsed[st] = true
+			t.Cleanup(func() {
+				s.DB.Exec(`UPDATE organizations SET service_areas = array_remove(service_areas, ?) WHERE service_areas @> ARRAY[?]::text[]`, st, st)
+				statesMu.Lock()
+				defer statesMu.Unlock()
+				delete(statesUsed, st)
+			})
 			return st
 		}
 	}
@@ -199,10 +207,12 @@ type partnership struct {
 // advocate of other organizations.
 func newPartnership(t testing.TB, s *apptest.Server) *partnership {
 	t.Helper()
-	p := &partnership{state: freeState(t)}
+	p := &partnership{state: freeState(t, s)}
 	p.legalAid = s.Org(t, models.OrgLegalAid, []string{p.state})
 	p.health = s.Org(t, models.OrgHealthSystem, []string{p.state})
-	other := s.Org(t, models.OrgLegalAid, []string{freeState(t)})
+	// The other partner serves the state too, but only for food cases, which
+	// no test claims: routing never picks it.
+	other := s.Org(t, models.OrgLegalAid, []string{p.state}, models.CategoryFood)
 	otherHealth := s.Org(t, models.OrgHealthSystem, []string{p.state})
 	p.clinician, p.clinicianTok = s.User(t, models.RoleClinician, p.health)
 	p.advocate, p.advocateTok = s.User(t, models.RoleAdvocate, p.legalAid)
