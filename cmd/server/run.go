@@ -108,7 +108,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	if len(res) > 0 {
 		log.Info("migrations applied", "count", len(res))
 	}
-	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, Development: cfg.Development()})
+	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey, Development: cfg.Development()})
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {
 		created, err := a.Resolver.Accounts.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
 		if err != nil {

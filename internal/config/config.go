@@ -19,6 +19,7 @@ const (
 	KeyPort                   = "PORT"
 	KeyAppEnv                 = "APP_ENV"
 	KeyJWTSecret              = "JWT_SECRET"
+	KeyReferralCodeKey        = "REFERRAL_CODE_KEY"
 	KeySeedDemo               = "SEED_DEMO"
 	KeyBootstrapAdminEmail    = "BOOTSTRAP_ADMIN_EMAIL"
 	KeyBootstrapAdminPassword = "BOOTSTRAP_ADMIN_PASSWORD"
@@ -44,7 +45,10 @@ type Config struct {
 	JWTSecret   []byte
 	// JWTSecretGenerated is true when no secret was configured and a random
 	// one was made for this process (development only).
-	JWTSecretGenerated     bool
+	JWTSecretGenerated bool
+	// ReferralCodeKey keys the stored hashes of referral codes; nil means
+	// one derived from JWTSecret.
+	ReferralCodeKey        []byte
 	SeedDemo               bool
 	BootstrapAdminEmail    string
 	BootstrapAdminPassword string
@@ -113,6 +117,14 @@ func Load(getenv func(string) string) (Config, error) {
 		c.JWTSecret = make([]byte, minSecretBytes)
 		_, _ = rand.Read(c.JWTSecret)
 		c.JWTSecretGenerated = true
+	}
+	switch key, err := get(KeyReferralCodeKey); {
+	case err != nil:
+		errs = append(errs, err)
+	case key != "" && len(key) < minSecretBytes:
+		errs = append(errs, fmt.Errorf("%s must be at least %d bytes", KeyReferralCodeKey, minSecretBytes))
+	case key != "":
+		c.ReferralCodeKey = []byte(key)
 	}
 	c.SeedDemo = c.Env == EnvDevelopment
 	if v := getenv(KeySeedDemo); v != "" {

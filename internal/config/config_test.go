@@ -102,3 +102,18 @@ func TestLoad(t *testing.T) {
 		}
 	})
 }
+
+func TestReferralCodeKey(t *testing.T) {
+	t.Parallel()
+	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+	c, err := Load(env(map[string]string{KeyReferralCodeKey: strings.Repeat("k", 32)}))
+	if err != nil || string(c.ReferralCodeKey) != strings.Repeat("k", 32) {
+		t.Fatalf("key = %q, %v", c.ReferralCodeKey, err)
+	}
+	if _, err := Load(env(map[string]string{KeyReferralCodeKey: "short"})); err == nil || !strings.Contains(err.Error(), KeyReferralCodeKey) {
+		t.Fatalf("short key: err = %v", err)
+	}
+	if c, err := Load(env(nil)); err != nil || c.ReferralCodeKey != nil {
+		t.Fatalf("default: key = %q, %v", c.ReferralCodeKey, err)
+	}
+}
