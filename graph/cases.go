@@ -80,6 +80,9 @@ func caseSelection(ctx context.Context) loaders.CaseSelection {
 					sel.Outcome = true
 				case "referral":
 					sel.Referral = referralSelection(opCtx, f.Selections)
+				case "relatedGuides":
+					gf := guideFields(opCtx, f.Selections)
+					sel.RelatedGuides = &gf
 				case "timeline":
 					if args, ok := fieldPageArgs(opCtx, f); ok {
 						sel.Timelines = append(sel.Timelines, args)

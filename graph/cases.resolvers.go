@@ -55,9 +55,8 @@ func (r *caseResolver) Outcome(ctx context.Context, obj *models.Case) (*models.C
 }
 
 // RelatedGuides is the resolver for the relatedGuides field.
-func (r *caseResolver) RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*model.Guide, error) {
-	// The guides work fills this in: published PATIENTS guides of the case's category and jurisdiction.
-	return []*model.Guide{}, nil
+func (r *caseResolver) RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*models.Guide, error) {
+	return loaders.For(ctx).Guides.CaseRelated(ctx, obj, first)
 }
 
 // RequestLegalHelp is the resolver for the requestLegalHelp field.

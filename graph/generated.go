@@ -35,6 +35,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Case() CaseResolver
+	Guide() GuideResolver
+	GuideRevision() GuideRevisionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Referral() ReferralResolver
@@ -155,23 +157,24 @@ type ComplexityRoot struct {
 	}
 
 	Guide struct {
-		Audience      func(childComplexity int) int
-		Author        func(childComplexity int) int
-		Body          func(childComplexity int) int
-		Category      func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Jurisdictions func(childComplexity int) int
-		Locale        func(childComplexity int) int
-		PublishedAt   func(childComplexity int) int
-		ReadingGrade  func(childComplexity int) int
-		Revisions     func(childComplexity int) int
-		Slug          func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Summary       func(childComplexity int) int
-		Title         func(childComplexity int) int
-		Translations  func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Version       func(childComplexity int) int
+		Audience         func(childComplexity int) int
+		Author           func(childComplexity int) int
+		Body             func(childComplexity int) int
+		Category         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Jurisdictions    func(childComplexity int) int
+		Locale           func(childComplexity int) int
+		PublishedAt      func(childComplexity int) int
+		PublishedVersion func(childComplexity int) int
+		ReadingGrade     func(childComplexity int) int
+		Revisions        func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Summary          func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Translations     func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	GuideConnection struct {
@@ -204,7 +207,7 @@ type ComplexityRoot struct {
 		AssignCase            func(childComplexity int, caseID string, advocateID string) int
 		CancelReferral        func(childComplexity int, id string) int
 		ClaimReferral         func(childComplexity int, input models.ClaimReferralInput) int
-		CreateGuide           func(childComplexity int, input model.GuideInput) int
+		CreateGuide           func(childComplexity int, input models.GuideInput) int
 		CreateOrganization    func(childComplexity int, input models.CreateOrganizationInput) int
 		CreateStaffUser       func(childComplexity int, input models.CreateStaffUserInput) int
 		DisableUser           func(childComplexity int, id string) int
@@ -222,7 +225,7 @@ type ComplexityRoot struct {
 		RevokeConsent         func(childComplexity int, id string) int
 		SubmitGuideForReview  func(childComplexity int, id string) int
 		UpdateCaseStatus      func(childComplexity int, input models.UpdateCaseStatusInput) int
-		UpdateGuide           func(childComplexity int, id string, patch model.GuidePatch, expectedVersion int) int
+		UpdateGuide           func(childComplexity int, id string, patch models.GuidePatch, expectedVersion int) int
 		WithdrawCase          func(childComplexity int, caseID string, reason *string) int
 	}
 
@@ -286,9 +289,9 @@ type ComplexityRoot struct {
 		AuditLog          func(childComplexity int, entityType *string, entityID *string, actorID *string, first *int, after *string) int
 		Case              func(childComplexity int, id string) int
 		CaseQueue         func(childComplexity int, filter *models.CaseQueueFilter, first *int, after *string) int
-		EditorGuides      func(childComplexity int, status []model.GuideStatus, first *int, after *string) int
+		EditorGuides      func(childComplexity int, status []models.GuideStatus, first *int, after *string) int
 		Guide             func(childComplexity int, slug string, locale *string) int
-		Guides            func(childComplexity int, filter *model.GuideFilter, first *int, after *string) int
+		Guides            func(childComplexity int, filter *models.GuideFilter, first *int, after *string) int
 		LegalPartners     func(childComplexity int, serviceArea *string) int
 		Me                func(childComplexity int) int
 		MyCases           func(childComplexity int, status []models.CaseStatus, first *int, after *string) int
@@ -364,7 +367,16 @@ type CaseResolver interface {
 	Referral(ctx context.Context, obj *models.Case) (*models.Referral, error)
 	Timeline(ctx context.Context, obj *models.Case, first *int, after *string) (*model.CaseEventConnection, error)
 	Outcome(ctx context.Context, obj *models.Case) (*models.CaseOutcome, error)
-	RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*model.Guide, error)
+	RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*models.Guide, error)
+}
+type GuideResolver interface {
+	Translations(ctx context.Context, obj *models.Guide) ([]*models.GuideTranslation, error)
+
+	Author(ctx context.Context, obj *models.Guide) (*models.User, error)
+	Revisions(ctx context.Context, obj *models.Guide) ([]*models.GuideRevision, error)
+}
+type GuideRevisionResolver interface {
+	Editor(ctx context.Context, obj *models.GuideRevision) (*models.User, error)
 }
 type MutationResolver interface {
 	Register(ctx context.Context, input models.RegisterInput) (*auth.Session, error)
@@ -381,11 +393,11 @@ type MutationResolver interface {
 	UpdateCaseStatus(ctx context.Context, input models.UpdateCaseStatusInput) (*models.Case, error)
 	AssignCase(ctx context.Context, caseID string, advocateID string) (*models.Case, error)
 	RecordCaseOutcome(ctx context.Context, input models.CaseOutcomeInput) (*models.Case, error)
-	CreateGuide(ctx context.Context, input model.GuideInput) (*model.Guide, error)
-	UpdateGuide(ctx context.Context, id string, patch model.GuidePatch, expectedVersion int) (*model.Guide, error)
-	SubmitGuideForReview(ctx context.Context, id string) (*model.Guide, error)
-	PublishGuide(ctx context.Context, id string) (*model.Guide, error)
-	ArchiveGuide(ctx context.Context, id string) (*model.Guide, error)
+	CreateGuide(ctx context.Context, input models.GuideInput) (*models.Guide, error)
+	UpdateGuide(ctx context.Context, id string, patch models.GuidePatch, expectedVersion int) (*models.Guide, error)
+	SubmitGuideForReview(ctx context.Context, id string) (*models.Guide, error)
+	PublishGuide(ctx context.Context, id string) (*models.Guide, error)
+	ArchiveGuide(ctx context.Context, id string) (*models.Guide, error)
 	MarkNotificationsRead(ctx context.Context, ids []string) (int, error)
 	RegisterDevice(ctx context.Context, platform model.DevicePlatform, token string) (bool, error)
 	ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error)
@@ -401,9 +413,9 @@ type QueryResolver interface {
 	Case(ctx context.Context, id string) (*models.Case, error)
 	CaseQueue(ctx context.Context, filter *models.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error)
 	AuditLog(ctx context.Context, entityType *string, entityID *string, actorID *string, first *int, after *string) (*model.AuditEntryConnection, error)
-	Guides(ctx context.Context, filter *model.GuideFilter, first *int, after *string) (*model.GuideConnection, error)
-	Guide(ctx context.Context, slug string, locale *string) (*model.Guide, error)
-	EditorGuides(ctx context.Context, status []model.GuideStatus, first *int, after *string) (*model.GuideConnection, error)
+	Guides(ctx context.Context, filter *models.GuideFilter, first *int, after *string) (*model.GuideConnection, error)
+	Guide(ctx context.Context, slug string, locale *string) (*models.Guide, error)
+	EditorGuides(ctx context.Context, status []models.GuideStatus, first *int, after *string) (*model.GuideConnection, error)
 	MyNotifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
 	PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*model.PartnershipReport, error)
 	MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error)
@@ -416,7 +428,7 @@ type ReferralResolver interface {
 	Clinician(ctx context.Context, obj *models.Referral) (*models.User, error)
 	Case(ctx context.Context, obj *models.Referral) (*models.Case, error)
 	CaseStatus(ctx context.Context, obj *models.Referral) (*models.CaseStatus, error)
-	RecommendedGuides(ctx context.Context, obj *models.Referral) ([]*model.Guide, error)
+	RecommendedGuides(ctx context.Context, obj *models.Referral) ([]*models.Guide, error)
 
 	Notes(ctx context.Context, obj *models.Referral) (*string, error)
 }
@@ -921,6 +933,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guide.PublishedAt(childComplexity), true
+	case "Guide.publishedVersion":
+		if e.ComplexityRoot.Guide.PublishedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guide.PublishedVersion(childComplexity), true
 	case "Guide.readingGrade":
 		if e.ComplexityRoot.Guide.ReadingGrade == nil {
 			break
@@ -1117,7 +1135,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateGuide(childComplexity, args["input"].(model.GuideInput)), true
+		return e.ComplexityRoot.Mutation.CreateGuide(childComplexity, args["input"].(models.GuideInput)), true
 	case "Mutation.createOrganization":
 		if e.ComplexityRoot.Mutation.CreateOrganization == nil {
 			break
@@ -1315,7 +1333,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateGuide(childComplexity, args["id"].(string), args["patch"].(model.GuidePatch), args["expectedVersion"].(int)), true
+		return e.ComplexityRoot.Mutation.UpdateGuide(childComplexity, args["id"].(string), args["patch"].(models.GuidePatch), args["expectedVersion"].(int)), true
 	case "Mutation.withdrawCase":
 		if e.ComplexityRoot.Mutation.WithdrawCase == nil {
 			break
@@ -1588,7 +1606,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.EditorGuides(childComplexity, args["status"].([]model.GuideStatus), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.EditorGuides(childComplexity, args["status"].([]models.GuideStatus), args["first"].(*int), args["after"].(*string)), true
 	case "Query.guide":
 		if e.ComplexityRoot.Query.Guide == nil {
 			break
@@ -1610,7 +1628,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Guides(childComplexity, args["filter"].(*model.GuideFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Guides(childComplexity, args["filter"].(*models.GuideFilter), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.legalPartners":
 		if e.ComplexityRoot.Query.LegalPartners == nil {
@@ -2265,6 +2283,8 @@ func (ec *executionContext) childFields_Guide(ctx context.Context, field graphql
 		return ec.fieldContext_Guide_status(ctx, field)
 	case "version":
 		return ec.fieldContext_Guide_version(ctx, field)
+	case "publishedVersion":
+		return ec.fieldContext_Guide_publishedVersion(ctx, field)
 	case "translations":
 		return ec.fieldContext_Guide_translations(ctx, field)
 	case "publishedAt":
@@ -2791,8 +2811,8 @@ func (ec *executionContext) field_Mutation_createGuide_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.GuideInput, error) {
-			return ec.unmarshalNGuideInput2mlpᚋgraphᚋmodelᚐGuideInput(ctx, v)
+		func(ctx context.Context, v any) (models.GuideInput, error) {
+			return ec.unmarshalNGuideInput2mlpᚋmodelsᚐGuideInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3067,8 +3087,8 @@ func (ec *executionContext) field_Mutation_updateGuide_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "patch",
-		func(ctx context.Context, v any) (model.GuidePatch, error) {
-			return ec.unmarshalNGuidePatch2mlpᚋgraphᚋmodelᚐGuidePatch(ctx, v)
+		func(ctx context.Context, v any) (models.GuidePatch, error) {
+			return ec.unmarshalNGuidePatch2mlpᚋmodelsᚐGuidePatch(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3215,8 +3235,8 @@ func (ec *executionContext) field_Query_editorGuides_args(ctx context.Context, r
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
-		func(ctx context.Context, v any) ([]model.GuideStatus, error) {
-			return ec.unmarshalOGuideStatus2ᚕmlpᚋgraphᚋmodelᚐGuideStatusᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]models.GuideStatus, error) {
+			return ec.unmarshalOGuideStatus2ᚕmlpᚋmodelsᚐGuideStatusᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -3267,8 +3287,8 @@ func (ec *executionContext) field_Query_guides_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*model.GuideFilter, error) {
-			return ec.unmarshalOGuideFilter2ᚖmlpᚋgraphᚋmodelᚐGuideFilter(ctx, v)
+		func(ctx context.Context, v any) (*models.GuideFilter, error) {
+			return ec.unmarshalOGuideFilter2ᚖmlpᚋmodelsᚐGuideFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4335,8 +4355,8 @@ func (ec *executionContext) _Case_relatedGuides(ctx context.Context, field graph
 			return ec.Resolvers.Case().RelatedGuides(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚕᚖmlpᚋgraphᚋmodelᚐGuideᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚕᚖmlpᚋmodelsᚐGuideᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5248,7 +5268,7 @@ func (ec *executionContext) fieldContext_Consent_revokedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Consent", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Guide_id(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_id(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5260,8 +5280,8 @@ func (ec *executionContext) _Guide_id(ctx context.Context, field graphql.Collect
 			return obj.ID, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5271,7 +5291,7 @@ func (ec *executionContext) fieldContext_Guide_id(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Guide_slug(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_slug(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5294,7 +5314,7 @@ func (ec *executionContext) fieldContext_Guide_slug(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "String")
 }
 
-func (ec *executionContext) _Guide_locale(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_locale(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5317,7 +5337,7 @@ func (ec *executionContext) fieldContext_Guide_locale(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "String")
 }
 
-func (ec *executionContext) _Guide_title(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_title(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5340,7 +5360,7 @@ func (ec *executionContext) fieldContext_Guide_title(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "String")
 }
 
-func (ec *executionContext) _Guide_summary(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_summary(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5363,7 +5383,7 @@ func (ec *executionContext) fieldContext_Guide_summary(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "String")
 }
 
-func (ec *executionContext) _Guide_body(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_body(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5386,7 +5406,7 @@ func (ec *executionContext) fieldContext_Guide_body(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "String")
 }
 
-func (ec *executionContext) _Guide_category(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_category(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5409,7 +5429,7 @@ func (ec *executionContext) fieldContext_Guide_category(_ context.Context, field
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "LegalCategory")
 }
 
-func (ec *executionContext) _Guide_audience(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_audience(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5421,8 +5441,8 @@ func (ec *executionContext) _Guide_audience(ctx context.Context, field graphql.C
 			return obj.Audience, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GuideAudience) graphql.Marshaler {
-			return ec.marshalNGuideAudience2mlpᚋgraphᚋmodelᚐGuideAudience(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.GuideAudience) graphql.Marshaler {
+			return ec.marshalNGuideAudience2mlpᚋmodelsᚐGuideAudience(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5432,7 +5452,7 @@ func (ec *executionContext) fieldContext_Guide_audience(_ context.Context, field
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "GuideAudience")
 }
 
-func (ec *executionContext) _Guide_jurisdictions(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_jurisdictions(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5455,7 +5475,7 @@ func (ec *executionContext) fieldContext_Guide_jurisdictions(_ context.Context, 
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "String")
 }
 
-func (ec *executionContext) _Guide_readingGrade(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_readingGrade(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5478,7 +5498,7 @@ func (ec *executionContext) fieldContext_Guide_readingGrade(_ context.Context, f
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "Float")
 }
 
-func (ec *executionContext) _Guide_status(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_status(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5490,8 +5510,8 @@ func (ec *executionContext) _Guide_status(ctx context.Context, field graphql.Col
 			return obj.Status, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.GuideStatus) graphql.Marshaler {
-			return ec.marshalNGuideStatus2mlpᚋgraphᚋmodelᚐGuideStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v models.GuideStatus) graphql.Marshaler {
+			return ec.marshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5501,7 +5521,7 @@ func (ec *executionContext) fieldContext_Guide_status(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "GuideStatus")
 }
 
-func (ec *executionContext) _Guide_version(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_version(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5524,7 +5544,30 @@ func (ec *executionContext) fieldContext_Guide_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Guide_translations(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_publishedVersion(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guide_publishedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guide_publishedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guide", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Guide_translations(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5533,11 +5576,11 @@ func (ec *executionContext) _Guide_translations(ctx context.Context, field graph
 			return ec.fieldContext_Guide_translations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Translations, nil
+			return ec.Resolvers.Guide().Translations(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GuideTranslation) graphql.Marshaler {
-			return ec.marshalNGuideTranslation2ᚕᚖmlpᚋgraphᚋmodelᚐGuideTranslationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.GuideTranslation) graphql.Marshaler {
+			return ec.marshalNGuideTranslation2ᚕᚖmlpᚋmodelsᚐGuideTranslationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5547,8 +5590,8 @@ func (ec *executionContext) fieldContext_Guide_translations(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Guide",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GuideTranslation(ctx, field)
 		},
@@ -5556,7 +5599,7 @@ func (ec *executionContext) fieldContext_Guide_translations(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Guide_publishedAt(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_publishedAt(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5579,7 +5622,7 @@ func (ec *executionContext) fieldContext_Guide_publishedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Guide_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5602,7 +5645,7 @@ func (ec *executionContext) fieldContext_Guide_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Guide", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Guide_author(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_author(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5611,7 +5654,7 @@ func (ec *executionContext) _Guide_author(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Guide_author(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Author, nil
+			return ec.Resolvers.Guide().Author(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -5625,8 +5668,8 @@ func (ec *executionContext) fieldContext_Guide_author(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Guide",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -5634,7 +5677,7 @@ func (ec *executionContext) fieldContext_Guide_author(_ context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Guide_revisions(ctx context.Context, field graphql.CollectedField, obj *model.Guide) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guide_revisions(ctx context.Context, field graphql.CollectedField, obj *models.Guide) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5643,11 +5686,11 @@ func (ec *executionContext) _Guide_revisions(ctx context.Context, field graphql.
 			return ec.fieldContext_Guide_revisions(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Revisions, nil
+			return ec.Resolvers.Guide().Revisions(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.GuideRevision) graphql.Marshaler {
-			return ec.marshalOGuideRevision2ᚕᚖmlpᚋgraphᚋmodelᚐGuideRevisionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.GuideRevision) graphql.Marshaler {
+			return ec.marshalOGuideRevision2ᚕᚖmlpᚋmodelsᚐGuideRevisionᚄ(ctx, selections, v)
 		},
 		true,
 		false,
@@ -5657,8 +5700,8 @@ func (ec *executionContext) fieldContext_Guide_revisions(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Guide",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GuideRevision(ctx, field)
 		},
@@ -5765,8 +5808,8 @@ func (ec *executionContext) _GuideEdge_node(ctx context.Context, field graphql.C
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5808,7 +5851,7 @@ func (ec *executionContext) fieldContext_GuideEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("GuideEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _GuideRevision_version(ctx context.Context, field graphql.CollectedField, obj *model.GuideRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideRevision_version(ctx context.Context, field graphql.CollectedField, obj *models.GuideRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5831,7 +5874,7 @@ func (ec *executionContext) fieldContext_GuideRevision_version(_ context.Context
 	return graphql.NewScalarFieldContext("GuideRevision", field, false, false, "Int")
 }
 
-func (ec *executionContext) _GuideRevision_title(ctx context.Context, field graphql.CollectedField, obj *model.GuideRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideRevision_title(ctx context.Context, field graphql.CollectedField, obj *models.GuideRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5854,7 +5897,7 @@ func (ec *executionContext) fieldContext_GuideRevision_title(_ context.Context, 
 	return graphql.NewScalarFieldContext("GuideRevision", field, false, false, "String")
 }
 
-func (ec *executionContext) _GuideRevision_body(ctx context.Context, field graphql.CollectedField, obj *model.GuideRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideRevision_body(ctx context.Context, field graphql.CollectedField, obj *models.GuideRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5877,7 +5920,7 @@ func (ec *executionContext) fieldContext_GuideRevision_body(_ context.Context, f
 	return graphql.NewScalarFieldContext("GuideRevision", field, false, false, "String")
 }
 
-func (ec *executionContext) _GuideRevision_editor(ctx context.Context, field graphql.CollectedField, obj *model.GuideRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideRevision_editor(ctx context.Context, field graphql.CollectedField, obj *models.GuideRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5886,7 +5929,7 @@ func (ec *executionContext) _GuideRevision_editor(ctx context.Context, field gra
 			return ec.fieldContext_GuideRevision_editor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Editor, nil
+			return ec.Resolvers.GuideRevision().Editor(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
@@ -5900,8 +5943,8 @@ func (ec *executionContext) fieldContext_GuideRevision_editor(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "GuideRevision",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
@@ -5909,7 +5952,7 @@ func (ec *executionContext) fieldContext_GuideRevision_editor(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _GuideRevision_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.GuideRevision) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideRevision_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.GuideRevision) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5932,7 +5975,7 @@ func (ec *executionContext) fieldContext_GuideRevision_createdAt(_ context.Conte
 	return graphql.NewScalarFieldContext("GuideRevision", field, false, false, "Time")
 }
 
-func (ec *executionContext) _GuideTranslation_locale(ctx context.Context, field graphql.CollectedField, obj *model.GuideTranslation) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideTranslation_locale(ctx context.Context, field graphql.CollectedField, obj *models.GuideTranslation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5955,7 +5998,7 @@ func (ec *executionContext) fieldContext_GuideTranslation_locale(_ context.Conte
 	return graphql.NewScalarFieldContext("GuideTranslation", field, false, false, "String")
 }
 
-func (ec *executionContext) _GuideTranslation_title(ctx context.Context, field graphql.CollectedField, obj *model.GuideTranslation) (ret graphql.Marshaler) {
+func (ec *executionContext) _GuideTranslation_title(ctx context.Context, field graphql.CollectedField, obj *models.GuideTranslation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6784,7 +6827,7 @@ func (ec *executionContext) _Mutation_createGuide(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateGuide(ctx, fc.Args["input"].(model.GuideInput))
+			return ec.Resolvers.Mutation().CreateGuide(ctx, fc.Args["input"].(models.GuideInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6792,11 +6835,11 @@ func (ec *executionContext) _Mutation_createGuide(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"EDITOR"})
 				if err != nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6805,8 +6848,8 @@ func (ec *executionContext) _Mutation_createGuide(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6846,7 +6889,7 @@ func (ec *executionContext) _Mutation_updateGuide(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateGuide(ctx, fc.Args["id"].(string), fc.Args["patch"].(model.GuidePatch), fc.Args["expectedVersion"].(int))
+			return ec.Resolvers.Mutation().UpdateGuide(ctx, fc.Args["id"].(string), fc.Args["patch"].(models.GuidePatch), fc.Args["expectedVersion"].(int))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6854,11 +6897,11 @@ func (ec *executionContext) _Mutation_updateGuide(ctx context.Context, field gra
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"EDITOR"})
 				if err != nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6867,8 +6910,8 @@ func (ec *executionContext) _Mutation_updateGuide(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6916,11 +6959,11 @@ func (ec *executionContext) _Mutation_submitGuideForReview(ctx context.Context, 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"EDITOR"})
 				if err != nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6929,8 +6972,8 @@ func (ec *executionContext) _Mutation_submitGuideForReview(ctx context.Context, 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6978,11 +7021,11 @@ func (ec *executionContext) _Mutation_publishGuide(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"EDITOR", "ADMIN"})
 				if err != nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -6991,8 +7034,8 @@ func (ec *executionContext) _Mutation_publishGuide(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7040,11 +7083,11 @@ func (ec *executionContext) _Mutation_archiveGuide(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"EDITOR", "ADMIN"})
 				if err != nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.Guide
+					var zeroVal *models.Guide
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -7053,8 +7096,8 @@ func (ec *executionContext) _Mutation_archiveGuide(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8687,7 +8730,7 @@ func (ec *executionContext) _Query_guides(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Guides(ctx, fc.Args["filter"].(*model.GuideFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Guides(ctx, fc.Args["filter"].(*models.GuideFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.GuideConnection) graphql.Marshaler {
@@ -8734,8 +8777,8 @@ func (ec *executionContext) _Query_guide(ctx context.Context, field graphql.Coll
 			return ec.Resolvers.Query().Guide(ctx, fc.Args["slug"].(string), fc.Args["locale"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Guide) graphql.Marshaler {
-			return ec.marshalOGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Guide) graphql.Marshaler {
+			return ec.marshalOGuide2ᚖmlpᚋmodelsᚐGuide(ctx, selections, v)
 		},
 		true,
 		false,
@@ -8775,7 +8818,7 @@ func (ec *executionContext) _Query_editorGuides(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().EditorGuides(ctx, fc.Args["status"].([]model.GuideStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().EditorGuides(ctx, fc.Args["status"].([]models.GuideStatus), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -9380,8 +9423,8 @@ func (ec *executionContext) _Referral_recommendedGuides(ctx context.Context, fie
 			return ec.Resolvers.Referral().RecommendedGuides(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.Guide) graphql.Marshaler {
-			return ec.marshalNGuide2ᚕᚖmlpᚋgraphᚋmodelᚐGuideᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Guide) graphql.Marshaler {
+			return ec.marshalNGuide2ᚕᚖmlpᚋmodelsᚐGuideᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11391,8 +11434,8 @@ func UnmarshalCreateStaffUserInput(ctx context.Context, raw any) (models.CreateS
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputGuideFilter(ctx context.Context, obj any) (model.GuideFilter, error) {
-	var it model.GuideFilter
+func (ec *executionContext) unmarshalInputGuideFilter(ctx context.Context, obj any) (models.GuideFilter, error) {
+	var it models.GuideFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -11418,7 +11461,7 @@ func (ec *executionContext) unmarshalInputGuideFilter(ctx context.Context, obj a
 			it.Category = data
 		case "audience":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
-			data, err := ec.unmarshalOGuideAudience2ᚖmlpᚋgraphᚋmodelᚐGuideAudience(ctx, v)
+			data, err := ec.unmarshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudience(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11455,14 +11498,14 @@ func (ec *executionContext) unmarshalInputGuideFilter(ctx context.Context, obj a
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalGuideFilter(ctx context.Context, raw any) (model.GuideFilter, error) {
-	var out model.GuideFilter
+func UnmarshalGuideFilter(ctx context.Context, raw any) (models.GuideFilter, error) {
+	var out models.GuideFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuideFilter", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputGuideInput(ctx context.Context, obj any) (model.GuideInput, error) {
-	var it model.GuideInput
+func (ec *executionContext) unmarshalInputGuideInput(ctx context.Context, obj any) (models.GuideInput, error) {
+	var it models.GuideInput
 	if obj == nil {
 		return it, nil
 	}
@@ -11523,7 +11566,7 @@ func (ec *executionContext) unmarshalInputGuideInput(ctx context.Context, obj an
 			it.Category = data
 		case "audience":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
-			data, err := ec.unmarshalOGuideAudience2ᚖmlpᚋgraphᚋmodelᚐGuideAudience(ctx, v)
+			data, err := ec.unmarshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudience(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11546,14 +11589,14 @@ func (ec *executionContext) unmarshalInputGuideInput(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalGuideInput(ctx context.Context, raw any) (model.GuideInput, error) {
-	var out model.GuideInput
+func UnmarshalGuideInput(ctx context.Context, raw any) (models.GuideInput, error) {
+	var out models.GuideInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuideInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputGuidePatch(ctx context.Context, obj any) (model.GuidePatch, error) {
-	var it model.GuidePatch
+func (ec *executionContext) unmarshalInputGuidePatch(ctx context.Context, obj any) (models.GuidePatch, error) {
+	var it models.GuidePatch
 	if obj == nil {
 		return it, nil
 	}
@@ -11600,7 +11643,7 @@ func (ec *executionContext) unmarshalInputGuidePatch(ctx context.Context, obj an
 			it.Category = data
 		case "audience":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("audience"))
-			data, err := ec.unmarshalOGuideAudience2ᚖmlpᚋgraphᚋmodelᚐGuideAudience(ctx, v)
+			data, err := ec.unmarshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudience(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -11623,8 +11666,8 @@ func (ec *executionContext) unmarshalInputGuidePatch(ctx context.Context, obj an
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalGuidePatch(ctx context.Context, raw any) (model.GuidePatch, error) {
-	var out model.GuidePatch
+func UnmarshalGuidePatch(ctx context.Context, raw any) (models.GuidePatch, error) {
+	var out models.GuidePatch
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuidePatch", raw, &out)
 	return out, err
 }
@@ -12718,7 +12761,7 @@ func (ec *executionContext) _Consent(ctx context.Context, sel ast.SelectionSet, 
 
 var guideImplementors = []string{"Guide"}
 
-func (ec *executionContext) _Guide(ctx context.Context, sel ast.SelectionSet, obj *model.Guide) graphql.Marshaler {
+func (ec *executionContext) _Guide(ctx context.Context, sel ast.SelectionSet, obj *models.Guide) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, guideImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12730,88 +12773,96 @@ func (ec *executionContext) _Guide(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Guide_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "slug":
 			out.Values[i] = ec._Guide_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "locale":
 			out.Values[i] = ec._Guide_locale(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._Guide_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "summary":
 			out.Values[i] = ec._Guide_summary(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
 			out.Values[i] = ec._Guide_body(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._Guide_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "audience":
 			out.Values[i] = ec._Guide_audience(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "jurisdictions":
 			out.Values[i] = ec._Guide_jurisdictions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "readingGrade":
 			out.Values[i] = ec._Guide_readingGrade(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Guide_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._Guide_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedVersion":
+			out.Values[i] = ec._Guide_publishedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "translations":
-			out.Values[i] = ec._Guide_translations(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Guide_translations(ctx, field, obj)
+				})
 		case "publishedAt":
 			out.Values[i] = ec._Guide_publishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Guide_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "author":
-			out.Values[i] = ec._Guide_author(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Guide_author(ctx, field, obj)
+				})
 		case "revisions":
-			out.Values[i] = ec._Guide_revisions(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Guide_revisions(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12912,7 +12963,7 @@ func (ec *executionContext) _GuideEdge(ctx context.Context, sel ast.SelectionSet
 
 var guideRevisionImplementors = []string{"GuideRevision"}
 
-func (ec *executionContext) _GuideRevision(ctx context.Context, sel ast.SelectionSet, obj *model.GuideRevision) graphql.Marshaler {
+func (ec *executionContext) _GuideRevision(ctx context.Context, sel ast.SelectionSet, obj *models.GuideRevision) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, guideRevisionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -12924,27 +12975,28 @@ func (ec *executionContext) _GuideRevision(ctx context.Context, sel ast.Selectio
 		case "version":
 			out.Values[i] = ec._GuideRevision_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._GuideRevision_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
 			out.Values[i] = ec._GuideRevision_body(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "editor":
-			out.Values[i] = ec._GuideRevision_editor(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GuideRevision_editor(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._GuideRevision_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -12965,7 +13017,7 @@ func (ec *executionContext) _GuideRevision(ctx context.Context, sel ast.Selectio
 
 var guideTranslationImplementors = []string{"GuideTranslation"}
 
-func (ec *executionContext) _GuideTranslation(ctx context.Context, sel ast.SelectionSet, obj *model.GuideTranslation) graphql.Marshaler {
+func (ec *executionContext) _GuideTranslation(ctx context.Context, sel ast.SelectionSet, obj *models.GuideTranslation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, guideTranslationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14669,11 +14721,11 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalNGuide2ᚕᚖmlpᚋgraphᚋmodelᚐGuideᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Guide) graphql.Marshaler {
+func (ec *executionContext) marshalNGuide2ᚕᚖmlpᚋmodelsᚐGuideᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Guide) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx, sel, v[i])
+		return ec.marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -14685,7 +14737,7 @@ func (ec *executionContext) marshalNGuide2ᚕᚖmlpᚋgraphᚋmodelᚐGuideᚄ(c
 	return ret
 }
 
-func (ec *executionContext) marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx context.Context, sel ast.SelectionSet, v *model.Guide) graphql.Marshaler {
+func (ec *executionContext) marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx context.Context, sel ast.SelectionSet, v *models.Guide) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Guide!")
 		return graphql.Null
@@ -14693,13 +14745,13 @@ func (ec *executionContext) marshalNGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx con
 	return ec._Guide(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNGuideAudience2mlpᚋgraphᚋmodelᚐGuideAudience(ctx context.Context, v any) (model.GuideAudience, error) {
-	var res model.GuideAudience
+func (ec *executionContext) unmarshalNGuideAudience2mlpᚋmodelsᚐGuideAudience(ctx context.Context, v any) (models.GuideAudience, error) {
+	var res models.GuideAudience
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGuideAudience2mlpᚋgraphᚋmodelᚐGuideAudience(ctx context.Context, sel ast.SelectionSet, v model.GuideAudience) graphql.Marshaler {
+func (ec *executionContext) marshalNGuideAudience2mlpᚋmodelsᚐGuideAudience(ctx context.Context, sel ast.SelectionSet, v models.GuideAudience) graphql.Marshaler {
 	return v
 }
 
@@ -14735,17 +14787,17 @@ func (ec *executionContext) marshalNGuideEdge2ᚖmlpᚋgraphᚋmodelᚐGuideEdge
 	return ec._GuideEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNGuideInput2mlpᚋgraphᚋmodelᚐGuideInput(ctx context.Context, v any) (model.GuideInput, error) {
+func (ec *executionContext) unmarshalNGuideInput2mlpᚋmodelsᚐGuideInput(ctx context.Context, v any) (models.GuideInput, error) {
 	res, err := ec.unmarshalInputGuideInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNGuidePatch2mlpᚋgraphᚋmodelᚐGuidePatch(ctx context.Context, v any) (model.GuidePatch, error) {
+func (ec *executionContext) unmarshalNGuidePatch2mlpᚋmodelsᚐGuidePatch(ctx context.Context, v any) (models.GuidePatch, error) {
 	res, err := ec.unmarshalInputGuidePatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGuideRevision2ᚖmlpᚋgraphᚋmodelᚐGuideRevision(ctx context.Context, sel ast.SelectionSet, v *model.GuideRevision) graphql.Marshaler {
+func (ec *executionContext) marshalNGuideRevision2ᚖmlpᚋmodelsᚐGuideRevision(ctx context.Context, sel ast.SelectionSet, v *models.GuideRevision) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "GuideRevision!")
 		return graphql.Null
@@ -14753,21 +14805,21 @@ func (ec *executionContext) marshalNGuideRevision2ᚖmlpᚋgraphᚋmodelᚐGuide
 	return ec._GuideRevision(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNGuideStatus2mlpᚋgraphᚋmodelᚐGuideStatus(ctx context.Context, v any) (model.GuideStatus, error) {
-	var res model.GuideStatus
+func (ec *executionContext) unmarshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx context.Context, v any) (models.GuideStatus, error) {
+	var res models.GuideStatus
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNGuideStatus2mlpᚋgraphᚋmodelᚐGuideStatus(ctx context.Context, sel ast.SelectionSet, v model.GuideStatus) graphql.Marshaler {
+func (ec *executionContext) marshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx context.Context, sel ast.SelectionSet, v models.GuideStatus) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) marshalNGuideTranslation2ᚕᚖmlpᚋgraphᚋmodelᚐGuideTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GuideTranslation) graphql.Marshaler {
+func (ec *executionContext) marshalNGuideTranslation2ᚕᚖmlpᚋmodelsᚐGuideTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.GuideTranslation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGuideTranslation2ᚖmlpᚋgraphᚋmodelᚐGuideTranslation(ctx, sel, v[i])
+		return ec.marshalNGuideTranslation2ᚖmlpᚋmodelsᚐGuideTranslation(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -14779,7 +14831,7 @@ func (ec *executionContext) marshalNGuideTranslation2ᚕᚖmlpᚋgraphᚋmodel�
 	return ret
 }
 
-func (ec *executionContext) marshalNGuideTranslation2ᚖmlpᚋgraphᚋmodelᚐGuideTranslation(ctx context.Context, sel ast.SelectionSet, v *model.GuideTranslation) graphql.Marshaler {
+func (ec *executionContext) marshalNGuideTranslation2ᚖmlpᚋmodelsᚐGuideTranslation(ctx context.Context, sel ast.SelectionSet, v *models.GuideTranslation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "GuideTranslation!")
 		return graphql.Null
@@ -15531,30 +15583,30 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
-func (ec *executionContext) marshalOGuide2ᚖmlpᚋgraphᚋmodelᚐGuide(ctx context.Context, sel ast.SelectionSet, v *model.Guide) graphql.Marshaler {
+func (ec *executionContext) marshalOGuide2ᚖmlpᚋmodelsᚐGuide(ctx context.Context, sel ast.SelectionSet, v *models.Guide) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Guide(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOGuideAudience2ᚖmlpᚋgraphᚋmodelᚐGuideAudience(ctx context.Context, v any) (*model.GuideAudience, error) {
+func (ec *executionContext) unmarshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudience(ctx context.Context, v any) (*models.GuideAudience, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.GuideAudience)
+	var res = new(models.GuideAudience)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGuideAudience2ᚖmlpᚋgraphᚋmodelᚐGuideAudience(ctx context.Context, sel ast.SelectionSet, v *model.GuideAudience) graphql.Marshaler {
+func (ec *executionContext) marshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudience(ctx context.Context, sel ast.SelectionSet, v *models.GuideAudience) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) unmarshalOGuideFilter2ᚖmlpᚋgraphᚋmodelᚐGuideFilter(ctx context.Context, v any) (*model.GuideFilter, error) {
+func (ec *executionContext) unmarshalOGuideFilter2ᚖmlpᚋmodelsᚐGuideFilter(ctx context.Context, v any) (*models.GuideFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -15562,14 +15614,14 @@ func (ec *executionContext) unmarshalOGuideFilter2ᚖmlpᚋgraphᚋmodelᚐGuide
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGuideRevision2ᚕᚖmlpᚋgraphᚋmodelᚐGuideRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GuideRevision) graphql.Marshaler {
+func (ec *executionContext) marshalOGuideRevision2ᚕᚖmlpᚋmodelsᚐGuideRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.GuideRevision) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGuideRevision2ᚖmlpᚋgraphᚋmodelᚐGuideRevision(ctx, sel, v[i])
+		return ec.marshalNGuideRevision2ᚖmlpᚋmodelsᚐGuideRevision(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -15581,16 +15633,16 @@ func (ec *executionContext) marshalOGuideRevision2ᚕᚖmlpᚋgraphᚋmodelᚐGu
 	return ret
 }
 
-func (ec *executionContext) unmarshalOGuideStatus2ᚕmlpᚋgraphᚋmodelᚐGuideStatusᚄ(ctx context.Context, v any) ([]model.GuideStatus, error) {
+func (ec *executionContext) unmarshalOGuideStatus2ᚕmlpᚋmodelsᚐGuideStatusᚄ(ctx context.Context, v any) ([]models.GuideStatus, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]model.GuideStatus, len(vSlice))
+	res := make([]models.GuideStatus, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNGuideStatus2mlpᚋgraphᚋmodelᚐGuideStatus(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -15598,14 +15650,14 @@ func (ec *executionContext) unmarshalOGuideStatus2ᚕmlpᚋgraphᚋmodelᚐGuide
 	return res, nil
 }
 
-func (ec *executionContext) marshalOGuideStatus2ᚕmlpᚋgraphᚋmodelᚐGuideStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []model.GuideStatus) graphql.Marshaler {
+func (ec *executionContext) marshalOGuideStatus2ᚕmlpᚋmodelsᚐGuideStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []models.GuideStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGuideStatus2mlpᚋgraphᚋmodelᚐGuideStatus(ctx, sel, v[i])
+		return ec.marshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

@@ -7,46 +7,79 @@ package graph
 
 import (
 	"context"
-	"fmt"
+	"mlp/graph/loaders"
 	"mlp/graph/model"
+	"mlp/internal/guides"
+	"mlp/models"
 )
 
+// Translations is the resolver for the translations field.
+func (r *guideResolver) Translations(ctx context.Context, obj *models.Guide) ([]*models.GuideTranslation, error) {
+	return loaders.For(ctx).Guides.Translations.Load(ctx, guides.TranslationKey{Slug: obj.Slug, Locale: obj.Locale})()
+}
+
+// Author is the resolver for the author field.
+func (r *guideResolver) Author(ctx context.Context, obj *models.Guide) (*models.User, error) {
+	return loaders.Load(ctx, loaders.For(ctx).User, r.Guides.AuthorID(ctx, obj))
+}
+
+// Revisions is the resolver for the revisions field.
+func (r *guideResolver) Revisions(ctx context.Context, obj *models.Guide) ([]*models.GuideRevision, error) {
+	return loaders.Load(ctx, loaders.For(ctx).Guides.Revisions, r.Guides.EditorialID(ctx, obj))
+}
+
+// Editor is the resolver for the editor field.
+func (r *guideRevisionResolver) Editor(ctx context.Context, obj *models.GuideRevision) (*models.User, error) {
+	return loaders.Load(ctx, loaders.For(ctx).User, &obj.EditorID)
+}
+
 // CreateGuide is the resolver for the createGuide field.
-func (r *mutationResolver) CreateGuide(ctx context.Context, input model.GuideInput) (*model.Guide, error) {
-	panic(fmt.Errorf("not implemented: CreateGuide - createGuide"))
+func (r *mutationResolver) CreateGuide(ctx context.Context, input models.GuideInput) (*models.Guide, error) {
+	return r.Guides.CreateGuide(ctx, input)
 }
 
 // UpdateGuide is the resolver for the updateGuide field.
-func (r *mutationResolver) UpdateGuide(ctx context.Context, id string, patch model.GuidePatch, expectedVersion int) (*model.Guide, error) {
-	panic(fmt.Errorf("not implemented: UpdateGuide - updateGuide"))
+func (r *mutationResolver) UpdateGuide(ctx context.Context, id string, patch models.GuidePatch, expectedVersion int) (*models.Guide, error) {
+	return r.Guides.UpdateGuide(ctx, id, patch, expectedVersion)
 }
 
 // SubmitGuideForReview is the resolver for the submitGuideForReview field.
-func (r *mutationResolver) SubmitGuideForReview(ctx context.Context, id string) (*model.Guide, error) {
-	panic(fmt.Errorf("not implemented: SubmitGuideForReview - submitGuideForReview"))
+func (r *mutationResolver) SubmitGuideForReview(ctx context.Context, id string) (*models.Guide, error) {
+	return r.Guides.SubmitGuideForReview(ctx, id)
 }
 
 // PublishGuide is the resolver for the publishGuide field.
-func (r *mutationResolver) PublishGuide(ctx context.Context, id string) (*model.Guide, error) {
-	panic(fmt.Errorf("not implemented: PublishGuide - publishGuide"))
+func (r *mutationResolver) PublishGuide(ctx context.Context, id string) (*models.Guide, error) {
+	return r.Guides.PublishGuide(ctx, id)
 }
 
 // ArchiveGuide is the resolver for the archiveGuide field.
-func (r *mutationResolver) ArchiveGuide(ctx context.Context, id string) (*model.Guide, error) {
-	panic(fmt.Errorf("not implemented: ArchiveGuide - archiveGuide"))
+func (r *mutationResolver) ArchiveGuide(ctx context.Context, id string) (*models.Guide, error) {
+	return r.Guides.ArchiveGuide(ctx, id)
 }
 
 // Guides is the resolver for the guides field.
-func (r *queryResolver) Guides(ctx context.Context, filter *model.GuideFilter, first *int, after *string) (*model.GuideConnection, error) {
-	panic(fmt.Errorf("not implemented: Guides - guides"))
+func (r *queryResolver) Guides(ctx context.Context, filter *models.GuideFilter, first *int, after *string) (*model.GuideConnection, error) {
+	return guideConnection(ctx)(r.Resolver.Guides.Guides(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // Guide is the resolver for the guide field.
-func (r *queryResolver) Guide(ctx context.Context, slug string, locale *string) (*model.Guide, error) {
-	panic(fmt.Errorf("not implemented: Guide - guide"))
+func (r *queryResolver) Guide(ctx context.Context, slug string, locale *string) (*models.Guide, error) {
+	return r.Resolver.Guides.Guide(ctx, slug, locale)
 }
 
 // EditorGuides is the resolver for the editorGuides field.
-func (r *queryResolver) EditorGuides(ctx context.Context, status []model.GuideStatus, first *int, after *string) (*model.GuideConnection, error) {
-	panic(fmt.Errorf("not implemented: EditorGuides - editorGuides"))
+func (r *queryResolver) EditorGuides(ctx context.Context, status []models.GuideStatus, first *int, after *string) (*model.GuideConnection, error) {
+	return guideConnection(ctx)(r.Resolver.Guides.EditorGuides(ctx, status, pageArgs(ctx, first, after)))
 }
+
+// Guide returns GuideResolver implementation.
+func (r *Resolver) Guide() GuideResolver { return &guideResolver{r} }
+
+// GuideRevision returns GuideRevisionResolver implementation.
+func (r *Resolver) GuideRevision() GuideRevisionResolver { return &guideRevisionResolver{r} }
+
+type (
+	guideResolver         struct{ *Resolver }
+	guideRevisionResolver struct{ *Resolver }
+)

@@ -50,6 +50,9 @@ func referralSelection(opCtx *graphql.OperationContext, set ast.SelectionSet) *l
 			sel.Case = true
 		case "clinician":
 			sel.Clinician = true
+		case "recommendedGuides":
+			gf := guideFields(opCtx, f.Selections)
+			sel.RecommendedGuides = &gf
 		}
 	}
 	return &sel

@@ -69,10 +69,8 @@ func (r *referralResolver) CaseStatus(ctx context.Context, obj *models.Referral)
 }
 
 // RecommendedGuides is the resolver for the recommendedGuides field.
-func (r *referralResolver) RecommendedGuides(ctx context.Context, obj *models.Referral) ([]*model.Guide, error) {
-	// The guides work (branch guides) fills this in: the published guides of
-	// obj.RecommendedGuideSlugs, for the patient once the referral is claimed.
-	return []*model.Guide{}, nil
+func (r *referralResolver) RecommendedGuides(ctx context.Context, obj *models.Referral) ([]*models.Guide, error) {
+	return loaders.For(ctx).Guides.ReferralRecommended(ctx, obj)
 }
 
 // Notes is the resolver for the notes field.

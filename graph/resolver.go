@@ -5,6 +5,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/guides"
 	"mlp/internal/notify"
 	"mlp/internal/referrals"
 )
@@ -19,4 +20,5 @@ type Resolver struct {
 	Audit     *audit.Service
 	Referrals *referrals.Service
 	Notify    *notify.Service
+	Guides    *guides.Service
 }

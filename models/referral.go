@@ -138,3 +138,12 @@ type ClaimReferralInput struct {
 func init() {
 	register(&Referral{})
 }
+
+// Patient returns the patient who claimed the referral, or uuid.Nil before
+// the claim; the recommended guides come in that patient's language.
+func (r *Referral) Patient() uuid.UUID {
+	if r.ClaimedByID == nil {
+		return uuid.Nil
+	}
+	return *r.ClaimedByID
+}

@@ -33,6 +33,7 @@ type Sources struct {
 	// CaseTimelines returns one timeline page per key, in key order.
 	CaseTimelines    func(context.Context, []cases.TimelineKey) ([]page.Page[*models.CaseEvent], []error)
 	OutcomesByCaseID func(context.Context, []uuid.UUID) ([]*models.CaseOutcome, error)
+	Guides           GuideSources
 }
 
 // Loaders are the per-request loaders.
@@ -52,6 +53,7 @@ type Loaders struct {
 	Timeline *dataloader.Loader[cases.TimelineKey, page.Page[*models.CaseEvent]]
 	// Outcome loads a case's outcome by case id.
 	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
+	Guides  *GuideLoaders
 
 	src Sources
 }
@@ -69,6 +71,7 @@ func New(src Sources) *Loaders {
 		SharedCaseStatus: Mapped(src.SharedCaseStatuses),
 		Timeline:         Aligned(src.CaseTimelines),
 		Outcome:          ByKey(src.OutcomesByCaseID, func(o *models.CaseOutcome) uuid.UUID { return o.CaseID }),
+		Guides:           newGuideLoaders(src.Guides),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/graph-gophers/dataloader/v7"
 
 	"mlp/internal/cases"
+	"mlp/internal/guides"
 	"mlp/internal/page"
 	"mlp/models"
 )
@@ -21,6 +22,9 @@ type CaseSelection struct {
 	Timelines []page.Args
 	// Referral, when not nil, is what the query selected of the cases' referrals.
 	Referral *ReferralSelection
+	// RelatedGuides, when not nil, is what the query selected of the cases'
+	// related guides.
+	RelatedGuides *GuideFields
 }
 
 // PrimeCases loads the nested objects that sel asks for, for every case of a
@@ -71,6 +75,17 @@ func (l *Loaders) PrimeCases(ctx context.Context, cs []*models.Case, sel CaseSel
 	}
 	if sel.Referral != nil {
 		wg.Go(func() { l.primeCaseReferrals(ctx, cs, *sel.Referral) })
+	}
+	if sel.RelatedGuides != nil {
+		keys := make([]guides.RelatedKey, 0, len(cs))
+		seen := make(map[guides.RelatedKey]bool, len(cs))
+		for _, c := range cs {
+			if k := RelatedKey(c); !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+		wg.Go(func() { l.PrefetchRelated(ctx, keys, *sel.RelatedGuides) })
 	}
 	for _, args := range sel.Timelines {
 		keys := make([]cases.TimelineKey, len(cs))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mlp/internal/guides"
 	"mlp/models"
 )
 
@@ -13,6 +14,9 @@ import (
 // referrals (or of the referrals of a list of cases) the query selected.
 type ReferralSelection struct {
 	CaseStatus, Case, Clinician bool
+	// RecommendedGuides, when not nil, is what the query selected of the
+	// referrals' recommended guides.
+	RecommendedGuides *GuideFields
 }
 
 // PrimeReferrals loads the nested objects that sel asks for, for every
@@ -44,6 +48,13 @@ func (l *Loaders) PrimeReferrals(ctx context.Context, rs []*models.Referral, sel
 		wg.Go(func() {
 			primeByKey(ctx, l.CaseByReferral, l.src.CasesByReferralID, ids, func(c *models.Case) uuid.UUID { return *c.ReferralID })
 		})
+	}
+	if sel.RecommendedGuides != nil {
+		var keys []guides.SlugKey
+		for _, r := range rs {
+			keys = append(keys, recommendedKeys(r)...)
+		}
+		wg.Go(func() { l.PrefetchRecommended(ctx, keys, *sel.RecommendedGuides) })
 	}
 	if sel.Clinician {
 		wg.Go(func() {

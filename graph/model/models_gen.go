@@ -8,7 +8,6 @@ import (
 	"io"
 	"mlp/models"
 	"strconv"
-	"time"
 )
 
 type AuditEntryConnection struct {
@@ -52,33 +51,6 @@ type CategoryStat struct {
 	Suppressed bool                 `json:"suppressed"`
 }
 
-// A know-your-rights guide in one locale. A guide is identified by (slug, locale);
-// the same slug in other locales is a translation. Public readers see PUBLISHED guides only.
-type Guide struct {
-	ID      string `json:"id"`
-	Slug    string `json:"slug"`
-	Locale  string `json:"locale"`
-	Title   string `json:"title"`
-	Summary string `json:"summary"`
-	// Markdown.
-	Body     string               `json:"body"`
-	Category models.LegalCategory `json:"category"`
-	Audience GuideAudience        `json:"audience"`
-	// US for federal law, or state codes.
-	Jurisdictions []string `json:"jurisdictions"`
-	// Readability grade level of the body (Flesch-Kincaid for English); lower is easier.
-	ReadingGrade float64             `json:"readingGrade"`
-	Status       GuideStatus         `json:"status"`
-	Version      int                 `json:"version"`
-	Translations []*GuideTranslation `json:"translations"`
-	PublishedAt  *time.Time          `json:"publishedAt,omitempty"`
-	UpdatedAt    time.Time           `json:"updatedAt"`
-	// EDITOR and ADMIN only.
-	Author *models.User `json:"author,omitempty"`
-	// EDITOR and ADMIN only; newest first.
-	Revisions []*GuideRevision `json:"revisions,omitempty"`
-}
-
 type GuideConnection struct {
 	Edges      []*GuideEdge `json:"edges"`
 	PageInfo   *PageInfo    `json:"pageInfo"`
@@ -86,53 +58,8 @@ type GuideConnection struct {
 }
 
 type GuideEdge struct {
-	Node   *Guide `json:"node"`
-	Cursor string `json:"cursor"`
-}
-
-type GuideFilter struct {
-	Category *models.LegalCategory `json:"category,omitempty"`
-	// Default PATIENTS.
-	Audience *GuideAudience `json:"audience,omitempty"`
-	// Guides that apply in this state: its own and the US-wide ones.
-	Jurisdiction *string `json:"jurisdiction,omitempty"`
-	Locale       *string `json:"locale,omitempty"`
-	// Full-text search over title, summary and body, ranked by relevance, in the guide's language.
-	Search *string `json:"search,omitempty"`
-}
-
-type GuideInput struct {
-	Slug     string               `json:"slug"`
-	Locale   string               `json:"locale"`
-	Title    string               `json:"title"`
-	Summary  string               `json:"summary"`
-	Body     string               `json:"body"`
-	Category models.LegalCategory `json:"category"`
-	// Default PATIENTS.
-	Audience      *GuideAudience `json:"audience,omitempty"`
-	Jurisdictions []string       `json:"jurisdictions"`
-}
-
-type GuidePatch struct {
-	Title         *string               `json:"title,omitempty"`
-	Summary       *string               `json:"summary,omitempty"`
-	Body          *string               `json:"body,omitempty"`
-	Category      *models.LegalCategory `json:"category,omitempty"`
-	Audience      *GuideAudience        `json:"audience,omitempty"`
-	Jurisdictions []string              `json:"jurisdictions,omitempty"`
-}
-
-type GuideRevision struct {
-	Version   int          `json:"version"`
-	Title     string       `json:"title"`
-	Body      string       `json:"body"`
-	Editor    *models.User `json:"editor"`
-	CreatedAt time.Time    `json:"createdAt"`
-}
-
-type GuideTranslation struct {
-	Locale string `json:"locale"`
-	Title  string `json:"title"`
+	Node   *models.Guide `json:"node"`
+	Cursor string        `json:"cursor"`
 }
 
 type Mutation struct {
@@ -242,122 +169,6 @@ func (e *DevicePlatform) UnmarshalJSON(b []byte) error {
 }
 
 func (e DevicePlatform) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type GuideAudience string
-
-const (
-	// Know-your-rights content for patients and the public.
-	GuideAudiencePatients GuideAudience = "PATIENTS"
-	// Training for care teams: spotting health-harming legal needs, talking about cost of care, referring.
-	GuideAudienceClinicians GuideAudience = "CLINICIANS"
-)
-
-var AllGuideAudience = []GuideAudience{
-	GuideAudiencePatients,
-	GuideAudienceClinicians,
-}
-
-func (e GuideAudience) IsValid() bool {
-	switch e {
-	case GuideAudiencePatients, GuideAudienceClinicians:
-		return true
-	}
-	return false
-}
-
-func (e GuideAudience) String() string {
-	return string(e)
-}
-
-func (e *GuideAudience) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = GuideAudience(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid GuideAudience", str)
-	}
-	return nil
-}
-
-func (e GuideAudience) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *GuideAudience) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e GuideAudience) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-type GuideStatus string
-
-const (
-	GuideStatusDraft     GuideStatus = "DRAFT"
-	GuideStatusInReview  GuideStatus = "IN_REVIEW"
-	GuideStatusPublished GuideStatus = "PUBLISHED"
-	GuideStatusArchived  GuideStatus = "ARCHIVED"
-)
-
-var AllGuideStatus = []GuideStatus{
-	GuideStatusDraft,
-	GuideStatusInReview,
-	GuideStatusPublished,
-	GuideStatusArchived,
-}
-
-func (e GuideStatus) IsValid() bool {
-	switch e {
-	case GuideStatusDraft, GuideStatusInReview, GuideStatusPublished, GuideStatusArchived:
-		return true
-	}
-	return false
-}
-
-func (e GuideStatus) String() string {
-	return string(e)
-}
-
-func (e *GuideStatus) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = GuideStatus(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid GuideStatus", str)
-	}
-	return nil
-}
-
-func (e GuideStatus) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *GuideStatus) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e GuideStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -17,6 +17,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/guides"
 	"mlp/internal/httpx"
 	"mlp/internal/notify"
 	"mlp/internal/ratelimit"
@@ -67,7 +68,8 @@ func New(opts Options) *App {
 	if len(codeKey) == 0 {
 		codeKey = referrals.DeriveCodeKey(opts.JWTSecret)
 	}
-	referralsSvc := referrals.NewService(db, casesSvc, limiter, codeKey, opts.Now)
+	guidesSvc := guides.NewService(db, opts.Now)
+	referralsSvc := referrals.NewService(db, casesSvc, limiter, codeKey, guidesSvc, opts.Now)
 	casesSvc.OnFinal(referralsSvc.CloseForCase)
 	r := &graph.Resolver{
 		Auth:      authSvc,
@@ -76,6 +78,7 @@ func New(opts Options) *App {
 		Audit:     audit.NewService(db),
 		Referrals: referralsSvc,
 		Notify:    notify.NewService(db, opts.Now),
+		Guides:    guidesSvc,
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
@@ -90,6 +93,12 @@ func New(opts Options) *App {
 		ReferralsByID:      referralsSvc.ReferralsByID,
 		CasesByReferralID:  casesSvc.CasesByReferralID,
 		SharedCaseStatuses: referralsSvc.SharedCaseStatuses,
+		Guides: loaders.GuideSources{
+			RevisionsByGuide: guidesSvc.RevisionsByGuide,
+			Translations:     guidesSvc.Translations,
+			RelatedForCases:  guidesSvc.RelatedForCases,
+			PublishedBySlugs: guidesSvc.PublishedBySlugs,
+		},
 	}
 
 	mux := http.NewServeMux()

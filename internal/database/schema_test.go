@@ -27,6 +27,9 @@ type column struct {
 	Name     string
 	UDTName  string // the underlying type: "uuid", "text", "_text", "timestamptz", "int8", ...
 	Nullable bool
+	// Generated columns (GENERATED ALWAYS AS ... STORED) are written by
+	// PostgreSQL alone; a model may leave them out.
+	Generated bool
 }
 
 // TestModelsMatchMigrations compares GORM's view of every model in
@@ -122,9 +125,9 @@ func TestCanonicalTypeNames(t *testing.T) {
 func migratedColumns(t *testing.T) map[string]map[string]column {
 	t.Helper()
 	var rows []struct {
-		TableName, ColumnName, UdtName, IsNullable string
+		TableName, ColumnName, UdtName, IsNullable, IsGenerated string
 	}
-	if err := dbtest.Open(t).Raw(`SELECT c.table_name, c.column_name, c.udt_name, c.is_nullable
+	if err := dbtest.Open(t).Raw(`SELECT c.table_name, c.column_name, c.udt_name, c.is_nullable, c.is_generated
 		FROM information_schema.columns c
 		JOIN information_schema.tables t USING (table_schema, table_name)
 		WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'`).Scan(&rows).Error; err != nil {
@@ -135,7 +138,8 @@ func migratedColumns(t *testing.T) map[string]map[string]column {
 		if tables[r.TableName] == nil {
 			tables[r.TableName] = map[string]column{}
 		}
-		tables[r.TableName][r.ColumnName] = column{Name: r.ColumnName, UDTName: r.UdtName, Nullable: r.IsNullable == "YES"}
+		tables[r.TableName][r.ColumnName] = column{Name: r.ColumnName, UDTName: r.UdtName, Nullable: r.IsNullable == "YES",
+			Generated: r.IsGenerated == "ALWAYS"}
 	}
 	return tables
 }
@@ -167,8 +171,8 @@ func compare(s *schema.Schema, cols map[string]column) []string {
 		}
 	}
 	var unmapped []string
-	for name := range cols {
-		if !mapped[name] {
+	for name, c := range cols {
+		if !mapped[name] && !c.Generated {
 			unmapped = append(unmapped, name)
 		}
 	}
