@@ -318,3 +318,18 @@ func Str(tb testing.TB, r *Response, path string) string {
 
 // Ctx returns a context for direct database work in tests.
 func Ctx() context.Context { return context.Background() }
+
+// PublishGuide publishes a guide through the API, as clients do: an EDITOR
+// creates it from in (a GuideInput) and submits it, an ADMIN publishes it.
+// It returns the guide's id.
+func (s *Server) PublishGuide(tb testing.TB, in map[string]any) string {
+	tb.Helper()
+	org := s.Org(tb, models.OrgLegalAid, []string{"CA"})
+	_, editor := s.User(tb, models.RoleEditor, org)
+	_, admin := s.User(tb, models.RoleAdmin, nil)
+	id := Str(tb, s.Do(tb, editor, `mutation($in: GuideInput!) { createGuide(input: $in) { id } }`,
+		map[string]any{"in": in}).MustOK(tb), "createGuide.id")
+	s.Do(tb, editor, `mutation($id: ID!) { submitGuideForReview(id: $id) { id } }`, map[string]any{"id": id}).MustOK(tb)
+	s.Do(tb, admin, `mutation($id: ID!) { publishGuide(id: $id) { id } }`, map[string]any{"id": id}).MustOK(tb)
+	return id
+}

@@ -242,6 +242,9 @@ func TestReferPatientValidation(t *testing.T) {
 		{"TooManyGuides", "input.recommendedGuideSlugs", func(in map[string]any) { in["recommendedGuideSlugs"] = slugs }},
 		{"BadGuideSlug", "input.recommendedGuideSlugs", func(in map[string]any) { in["recommendedGuideSlugs"] = []string{"Eviction Basics"} }},
 		{"ShortGuideSlug", "input.recommendedGuideSlugs", func(in map[string]any) { in["recommendedGuideSlugs"] = []string{"ab"} }},
+		{"UnpublishedGuide", "input.recommendedGuideSlugs", func(in map[string]any) {
+			in["recommendedGuideSlugs"] = []string{recommendedGuide, "no-such-guide"}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run("BadUserInput/"+tc.name, func(t *testing.T) {

@@ -100,7 +100,7 @@ func referInput(state string) map[string]any {
 		},
 		"notes":                 "Three children at home; mold in the apartment.",
 		"jurisdiction":          state,
-		"recommendedGuideSlugs": []string{"eviction-basics"},
+		"recommendedGuideSlugs": []string{recommendedGuide},
 	}
 }
 
@@ -202,11 +202,27 @@ type partnership struct {
 	otherClinicianTok string
 }
 
+// guideOnce publishes the guide that referInput recommends, once for the
+// package's database.
+var guideOnce sync.Once
+
+// recommendedGuide is the slug referInput recommends.
+const recommendedGuide = "eviction-basics"
+
 // newPartnership creates a legal-aid partner serving a state of its own, a
 // health system, a clinician, an advocate of the partner, and a clinician and
-// advocate of other organizations.
+// advocate of other organizations. The guide referInput recommends is
+// published.
 func newPartnership(t testing.TB, s *apptest.Server) *partnership {
 	t.Helper()
+	guideOnce.Do(func() {
+		s.PublishGuide(t, map[string]any{
+			"slug": recommendedGuide, "locale": "en", "title": "Eviction basics",
+			"summary":  "What an eviction notice means and what to do next.",
+			"body":     "## Read the notice\n\nA notice is not an order to leave. Only a court can order you out.",
+			"category": "HOUSING", "jurisdictions": []string{"US"},
+		})
+	})
 	p := &partnership{state: freeState(t, s)}
 	p.legalAid = s.Org(t, models.OrgLegalAid, []string{p.state})
 	p.health = s.Org(t, models.OrgHealthSystem, []string{p.state})

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -37,16 +36,19 @@ const (
 	MaxPatientLabelLen  = 60
 	MaxNotesLen         = 2000
 	MaxScreeningNoteLen = 500
-	MaxGuideSlugs       = 10
 	// ClaimAttempts claims per ClaimWindow per patient, so that codes cannot
 	// be guessed.
 	ClaimAttempts = 10
 	ClaimWindow   = time.Hour
 )
 
-// guideSlug is the shape of a guide slug; whether the guide exists and is
-// published is the guides work's check.
-var guideSlug = regexp.MustCompile(`^[a-z0-9-]{3,80}$`)
+// GuideChecker checks the guides a clinician recommends (guides.Service).
+type GuideChecker interface {
+	// ValidatePublishedSlugs returns slugs trimmed and without repeats, in
+	// order, when each names a published PATIENTS guide; nil for none.
+	// Errors: BAD_USER_INPUT naming field.
+	ValidatePublishedSlugs(ctx context.Context, field string, slugs []string) ([]string, error)
+}
 
 // errCodeNotFound is the one answer for an unknown, spent, cancelled or
 // expired code, so that an answer never tells which.
@@ -60,16 +62,17 @@ type Service struct {
 	limiter *ratelimit.Limiter
 	now     func() time.Time
 	codeKey []byte
+	guides  GuideChecker
 }
 
 // NewService returns the referral service. Claims open cases through cs and
 // are rate limited by limiter; codeKey keys the hash of referral codes (see
-// DeriveCodeKey); now is the clock of expiry.
-func NewService(db *gorm.DB, cs *cases.Service, limiter *ratelimit.Limiter, codeKey []byte, now func() time.Time) *Service {
+// DeriveCodeKey); gc checks recommended guides; now is the clock of expiry.
+func NewService(db *gorm.DB, cs *cases.Service, limiter *ratelimit.Limiter, codeKey []byte, gc GuideChecker, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, cases: cs, limiter: limiter, now: now, codeKey: codeKey}
+	return &Service{db: db, cases: cs, limiter: limiter, now: now, codeKey: codeKey, guides: gc}
 }
 
 // ReferPatient records a referral by the calling CLINICIAN and returns it with
@@ -89,6 +92,12 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	r, err := s.validate(in)
 	if err != nil {
 		return nil, err
+	}
+	if r.RecommendedGuideSlugs, err = s.guides.ValidatePublishedSlugs(ctx, "input.recommendedGuideSlugs", in.RecommendedGuideSlugs); err != nil {
+		return nil, err
+	}
+	if r.RecommendedGuideSlugs == nil {
+		r.RecommendedGuideSlugs = []string{}
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	r.ID, r.Status, r.ClinicianID, r.OrganizationID = uuid.Must(uuid.NewV7()), models.ReferralSent, p.ID, p.OrganizationID
@@ -172,20 +181,8 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 			return nil, models.InvalidField("input.deadline", "The deadline cannot be more than 11 months ago.")
 		}
 	}
-	if len(in.RecommendedGuideSlugs) > MaxGuideSlugs {
-		return nil, models.InvalidField("input.recommendedGuideSlugs", "Recommend at most %d guides.", MaxGuideSlugs)
-	}
-	slugs := []string{}
-	for _, g := range in.RecommendedGuideSlugs {
-		if !guideSlug.MatchString(g) {
-			return nil, models.InvalidField("input.recommendedGuideSlugs", "A guide slug is 3 to 80 lower-case letters, digits and hyphens.")
-		}
-		if !slices.Contains(slugs, g) {
-			slugs = append(slugs, g)
-		}
-	}
 	return &models.Referral{PatientLabel: label, Categories: cats, Screening: screening, Notes: notes,
-		Jurisdiction: jur, Deadline: in.Deadline, RecommendedGuideSlugs: slugs}, nil
+		Jurisdiction: jur, Deadline: in.Deadline}, nil
 }
 
 // trimmed trims s; blank is nil.
