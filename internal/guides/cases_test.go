@@ -67,7 +67,9 @@ func TestCaseRelatedGuides(t *testing.T) {
 	const doc = `query($id: ID!, $n: Int) { case(id: $id) { relatedGuides(first: $n) { id slug locale } } }`
 	related := func(t *testing.T, tok, id string, n any) []string {
 		t.Helper()
-		var out struct{ Case struct{ RelatedGuides []guideRef } }
+		var out struct {
+			Case struct{ RelatedGuides []guideRef }
+		}
 		s.Do(t, tok, doc, map[string]any{"id": id, "n": n}).Decode(t, &out)
 		return refs(out.Case.RelatedGuides, own, usWide)
 	}
@@ -121,7 +123,9 @@ func TestCaseRelatedGuides(t *testing.T) {
 			r, stmts := s.DoCounted(t, tok, list, map[string]any{"n": n})
 			var out struct {
 				MyCases struct {
-					Edges []struct{ Node struct{ RelatedGuides []guideRef } }
+					Edges []struct {
+						Node struct{ RelatedGuides []guideRef }
+					}
 				}
 			}
 			r.Decode(t, &out)
@@ -196,7 +200,9 @@ func TestReferralRecommendedGuides(t *testing.T) {
 		const doc = `query($id: ID!) { case(id: $id) { referral { recommendedGuides { id slug locale } } } }`
 		read := func() []string {
 			var out struct {
-				Case struct{ Referral struct{ RecommendedGuides []guideRef } }
+				Case struct {
+					Referral struct{ RecommendedGuides []guideRef }
+				}
 			}
 			s.Do(t, tok, doc, map[string]any{"id": claimed.ClaimReferral.ID}).Decode(t, &out)
 			return refs(out.Case.Referral.RecommendedGuides)
@@ -221,7 +227,9 @@ func TestReferralRecommendedGuides(t *testing.T) {
 			r, stmts := s.DoCounted(t, tok, list, map[string]any{"n": n})
 			var out struct {
 				MyReferrals struct {
-					Edges []struct{ Node struct{ RecommendedGuides []guideRef } }
+					Edges []struct {
+						Node struct{ RecommendedGuides []guideRef }
+					}
 				}
 			}
 			r.Decode(t, &out)
