@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"time"
 
@@ -135,7 +136,17 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	if cfg.PprofAddr != "" {
+		ps := pprofServer(cfg.PprofAddr)
+		defer ps.Close() //nolint:errcheck
+		go func() {
+			if err := ps.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("pprof: %w", err)
+			}
+		}()
+		log.Info("profiling", "addr", cfg.PprofAddr)
+	}
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development())
 	select {
@@ -151,4 +162,16 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		err = nil
 	}
 	return err
+}
+
+// pprofServer serves net/http/pprof's handlers on addr (a loopback address,
+// see config.PprofAddr), apart from the API's handler.
+func pprofServer(addr string) *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ const (
 	KeyLogLevel               = "LOG_LEVEL"
 	KeyDBMaxConns             = "DB_MAX_CONNS"
 	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
+	KeyPprofAddr              = "PPROF_ADDR"
 )
 
 // Defaults.
@@ -55,6 +57,9 @@ type Config struct {
 	LogLevel               string
 	DBMaxConns             int
 	SlowQueryThreshold     time.Duration
+	// PprofAddr, when set, is a loopback host:port where net/http/pprof
+	// serves profiles; empty turns profiling off.
+	PprofAddr string
 }
 
 // Development reports whether the server runs in development mode.
@@ -158,5 +163,25 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.SlowQueryThreshold = d
 	}
+	if v := getenv(KeyPprofAddr); v != "" {
+		if !isLoopback(v) {
+			errs = append(errs, fmt.Errorf("%s must be a loopback address like 127.0.0.1:6060, got %q", KeyPprofAddr, v))
+		}
+		c.PprofAddr = v
+	}
 	return c, errors.Join(errs...)
+}
+
+// isLoopback reports whether addr is host:port with a loopback host, so that
+// profiles (which hold request data in memory) are never served to a network.
+func isLoopback(addr string) bool {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

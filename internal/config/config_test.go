@@ -117,3 +117,27 @@ func TestReferralCodeKey(t *testing.T) {
 		t.Fatalf("default: key = %q, %v", c.ReferralCodeKey, err)
 	}
 }
+
+func TestPprofAddr(t *testing.T) {
+	t.Parallel()
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:6060": true, "[::1]:6060": true, "localhost:6060": true, "127.0.0.2:6060": true,
+		":6060": false, "0.0.0.0:6060": false, "10.0.0.5:6060": false, "example.com:6060": false, "127.0.0.1": false,
+	} {
+		c, err := Load(func(k string) string {
+			if k == KeyPprofAddr {
+				return addr
+			}
+			return ""
+		})
+		if ok && (err != nil || c.PprofAddr != addr) {
+			t.Errorf("%q: addr %q, err %v", addr, c.PprofAddr, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), KeyPprofAddr)) {
+			t.Errorf("%q: err = %v, want a %s error", addr, err, KeyPprofAddr)
+		}
+	}
+	if c, err := Load(func(string) string { return "" }); err != nil || c.PprofAddr != "" {
+		t.Fatalf("default: %q, %v", c.PprofAddr, err)
+	}
+}
