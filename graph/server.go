@@ -21,8 +21,13 @@ import (
 	"mlp/models"
 )
 
-// ComplexityLimit bounds how much one query may ask for.
-const ComplexityLimit = 5000
+// ComplexityLimit bounds the cost of one operation, counted as complexity.go
+// says: a scalar 1, a root field 100, a list its first (default 20, at most
+// 100) times its selection. The mobile app's heaviest query (50 cases, each
+// with 10 timeline events and 5 related guides) costs 11,600; no more than
+// 200 root fields fit in one operation, aliased or not. A costlier operation
+// is refused with BAD_USER_INPUT before anything runs.
+const ComplexityLimit = 20000
 
 // ServerOptions configures NewServer.
 type ServerOptions struct {
@@ -36,7 +41,7 @@ type ServerOptions struct {
 // and graphql-transport-ws websockets, a query cache, automatic persisted
 // queries, a complexity limit, and introspection in development only.
 func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives()}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
