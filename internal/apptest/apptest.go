@@ -324,8 +324,9 @@ func Ctx() context.Context { return context.Background() }
 // It returns the guide's id.
 func (s *Server) PublishGuide(tb testing.TB, in map[string]any) string {
 	tb.Helper()
-	org := s.Org(tb, models.OrgLegalAid, []string{"CA"})
-	_, editor := s.User(tb, models.RoleEditor, org)
+	// The editor's organization is a health system: a legal-aid one would
+	// take part in the routing of the tests' cases.
+	_, editor := s.User(tb, models.RoleEditor, s.Org(tb, models.OrgHealthSystem, []string{"CA"}))
 	_, admin := s.User(tb, models.RoleAdmin, nil)
 	id := Str(tb, s.Do(tb, editor, `mutation($in: GuideInput!) { createGuide(input: $in) { id } }`,
 		map[string]any{"in": in}).MustOK(tb), "createGuide.id")
