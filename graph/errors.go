@@ -30,6 +30,7 @@ const (
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		argument := argumentPath(ctx, gerr)
 		var derr *models.Error
 		switch {
 		case errors.As(err, &derr):
@@ -37,6 +38,10 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Extensions = map[string]any{"code": string(derr.Code)}
 			if derr.Field != "" {
 				gerr.Extensions["field"] = derr.Field
+			} else if derr.Code == models.EINVALID && argument != "" {
+				// refused while gqlgen read the arguments (a String
+				// holding U+0000): name the argument or input field.
+				gerr.Extensions["field"] = argument
 			}
 			if derr.Code == models.ERATELIMITED {
 				gerr.Extensions["retryAfterSeconds"] = derr.RetryAfterSeconds
@@ -60,6 +65,30 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		httpx.Info(ctx).SetErrorCode(gerr.Extensions["code"].(string))
 		return gerr
 	}
+}
+
+// argumentPath returns the argument or input field an error was raised on
+// while gqlgen read a field's arguments ("input.title",
+// "input.screening[0].note"), and trims the error's path to the field's own:
+// gqlgen reports such errors on the field's path followed by the argument's,
+// which is not a path of the response. It returns "" for any other error.
+func argumentPath(ctx context.Context, e *gqlerror.Error) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || len(e.Path) == 0 {
+		return ""
+	}
+	field := fc.Path()
+	if len(e.Path) <= len(field) {
+		return ""
+	}
+	for i, p := range field {
+		if e.Path[i] != p {
+			return ""
+		}
+	}
+	argument := e.Path[len(field):].String()
+	e.Path = field
+	return argument
 }
 
 // isClientError reports whether gqlgen marked the error as the client's: a
