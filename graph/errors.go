@@ -18,14 +18,17 @@ import (
 )
 
 const (
-	internalMessage   = "Internal error."
-	badRequestMessage = "The request body is not a GraphQL request in JSON."
+	internalMessage     = "Internal error."
+	badRequestMessage   = "The request body is not a GraphQL request in JSON."
+	invalidValueMessage = "This value is not valid here."
 )
 
 // ErrorPresenter maps every error to the contract's extensions.code: domain
-// errors keep their code and message; GraphQL parse and validation errors, a
-// query over the complexity limit and a body that is not a GraphQL request are
-// BAD_USER_INPUT; anything else is logged with the request id (SQL errors by
+// errors keep their code and message (BAD_USER_INPUT raised while gqlgen reads
+// the arguments, e.g. a String holding U+0000, names the argument or input
+// field); GraphQL parse and validation errors, a query over the complexity
+// limit, an argument an unmarshaler refuses and a body that is not a GraphQL
+// request are BAD_USER_INPUT; anything else is logged with the request id (SQL errors by
 // their SQLSTATE only) and answered as INTERNAL_SERVER_ERROR with no internals.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
@@ -48,6 +51,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 		case isClientError(gerr):
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
+		case argument != "":
+			// Any other error of an unmarshaler: the argument's value is
+			// not one of its type. Its message is not known to be safe.
+			gerr.Message = invalidValueMessage
+			gerr.Extensions = map[string]any{"code": string(models.EINVALID), "field": argument}
 		case isRequestError(gerr):
 			// gqlgen's own complaint about the request (a body that is not
 			// JSON, no operation): the client's fault, and the message may

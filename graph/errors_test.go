@@ -107,6 +107,7 @@ func TestErrorPresenterNamesTheArgument(t *testing.T) {
 		{"RefusedArgument", gqlerror.WrapPath(argument, scalar.ErrNUL), "input.screening[1].note", field},
 		{"ResolverError", gqlerror.WrapPath(field, models.Errorf(models.EINVALID, "No.")), "", field},
 		{"ResolverErrorWithField", gqlerror.WrapPath(field, models.InvalidField("input.notes", "No.")), "input.notes", field},
+		{"UnmarshalerError", gqlerror.WrapPath(argument, errors.New(`parsing "/srv/x" failed`)), "input.screening[1].note", field},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := present(ctx, c.err)
@@ -115,6 +116,9 @@ func TestErrorPresenterNamesTheArgument(t *testing.T) {
 			}
 			if f, _ := got.Extensions["field"].(string); f != c.field {
 				t.Errorf("field = %q, want %q", f, c.field)
+			}
+			if strings.Contains(got.Message, "/srv/x") {
+				t.Errorf("message = %q", got.Message)
 			}
 			if got.Path.String() != c.path.String() {
 				t.Errorf("path = %v, want %v", got.Path, c.path)
