@@ -18,18 +18,22 @@ import (
 )
 
 const (
-	internalMessage   = "Internal error."
-	badRequestMessage = "The request body is not a GraphQL request in JSON."
+	internalMessage     = "Internal error."
+	badRequestMessage   = "The request body is not a GraphQL request in JSON."
+	invalidValueMessage = "This value is not valid here."
 )
 
 // ErrorPresenter maps every error to the contract's extensions.code: domain
-// errors keep their code and message; GraphQL parse and validation errors, a
-// query over the complexity limit and a body that is not a GraphQL request are
-// BAD_USER_INPUT; anything else is logged with the request id (SQL errors by
+// errors keep their code and message (BAD_USER_INPUT raised while gqlgen reads
+// the arguments, e.g. a String holding U+0000, names the argument or input
+// field); GraphQL parse and validation errors, a query over the complexity
+// limit, an argument an unmarshaler refuses and a body that is not a GraphQL
+// request are BAD_USER_INPUT; anything else is logged with the request id (SQL errors by
 // their SQLSTATE only) and answered as INTERNAL_SERVER_ERROR with no internals.
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		argument := argumentPath(ctx, gerr)
 		var derr *models.Error
 		switch {
 		case errors.As(err, &derr):
@@ -37,12 +41,21 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gerr.Extensions = map[string]any{"code": string(derr.Code)}
 			if derr.Field != "" {
 				gerr.Extensions["field"] = derr.Field
+			} else if derr.Code == models.EINVALID && argument != "" {
+				// refused while gqlgen read the arguments (a String
+				// holding U+0000): name the argument or input field.
+				gerr.Extensions["field"] = argument
 			}
 			if derr.Code == models.ERATELIMITED {
 				gerr.Extensions["retryAfterSeconds"] = derr.RetryAfterSeconds
 			}
 		case isClientError(gerr):
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
+		case argument != "":
+			// Any other error of an unmarshaler: the argument's value is
+			// not one of its type. Its message is not known to be safe.
+			gerr.Message = invalidValueMessage
+			gerr.Extensions = map[string]any{"code": string(models.EINVALID), "field": argument}
 		case isRequestError(gerr):
 			// gqlgen's own complaint about the request (a body that is not
 			// JSON, no operation): the client's fault, and the message may
@@ -60,6 +73,30 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		httpx.Info(ctx).SetErrorCode(gerr.Extensions["code"].(string))
 		return gerr
 	}
+}
+
+// argumentPath returns the argument or input field an error was raised on
+// while gqlgen read a field's arguments ("input.title",
+// "input.screening[0].note"), and trims the error's path to the field's own:
+// gqlgen reports such errors on the field's path followed by the argument's,
+// which is not a path of the response. It returns "" for any other error.
+func argumentPath(ctx context.Context, e *gqlerror.Error) string {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || len(e.Path) == 0 {
+		return ""
+	}
+	field := fc.Path()
+	if len(e.Path) <= len(field) {
+		return ""
+	}
+	for i, p := range field {
+		if e.Path[i] != p {
+			return ""
+		}
+	}
+	argument := e.Path[len(field):].String()
+	e.Path = field
+	return argument
 }
 
 // isClientError reports whether gqlgen marked the error as the client's: a

@@ -6,13 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mlp/graph/scalar"
 	"mlp/models"
 )
 
@@ -81,6 +85,49 @@ func TestErrorPresenter(t *testing.T) {
 			t.Fatalf("log = %s", logs.String())
 		}
 	})
+}
+
+// TestErrorPresenterNamesTheArgument checks that an input refused while gqlgen
+// reads a field's arguments is named by its argument path, on the field's own
+// response path, while errors of the field's resolver keep theirs.
+func TestErrorPresenterNamesTheArgument(t *testing.T) {
+	t.Parallel()
+	root := &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "referPatient"}}}
+	ctx := graphql.WithFieldContext(context.Background(), root)
+	field := ast.Path{ast.PathName("referPatient")}
+	argument := append(slices.Clone(field), ast.PathName("input"), ast.PathName("screening"), ast.PathIndex(1), ast.PathName("note"))
+	present := ErrorPresenter(slog.New(slog.DiscardHandler))
+
+	for _, c := range []struct {
+		name  string
+		err   error
+		field string
+		path  ast.Path
+	}{
+		{"RefusedArgument", gqlerror.WrapPath(argument, scalar.ErrNUL), "input.screening[1].note", field},
+		{"ResolverError", gqlerror.WrapPath(field, models.Errorf(models.EINVALID, "No.")), "", field},
+		{"ResolverErrorWithField", gqlerror.WrapPath(field, models.InvalidField("input.notes", "No.")), "input.notes", field},
+		{"UnmarshalerError", gqlerror.WrapPath(argument, errors.New(`parsing "/srv/x" failed`)), "input.screening[1].note", field},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := present(ctx, c.err)
+			if got.Extensions["code"] != "BAD_USER_INPUT" {
+				t.Fatalf("presented %+v", got)
+			}
+			if f, _ := got.Extensions["field"].(string); f != c.field {
+				t.Errorf("field = %q, want %q", f, c.field)
+			}
+			if strings.Contains(got.Message, "/srv/x") {
+				t.Errorf("message = %q", got.Message)
+			}
+			if got.Path.String() != c.path.String() {
+				t.Errorf("path = %v, want %v", got.Path, c.path)
+			}
+		})
+	}
+	if got := present(context.Background(), gqlerror.WrapPath(argument, scalar.ErrNUL)); got.Extensions["field"] != nil {
+		t.Errorf("field named without a field context: %+v", got)
+	}
 }
 
 func TestRecoverFunc(t *testing.T) {

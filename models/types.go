@@ -76,15 +76,19 @@ func (d Date) String() string { return d.Format(dateLayout) }
 // MarshalGQL writes the date as a GraphQL string.
 func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(d.String())) }
 
+// errDateInput refuses a Date argument that is not YYYY-MM-DD; the error
+// presenter names the argument.
+var errDateInput = &Error{Code: EINVALID, Message: "Write dates as YYYY-MM-DD."}
+
 // UnmarshalGQL reads a YYYY-MM-DD string.
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("dates are written YYYY-MM-DD")
+		return errDateInput
 	}
 	p, err := ParseDate(s)
 	if err != nil {
-		return err
+		return errDateInput
 	}
 	*d = p
 	return nil
