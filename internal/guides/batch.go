@@ -148,7 +148,7 @@ SELECT * FROM ranked WHERE n <= ? ORDER BY idx, n`
 
 // SlugKey asks for the published PATIENTS guide with Slug, read in Locale, or
 // when Locale is empty in the preferred language of the user LanguageOf, or
-// English.
+// English; PublishedBySlugs falls back further to any published locale.
 type SlugKey struct {
 	Slug       string
 	Locale     string
@@ -156,8 +156,11 @@ type SlugKey struct {
 }
 
 // PublishedBySlugs returns, for each key, the published PATIENTS guide with
-// its slug in the reader's locale, else the locale's language, else English;
-// nil where there is none. One statement for all keys.
+// its slug in the reader's locale, else the locale's language, else English,
+// else in any other locale it is published in (the first by locale), so that
+// a guide ValidatePublishedSlugs accepted is never left out for want of a
+// translation; nil where the slug has no published PATIENTS guide. One
+// statement for all keys.
 func (s *Service) PublishedBySlugs(ctx context.Context, keys []SlugKey) ([]*models.Guide, error) {
 	idx := make([]string, len(keys))
 	slugs := make([]string, len(keys))
@@ -180,8 +183,8 @@ WITH k AS (
 SELECT DISTINCT ON (k.idx) k.idx, ` + publishedCols + `
 FROM k JOIN published_guides g
   ON g.slug = k.slug AND g.audience = 'PATIENTS'
- AND g.locale IN (k.locale, split_part(k.locale, '-', 1), 'en')
-ORDER BY k.idx, CASE WHEN g.locale = k.locale THEN 0 WHEN g.locale = split_part(k.locale, '-', 1) THEN 1 ELSE 2 END`
+ORDER BY k.idx, CASE WHEN g.locale = k.locale THEN 0 WHEN g.locale = split_part(k.locale, '-', 1) THEN 1
+    WHEN g.locale = 'en' THEN 2 ELSE 3 END, g.locale`
 	var rows []struct {
 		Idx int
 		models.PublishedGuide

@@ -34,6 +34,11 @@ func TestRelatedForCases(t *testing.T) {
 	esOnly := tm.published(t, fam(map[string]any{"slug": slug("solo"), "locale": "es", "jurisdictions": []string{"CA"}}))
 	training := tm.published(t, fam(map[string]any{"slug": slug("training"), "audience": "CLINICIANS", "jurisdictions": []string{"CA"}}))
 	draft := tm.create(t, tm.author, fam(map[string]any{"slug": slug("draft"), "jurisdictions": []string{"CA"}}))
+	// Published in French and German only, in another category: no case key
+	// above lists it.
+	elsewhere := slug("elsewhere")
+	de := tm.published(t, input(map[string]any{"slug": elsewhere, "locale": "de", "jurisdictions": []string{"NV"}}))
+	tm.published(t, input(map[string]any{"slug": elsewhere, "locale": "fr", "jurisdictions": []string{"NV"}}))
 	spanishReader := &models.User{Email: "lector-" + uuid.NewString()[:8] + "@example.test", PasswordHash: "x",
 		DisplayName: "Lector", Role: models.RolePatient, PreferredLanguage: "es"}
 	if err := s.DB.Create(spanishReader).Error; err != nil {
@@ -128,11 +133,15 @@ func TestRelatedForCases(t *testing.T) {
 			{Slug: shared, Locale: "fr"},
 			{Slug: shared, LanguageOf: spanishReader.ID},
 			{Slug: esOnly.Slug, Locale: "en"},
+			{Slug: esOnly.Slug},
+			{Slug: elsewhere, Locale: "en"},
 			{Slug: training.Slug},
 			{Slug: draft.Slug},
 			{Slug: "no-such-guide"},
 		}
-		want := []string{caES.ID, caEN.ID, caES.ID, "", "", "", ""}
+		// A slug published in none of the reader's locales comes in a locale
+		// it has (the first by locale), as ValidatePublishedSlugs accepted it.
+		want := []string{caES.ID, caEN.ID, caES.ID, esOnly.ID, esOnly.ID, de.ID, "", "", ""}
 		ctx, n := counted()
 		got, err := svc.PublishedBySlugs(ctx, keys)
 		if err != nil {

@@ -216,6 +216,62 @@ func TestReferralRecommendedGuides(t *testing.T) {
 			t.Fatalf("after archiving, patient sees %v", got)
 		}
 	})
+	t.Run("GuideInAnotherLanguageOnly", func(t *testing.T) {
+		t.Parallel()
+		// Published in Spanish only: the clinician (whose referral has no
+		// patient yet) and an English-reading patient still see it.
+		spanish := slug("deudas")
+		tm.published(t, debt(map[string]any{"slug": spanish, "locale": "es", "jurisdictions": []string{"US"}}))
+		var ref struct {
+			ReferPatient struct {
+				ID, Code          string
+				RecommendedGuides []guideRef
+			}
+		}
+		s.Do(t, clinician, refer, map[string]any{"in": in(spanish, charity)}).Decode(t, &ref)
+		want := []string{spanish + "/es", charity + "/en"}
+		if got := refs(ref.ReferPatient.RecommendedGuides); !slices.Equal(got, want) {
+			t.Fatalf("clinician sees %v, want %v", got, want)
+		}
+		var mine struct {
+			MyReferrals struct {
+				Edges []struct {
+					Node struct {
+						ID                string
+						RecommendedGuides []guideRef
+					}
+				}
+			}
+		}
+		s.Do(t, clinician, `{ myReferrals(first: 100) { edges { node { id recommendedGuides { id slug locale } } } } }`, nil).Decode(t, &mine)
+		found := false
+		for _, e := range mine.MyReferrals.Edges {
+			if e.Node.ID == ref.ReferPatient.ID {
+				found = true
+				if got := refs(e.Node.RecommendedGuides); !slices.Equal(got, want) {
+					t.Fatalf("clinician's list shows %v, want %v", got, want)
+				}
+			}
+		}
+		if !found {
+			t.Fatal("the referral is not in myReferrals")
+		}
+		tok := patientIn(t, s, "en")
+		var claimed struct{ ClaimReferral struct{ ID string } }
+		s.Do(t, tok, `mutation($in: ClaimReferralInput!) { claimReferral(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			"code": ref.ReferPatient.Code, "description": "A hospital bill went to collections.",
+			"consentToShare": true, "shareStatusWithReferrer": false}}).Decode(t, &claimed)
+		var out struct {
+			Case struct {
+				Referral struct{ RecommendedGuides []guideRef }
+			}
+		}
+		s.Do(t, tok, `query($id: ID!) { case(id: $id) { referral { recommendedGuides { id slug locale } } } }`,
+			map[string]any{"id": claimed.ClaimReferral.ID}).Decode(t, &out)
+		if got := refs(out.Case.Referral.RecommendedGuides); !slices.Equal(got, want) {
+			t.Fatalf("English-reading patient sees %v, want %v", got, want)
+		}
+	})
 	t.Run("StatementsDoNotGrowWithReferrals", func(t *testing.T) {
 		t.Parallel()
 		_, tok := s.User(t, models.RoleClinician, health)

@@ -61,12 +61,20 @@ type Service struct {
 }
 
 // NewService returns the guides service; now is its clock (time.Now when nil).
+// Every time the service stamps (published_at, and the created_at and
+// updated_at GORM fills in) is in UTC and cut to microseconds, the precision
+// PostgreSQL keeps, so that a mutation answers with the times later reads
+// give.
 func NewService(db *gorm.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	stamp := func() time.Time { return microseconds(now()) }
+	return &Service{db: db.Session(&gorm.Session{NewDB: true, NowFunc: stamp}), now: stamp}
 }
+
+// microseconds returns t in UTC, cut to the microseconds PostgreSQL keeps.
+func microseconds(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$`)
 
@@ -404,11 +412,13 @@ func (s *Service) PublishGuide(ctx context.Context, id string) (*models.Guide, e
 			}
 			return nil
 		},
-		func(tx *gorm.DB, g *models.Guide) error { return publish(tx, g, s.now().UTC()) })
+		func(tx *gorm.DB, g *models.Guide) error { return publish(tx, g, s.now()) })
 }
 
-// publish makes the working copy g the published text at time at.
+// publish makes the working copy g the published text at time at (cut to
+// microseconds).
 func publish(tx *gorm.DB, g *models.Guide, at time.Time) error {
+	at = microseconds(at)
 	v := g.Version
 	g.Status, g.PublishedVersion, g.PublishedAt = models.GuidePublished, &v, &at
 	if err := tx.Select("status", "published_version", "published_at", "updated_at").Updates(g).Error; err != nil {
@@ -453,6 +463,8 @@ func SeedPublished(tx *gorm.DB, in models.GuideInput, author, publisher uuid.UUI
 	if author == publisher {
 		return nil, errors.New("seed guides: author and publisher must differ")
 	}
+	now := tx.NowFunc
+	tx = tx.Session(&gorm.Session{NowFunc: func() time.Time { return microseconds(now()) }})
 	g, err := validateInput(in)
 	if err != nil {
 		return nil, err

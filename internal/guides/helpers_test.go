@@ -89,6 +89,7 @@ type guide struct {
 	Version          int
 	PublishedVersion *int
 	PublishedAt      *string
+	UpdatedAt        string
 	Translations     []struct{ Locale, Title string }
 	Author           *struct{ ID string }
 	Revisions        []struct {
@@ -181,11 +182,11 @@ var newServerMu sync.Mutex
 // newServer starts the application for a test. apptest.New is serialised:
 // dbtest.Open initialises the package's shared pool without a lock, which the
 // race detector reports when parallel tests start servers at once.
-func newServer(t *testing.T) *apptest.Server {
+func newServer(t *testing.T, opts ...apptest.Option) *apptest.Server {
 	t.Helper()
 	newServerMu.Lock()
 	defer newServerMu.Unlock()
-	return apptest.New(t)
+	return apptest.New(t, opts...)
 }
 
 // asError is errors.As for the domain error.

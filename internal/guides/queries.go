@@ -85,12 +85,15 @@ type listQuery struct {
 // list is ranked by relevance (ts_rank over the stored search vector, matched
 // with websearch_to_tsquery in each guide's language); when full-text finds
 // nothing, guides whose titles are similar to the search (pg_trgm word
-// similarity) are listed instead. Without search, newest first. The audience
+// similarity) are listed instead. A search of stop words only finds nothing;
+// one of excluded words only ("-landlord") is refused, as it would match
+// nearly every guide. Without search, newest first. The audience
 // defaults to PATIENTS; CLINICIANS lists nothing for anonymous and PATIENT
 // callers. The jurisdiction filter keeps a state's guides and the US-wide
 // ones.
 // Errors: UNAUTHENTICATED (a refused token), BAD_USER_INPUT (filter.jurisdiction,
-// filter.locale, filter.search, first, after).
+// filter.locale, filter.search: too long or excluded words only, first,
+// after).
 func (s *Service) Guides(ctx context.Context, f *models.GuideFilter, args page.Args) (page.Page[*models.Guide], error) {
 	var none page.Page[*models.Guide]
 	q, err := s.listQuery(ctx, f, args)
@@ -123,7 +126,48 @@ func (s *Service) Guides(ctx context.Context, f *models.GuideFilter, args page.A
 			return pg, err
 		}
 	}
+	// Full text found nothing (or this is a page of the fallback): titles
+	// are searched for typos only when the search has a word to look for.
+	positive, excluding, err := s.searchTerms(ctx, q.search, q.lang)
+	if err != nil {
+		return none, err
+	}
+	if !positive {
+		if excluding {
+			return none, models.InvalidField("filter.search", "Add at least one word to look for; a minus sign only leaves words out.")
+		}
+		return page.Trim[*models.Guide](nil, q.limit, nil), nil // stop words only: nothing to find
+	}
 	return s.search(ctx, q, trigram(q.search), parts, args)
+}
+
+// searchConfigs are the text-search configurations a search in lang (every
+// language when empty) is matched with.
+func searchConfigs(lang string) []string {
+	if lang != "" {
+		return []string{searchConfig(lang)}
+	}
+	return []string{"english", "spanish", "simple"}
+}
+
+// searchTerms reports, without reading any guide, whether websearch_to_tsquery
+// of search has a word to look for (a positive term, one a GIN index can
+// find) in some configuration the search is matched with, and whether in
+// some configuration it has excluded words only (querytree 'T': it would
+// match nearly every guide). A search of stop words only has neither.
+func (s *Service) searchTerms(ctx context.Context, search, lang string) (positive, excluding bool, err error) {
+	configs := searchConfigs(lang)
+	queries := make([]string, len(configs))
+	vars := make([]any, len(configs))
+	for i, c := range configs {
+		queries[i] = "websearch_to_tsquery('" + c + "', ?)"
+		vars[i] = search
+	}
+	var r struct{ Positive, Excluding bool }
+	err = s.db.WithContext(ctx).Raw(`SELECT coalesce(bool_or(numnode(t) > 0 AND querytree(t) <> 'T'), false) AS positive,
+    coalesce(bool_or(querytree(t) = 'T'), false) AS excluding
+FROM unnest(ARRAY[`+strings.Join(queries, ", ")+`]) AS t`, vars...).Scan(&r).Error
+	return r.Positive, r.Excluding, err
 }
 
 // GuidesStatement returns the SQL (with ? placeholders) and arguments of the
@@ -214,23 +258,31 @@ type matcher struct {
 // The queries are computed once, in a subquery fenced with OFFSET 0: in the
 // generic plan PostgreSQL caches for a prepared statement, a
 // websearch_to_tsquery of a parameter would otherwise be parsed again for
-// every matching row.
+// every matching row. A query with excluded words only (querytree 'T', such
+// as !'landlord' from "-landlord") becomes NULL and matches nothing: the GIN
+// index would otherwise return nearly every guide to be ranked.
 func fullText(search, lang string) matcher {
 	if lang != "" {
 		return matcher{mode: modeFullText,
-			from:     "(SELECT websearch_to_tsquery('" + searchConfig(lang) + "', ?) AS tq OFFSET 0) q",
+			from:     "(SELECT " + positiveQuery(searchConfig(lang)) + " AS tq OFFSET 0) q",
 			fromArgs: []any{search},
 			cond:     "g.search @@ q.tq",
 			score:    "ts_rank(g.search, q.tq)::float8"}
 	}
 	return matcher{mode: modeFullText,
-		from: `(SELECT websearch_to_tsquery('english', ?) AS en, websearch_to_tsquery('spanish', ?) AS es,
-			websearch_to_tsquery('simple', ?) AS other OFFSET 0) q`,
+		from: `(SELECT ` + positiveQuery("english") + ` AS en, ` + positiveQuery("spanish") + ` AS es,
+			` + positiveQuery("simple") + ` AS other OFFSET 0) q`,
 		fromArgs: []any{search, search, search},
 		cond: `((split_part(g.locale, '-', 1) = 'en' AND g.search @@ q.en)
 			OR (split_part(g.locale, '-', 1) = 'es' AND g.search @@ q.es)
 			OR (split_part(g.locale, '-', 1) NOT IN ('en', 'es') AND g.search @@ q.other))`,
 		score: `ts_rank(g.search, CASE split_part(g.locale, '-', 1) WHEN 'en' THEN q.en WHEN 'es' THEN q.es ELSE q.other END)::float8`}
+}
+
+// positiveQuery is websearch_to_tsquery in config of a parameter, or NULL
+// when it has excluded words only.
+func positiveQuery(config string) string {
+	return "(SELECT CASE WHEN querytree(t) = 'T' THEN NULL ELSE t END FROM websearch_to_tsquery('" + config + "', ?) AS w(t))"
 }
 
 // trigram matches titles that contain words similar to the search (pg_trgm's

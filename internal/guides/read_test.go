@@ -3,6 +3,10 @@ package guides_test
 import (
 	"slices"
 	"testing"
+
+	"github.com/google/uuid"
+
+	"mlp/internal/page"
 )
 
 func TestGuideLocaleFallback(t *testing.T) {
@@ -177,5 +181,76 @@ func TestGuidesPagination(t *testing.T) {
 			map[string]any{"f": map[string]any{"search": w}}).Decode(t, &out)
 		s.Do(t, "", `query($a: String) { guides(first: 1, after: $a) { totalCount } }`,
 			map[string]any{"a": out.Guides.PageInfo.EndCursor}).MustCode(t, "BAD_USER_INPUT")
+	})
+}
+
+// TestSearchWithoutWordsToFind: a search of excluded words only would match
+// nearly every guide, so it is refused, and the typo fallback does not run
+// for it; a search of stop words only finds nothing.
+func TestSearchWithoutWordsToFind(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	tm := newTeam(t, s)
+	w := word()
+	// Titles the typo fallback would find for the searches below.
+	tm.published(t, input(map[string]any{"title": "Know the rules " + w}))
+	tm.published(t, input(map[string]any{"title": "Conozca el reglamento de la " + w, "locale": "es"}))
+	const doc = `query($f: GuideFilter, $a: String) { guides(filter: $f, first: 10, after: $a) { edges { node { id } } totalCount } }`
+
+	t.Run("ExcludedWordsOnlyRefused", func(t *testing.T) {
+		t.Parallel()
+		for _, f := range []map[string]any{
+			{"search": "-landlord"},
+			{"search": " -landlord  -rent "},
+			{"search": "-landlord or -rent"},
+			{"search": "-landlord or rent"}, // everything without landlord
+			{"search": `-"eviction notice"`},
+			{"search": "-" + w},                         // the typo fallback would find the guide
+			{"search": "the -landlord", "locale": "en"}, // the is an English stop word
+			{"search": "-" + w, "locale": "es", "category": "UTILITIES"},
+		} {
+			r := s.Do(t, "", doc, map[string]any{"f": f}).MustCode(t, "BAD_USER_INPUT")
+			if r.Field() != "filter.search" || r.Errors[0].Message != "Add at least one word to look for; a minus sign only leaves words out." {
+				t.Errorf("%v: %s", f, r.Raw)
+			}
+		}
+	})
+	t.Run("RefusedOnFallbackPagesToo", func(t *testing.T) {
+		t.Parallel()
+		after := page.Encode("trgm", "0.5", uuid.NewString())
+		r := s.Do(t, "", doc, map[string]any{"f": map[string]any{"search": "-" + w}, "a": after}).MustCode(t, "BAD_USER_INPUT")
+		if r.Field() != "filter.search" {
+			t.Fatalf("field %q", r.Field())
+		}
+	})
+	t.Run("StopWordsOnlyFindNothing", func(t *testing.T) {
+		t.Parallel()
+		for _, f := range []map[string]any{
+			{"search": "the", "locale": "en"},
+			{"search": `"the" of and`, "locale": "en"},
+			{"search": "el de la", "locale": "es"},
+			{"search": "-"},
+			{"search": "!!"},
+		} {
+			var out struct {
+				Guides struct {
+					Edges      []struct{ Node struct{ ID string } }
+					TotalCount int
+				}
+			}
+			s.Do(t, "", doc, map[string]any{"f": f}).Decode(t, &out)
+			if len(out.Guides.Edges) != 0 || out.Guides.TotalCount != 0 {
+				t.Errorf("%v found %d guides (total %d)", f, len(out.Guides.Edges), out.Guides.TotalCount)
+			}
+		}
+	})
+	t.Run("ExclusionWithAWordStillSearches", func(t *testing.T) {
+		t.Parallel()
+		if got := tm.list(t, "", map[string]any{"search": w + " -landlord"}); len(got) != 2 {
+			t.Fatalf("found %d guides, want 2", len(got))
+		}
+		if got := tm.list(t, "", map[string]any{"search": w + " -rules"}); len(got) != 1 || got[0].Locale != "es" {
+			t.Fatalf("found %+v, want the Spanish guide", got)
+		}
 	})
 }

@@ -3,6 +3,7 @@ package guides_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"mlp/internal/apptest"
 	"mlp/models"
@@ -255,4 +256,51 @@ func TestCreateGuide(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMutationTimesMatchLaterReads: PostgreSQL keeps microseconds, so the
+// times a mutation answers with are cut to microseconds as well and equal
+// those of later reads. The clock has nanoseconds on every tick.
+func TestMutationTimesMatchLaterReads(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, apptest.WithClock(func() time.Time {
+		return time.Now().Truncate(time.Microsecond).Add(789 * time.Nanosecond)
+	}))
+	tm := newTeam(t, s)
+	same := func(t *testing.T, what, answered, read string) {
+		t.Helper()
+		a, err := time.Parse(time.RFC3339Nano, answered)
+		if err != nil {
+			t.Fatalf("%s answered %q: %v", what, answered, err)
+		}
+		r, err := time.Parse(time.RFC3339Nano, read)
+		if err != nil {
+			t.Fatalf("%s read %q: %v", what, read, err)
+		}
+		if !a.Equal(r) || a.Nanosecond()%1000 != 0 {
+			t.Errorf("%s: mutation answered %s, a later read gives %s", what, answered, read)
+		}
+	}
+	w := word()
+	g := tm.create(t, tm.author, input(map[string]any{"title": "Times " + w}))
+	same(t, "createGuide updatedAt", g.UpdatedAt, tm.read(t, tm.author, g.Slug, nil).UpdatedAt)
+	var up struct{ UpdateGuide guide }
+	tm.update(t, tm.author, g.ID, map[string]any{"title": "Timing " + w}, 1).Decode(t, &up)
+	same(t, "updateGuide updatedAt", up.UpdateGuide.UpdatedAt, tm.read(t, tm.author, g.Slug, nil).UpdatedAt)
+	tm.do(t, tm.author, "submitGuideForReview", g.ID).MustOK(t)
+	var pub struct{ PublishGuide guide }
+	tm.do(t, tm.reviewer, "publishGuide", g.ID).Decode(t, &pub)
+	if pub.PublishGuide.PublishedAt == nil {
+		t.Fatalf("publishGuide without publishedAt: %+v", pub.PublishGuide)
+	}
+	at := *pub.PublishGuide.PublishedAt
+	ed := tm.read(t, tm.author, g.Slug, nil)
+	same(t, "publishGuide updatedAt", pub.PublishGuide.UpdatedAt, ed.UpdatedAt)
+	same(t, "publishGuide publishedAt, editor's read", at, *ed.PublishedAt)
+	same(t, "publishGuide publishedAt, reader's read", at, *tm.read(t, tm.patient, g.Slug, nil).PublishedAt)
+	list := tm.list(t, "", map[string]any{"search": w})
+	if len(list) != 1 {
+		t.Fatalf("search found %d guides, want 1", len(list))
+	}
+	same(t, "publishGuide publishedAt, guides list", at, *list[0].PublishedAt)
 }

@@ -48,8 +48,9 @@ var (
 // DemoGuides are the demo know-your-rights guides (English and Spanish, for
 // California, Oregon, Maryland, Colorado and US-wide law) and care-team
 // trainings. They are original, short, written at grade 8 or below, and name
-// the statute or agency behind each right; where a deadline depends on the
-// case they tell the reader where to find it rather than give a number.
+// the statute or agency behind each right. They give a deadline's number
+// where the statute fixes it (with the statute); where it depends on the case
+// they tell the reader where to find it.
 var DemoGuides = []models.GuideInput{
 	// ------------------------------------------------------------ housing
 	demoGuide("ca-3-day-notice-to-pay-rent", "en", models.CategoryHousing, forPatients, inCA,
@@ -75,7 +76,7 @@ The notice is **not** an eviction. Only a court can order you to move out.
 
 ## If you get court papers
 
-If your landlord files a case, you will get a **Summons** and a **Complaint** for an "unlawful detainer." You have only a few court days to file a written answer. The Summons tells you the deadline. If you miss it, you can lose without a hearing.
+If your landlord files a case, you will get a **Summons** and a **Complaint** for an "unlawful detainer." You have **10 court days** to file a written answer. Do not count weekends or court holidays. The law is Code of Civil Procedure section 1167, as changed by AB 2347 (in effect since January 1, 2025). The Summons tells you the deadline. If you miss it, you can lose without a hearing.
 
 Your landlord may not change the locks, take your things, or shut off your water or power to make you leave (Civil Code section 789.3).
 
@@ -104,7 +105,7 @@ Este aviso **no** es un desalojo. Solo un juez puede ordenar que usted se vaya.
 
 ## Si le llegan papeles de la corte
 
-Si el dueño abre un caso de desalojo, usted recibirá una **Citación** (Summons) y una **Demanda** (Complaint). Tiene pocos días de corte para dar una respuesta por escrito. La Citación dice la fecha límite. Si no responde a tiempo, puede perder sin una audiencia.
+Si el dueño abre un caso de desalojo, usted recibirá una **Citación** (Summons) y una **Demanda** (Complaint). Tiene **10 días de corte** para dar una respuesta por escrito. No cuente sábados, domingos ni días feriados de la corte. La ley es el Código de Procedimiento Civil, sección 1167, con el cambio de la ley AB 2347 (vale desde el 1 de enero de 2025). La Citación dice la fecha límite. Si no responde a tiempo, puede perder sin una audiencia.
 
 El dueño no puede cambiar las llaves, sacar sus cosas ni cortar el agua o la luz para que usted se vaya (Código Civil, sección 789.3).
 
@@ -117,7 +118,7 @@ Ayuda gratis: su oficina local de ayuda legal, o la guía de ayuda de las cortes
 
 In Maryland, a landlord who says you owe rent can file a **Failure to Pay Rent** case in the District Court of Maryland. The law is Real Property Article, section 8-401.
 
-Before filing, the landlord must send you a written notice that they plan to file. Keep this notice.
+Before filing, the landlord must give you a written notice that they plan to file. The notice must come at least **10 days** before the landlord files the case (section 8-401). Keep this notice.
 
 ## Go to your trial
 
