@@ -1,6 +1,7 @@
 package guides_test
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
 
@@ -119,31 +120,7 @@ func TestCaseRelatedGuides(t *testing.T) {
 			requestHelp(t, s, tok, models.CategoryDisability, states[i%len(states)])
 		}
 		const list = `query($n: Int) { myCases(first: $n) { edges { node { id relatedGuides(first: 5) { id slug translations { locale } } } } } }`
-		count := func(n int) int64 {
-			r, stmts := s.DoCounted(t, tok, list, map[string]any{"n": n})
-			var out struct {
-				MyCases struct {
-					Edges []struct {
-						Node struct{ RelatedGuides []guideRef }
-					}
-				}
-			}
-			r.Decode(t, &out)
-			if len(out.MyCases.Edges) != n {
-				t.Fatalf("listed %d cases, want %d", len(out.MyCases.Edges), n)
-			}
-			for _, e := range out.MyCases.Edges {
-				if len(e.Node.RelatedGuides) == 0 {
-					t.Fatalf("a case without related guides: %s", r.Raw)
-				}
-			}
-			return stmts
-		}
-		five, fifty := count(5), count(50)
-		if five != fifty {
-			t.Fatalf("5 cases: %d statements, 50 cases: %d", five, fifty)
-		}
-		t.Logf("myCases with relatedGuides and their translations: %d statements for 5 and for 50", five)
+		sameStatements(t, s, tok, list, "myCases", "relatedGuides")
 	})
 }
 
@@ -279,30 +256,36 @@ func TestReferralRecommendedGuides(t *testing.T) {
 			s.Do(t, tok, refer, map[string]any{"in": in(charity)}).MustOK(t)
 		}
 		const list = `query($n: Int) { myReferrals(first: $n) { edges { node { id recommendedGuides { id slug translations { locale } } } } } }`
-		count := func(n int) int64 {
-			r, stmts := s.DoCounted(t, tok, list, map[string]any{"n": n})
-			var out struct {
-				MyReferrals struct {
-					Edges []struct {
-						Node struct{ RecommendedGuides []guideRef }
-					}
-				}
-			}
-			r.Decode(t, &out)
-			if len(out.MyReferrals.Edges) != n {
-				t.Fatalf("listed %d referrals, want %d", len(out.MyReferrals.Edges), n)
-			}
-			for _, e := range out.MyReferrals.Edges {
-				if len(e.Node.RecommendedGuides) == 0 {
-					t.Fatalf("a referral without its guides: %s", r.Raw)
-				}
-			}
-			return stmts
-		}
-		five, fifty := count(5), count(50)
-		if five != fifty {
-			t.Fatalf("5 referrals: %d statements, 50 referrals: %d", five, fifty)
-		}
-		t.Logf("myReferrals with recommendedGuides and their translations: %d statements for 5 and for 50", five)
+		sameStatements(t, s, tok, list, "myReferrals", "recommendedGuides")
 	})
+}
+
+// sameStatements runs list (a connection field conn whose nodes have a list
+// field guides) for 5 and for 50 nodes, checks that every node has guides,
+// and that both cost the same number of SQL statements.
+func sameStatements(t *testing.T, s *apptest.Server, tok, list, conn, guides string) {
+	t.Helper()
+	count := func(n int) int64 {
+		r, stmts := s.DoCounted(t, tok, list, map[string]any{"n": n})
+		var out map[string]struct {
+			Edges []struct{ Node map[string]json.RawMessage }
+		}
+		r.Decode(t, &out)
+		edges := out[conn].Edges
+		if len(edges) != n {
+			t.Fatalf("listed %d, want %d", len(edges), n)
+		}
+		for _, e := range edges {
+			var gs []guideRef
+			if err := json.Unmarshal(e.Node[guides], &gs); err != nil || len(gs) == 0 {
+				t.Fatalf("a node without %s: %s", guides, r.Raw)
+			}
+		}
+		return stmts
+	}
+	five, fifty := count(5), count(50)
+	if five != fifty {
+		t.Fatalf("%s: 5 nodes cost %d statements, 50 nodes %d", conn, five, fifty)
+	}
+	t.Logf("%s with %s and their translations: %d statements for 5 and for 50", conn, guides, five)
 }
