@@ -361,12 +361,31 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 		vars = append(vars, at, id)
 	}
 	vars = append(vars, g.limit+1)
-	var rows []*models.CaseEvent
-	err := db.Raw(fmt.Sprintf(`SELECT e.* FROM unnest(?::uuid[]) AS k(id)
+	rows, err := db.Raw(fmt.Sprintf(`SELECT `+eventColumns+` FROM unnest(?::uuid[]) AS k(id)
 		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, where),
-		vars...).Scan(&rows).Error
-	return rows, err
+		vars...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*models.CaseEvent
+	for rows.Next() {
+		e := &models.CaseEvent{}
+		if err := rows.Scan(&e.ID, &e.CaseID, &e.Kind, &e.FromStatus, &e.ToStatus, &e.Message,
+			&e.ActorID, &e.ActorRole, &e.VisibleToPatient, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
+
+// eventColumns are the columns of models.CaseEvent in the order firstEvents
+// scans them: timelines are the hottest read (every case list carries them),
+// and scanning them by hand spares GORM's reflection per row. A test checks
+// that the list covers the model (TestEventColumnsCoverTheModel).
+const eventColumns = `e.id, e.case_id, e.kind, e.from_status, e.to_status, e.message,
+	e.actor_id, e.actor_role, e.visible_to_patient, e.created_at`
 
 // countEvents counts the events of each case the reader may see.
 func countEvents(db *gorm.DB, ids []uuid.UUID, patientView bool) (map[uuid.UUID]int, error) {

@@ -1,0 +1,4 @@
+package cases
+
+// EventColumns exposes eventColumns to the tests.
+const EventColumns = eventColumns
