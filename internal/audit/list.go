@@ -51,14 +51,6 @@ func (s *Service) List(ctx context.Context, f Filter, args page.Args) (page.Page
 	if _, err := auth.Require(ctx); err != nil {
 		return none, err
 	}
-	limit, err := args.Limit()
-	if err != nil {
-		return none, err
-	}
-	cur, err := args.Cursor(2)
-	if err != nil {
-		return none, err
-	}
 	q := s.db.WithContext(ctx).Model(&models.AuditEntry{})
 	if f.EntityType != nil {
 		q = q.Where("entity_type = ?", *f.EntityType)
@@ -77,27 +69,5 @@ func (s *Service) List(ctx context.Context, f Filter, args page.Args) (page.Page
 		}
 		q = q.Where("actor_id = ?", id)
 	}
-	var total int64
-	if args.WithTotal {
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return none, err
-		}
-	}
-	if cur != nil {
-		at, err1 := time.Parse(time.RFC3339Nano, cur[0])
-		id, err2 := uuid.Parse(cur[1])
-		if err1 != nil || err2 != nil {
-			return none, models.InvalidField("after", "This cursor is not valid.")
-		}
-		q = q.Where("(at, id) < (?, ?)", at, id)
-	}
-	var rows []*models.AuditEntry
-	if err := q.Order("at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return none, err
-	}
-	p := page.Trim(rows, limit, func(e *models.AuditEntry) string {
-		return page.Encode(e.At.Format(time.RFC3339Nano), e.ID.String())
-	})
-	p.Total = int(total)
-	return p, nil
+	return page.Newest(q, args, "at", func(e *models.AuditEntry) (time.Time, uuid.UUID) { return e.At, e.ID })
 }

@@ -27,14 +27,6 @@ func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, arg
 	if err != nil {
 		return none, err
 	}
-	limit, err := args.Limit()
-	if err != nil {
-		return none, err
-	}
-	cur, err := args.Cursor(2)
-	if err != nil {
-		return none, err
-	}
 	if !validStatuses(statuses) {
 		return none, models.InvalidField("status", "Unknown case status.")
 	}
@@ -42,38 +34,7 @@ func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, arg
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
-	var total int64
-	if args.WithTotal {
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return none, err
-		}
-	}
-	if cur != nil {
-		at, id, err := timeCursor(cur[0], cur[1])
-		if err != nil {
-			return none, err
-		}
-		q = q.Where("(created_at, id) < (?, ?)", at, id)
-	}
-	var rows []*models.Case
-	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return none, err
-	}
-	pg := page.Trim(rows, limit, func(c *models.Case) string {
-		return page.Encode(c.CreatedAt.Format(time.RFC3339Nano), c.ID.String())
-	})
-	pg.Total = int(total)
-	return pg, nil
-}
-
-// timeCursor reads the (time, id) parts of a cursor. Errors: BAD_USER_INPUT (after).
-func timeCursor(at, id string) (time.Time, uuid.UUID, error) {
-	t, err := time.Parse(time.RFC3339Nano, at)
-	u, uerr := uuid.Parse(id)
-	if err != nil || uerr != nil {
-		return time.Time{}, uuid.Nil, models.InvalidField("after", "This cursor is not valid.")
-	}
-	return t, u, nil
+	return page.Newest(q, args, "created_at", func(c *models.Case) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID })
 }
 
 // Case returns case id to its patient, an advocate of its organization or an
@@ -168,7 +129,7 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	}
 	after := func(db *gorm.DB) *gorm.DB { return db }
 	if cur != nil {
-		at, id, err := timeCursor(cur[1], cur[2])
+		at, id, err := page.TimeCursor(cur[1], cur[2])
 		if err != nil {
 			return none, err
 		}
@@ -286,7 +247,7 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 			var cur []string
 			cur, err = a.Cursor(2)
 			if err == nil && cur != nil {
-				_, _, err = timeCursor(cur[0], cur[1])
+				_, _, err = page.TimeCursor(cur[0], cur[1])
 			}
 			if err == nil {
 				gk := strconv.Itoa(limit) + "|" + k.After
@@ -345,7 +306,7 @@ func uuidArray(ids []uuid.UUID) string {
 }
 
 func eventCursor(e *models.CaseEvent) string {
-	return page.Encode(e.CreatedAt.Format(time.RFC3339Nano), e.ID.String())
+	return page.TimeKey(e.CreatedAt, e.ID)
 }
 
 // firstEvents reads up to g.limit+1 events of each case, after g's cursor.
@@ -356,7 +317,7 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 		where += " AND e.visible_to_patient"
 	}
 	if g.after != nil {
-		at, id, _ := timeCursor(g.after[0], g.after[1])
+		at, id, _ := page.TimeCursor(g.after[0], g.after[1])
 		where += " AND (e.created_at, e.id) > (?, ?)"
 		vars = append(vars, at, id)
 	}

@@ -113,7 +113,7 @@ func (s *Service) Guides(ctx context.Context, f *models.GuideFilter, args page.A
 			return none, err
 		}
 		return s.run(ctx, q.limit, args, sql, vars, count, countVars, func(r publishedRow) string {
-			return page.Encode(r.PublishedAt.UTC().Format(time.RFC3339Nano), r.GuideID.String())
+			return page.TimeKey(r.PublishedAt, r.GuideID)
 		})
 	}
 	parts, err := args.Cursor(3)
@@ -427,45 +427,14 @@ func (s *Service) Guide(ctx context.Context, slug string, locale *string) (*mode
 // roles).
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first, after).
 func (s *Service) EditorGuides(ctx context.Context, statuses []models.GuideStatus, args page.Args) (page.Page[*models.Guide], error) {
-	var none page.Page[*models.Guide]
 	if _, err := auth.Require(ctx); err != nil {
-		return none, err
-	}
-	limit, err := args.Limit()
-	if err != nil {
-		return none, err
-	}
-	parts, err := args.Cursor(2)
-	if err != nil {
-		return none, err
+		return page.Page[*models.Guide]{}, err
 	}
 	q := s.db.WithContext(ctx).Model(&models.Guide{})
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
-	var total int64
-	if args.WithTotal {
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return none, err
-		}
-	}
-	if parts != nil {
-		at, err := time.Parse(time.RFC3339Nano, parts[0])
-		id, ierr := uuid.Parse(parts[1])
-		if err != nil || ierr != nil {
-			return none, models.InvalidField("after", "This cursor is not valid.")
-		}
-		q = q.Where("(updated_at, id) < (?, ?)", at, id)
-	}
-	var rows []*models.Guide
-	if err := q.Order("updated_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return none, err
-	}
-	pg := page.Trim(rows, limit, func(g *models.Guide) string {
-		return page.Encode(g.UpdatedAt.UTC().Format(time.RFC3339Nano), g.ID.String())
-	})
-	pg.Total = int(total)
-	return pg, nil
+	return page.Newest(q, args, "updated_at", func(g *models.Guide) (time.Time, uuid.UUID) { return g.UpdatedAt, g.ID })
 }
 
 // CanSeeEditorial reports whether the caller works on guides (EDITOR or

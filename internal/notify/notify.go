@@ -53,41 +53,11 @@ func (s *Service) MyNotifications(ctx context.Context, unreadOnly *bool, args pa
 	if err != nil {
 		return none, err
 	}
-	limit, err := args.Limit()
-	if err != nil {
-		return none, err
-	}
-	cur, err := args.Cursor(2)
-	if err != nil {
-		return none, err
-	}
 	q := s.db.WithContext(ctx).Model(&models.Notification{}).Where("user_id = ?", p.ID)
 	if unreadOnly != nil && *unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
-	var total int64
-	if args.WithTotal {
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return none, err
-		}
-	}
-	if cur != nil {
-		at, err := time.Parse(time.RFC3339Nano, cur[0])
-		id, idErr := uuid.Parse(cur[1])
-		if err != nil || idErr != nil {
-			return none, models.InvalidField("after", "This cursor is not valid.")
-		}
-		q = q.Where("(created_at, id) < (?, ?)", at, id)
-	}
-	var rows []*models.Notification
-	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return none, err
-	}
-	pg := page.Trim(rows, limit, func(n *models.Notification) string {
-		return page.Encode(n.CreatedAt.UTC().Format(time.RFC3339Nano), n.ID.String())
-	})
-	pg.Total = int(total)
-	return pg, nil
+	return page.Newest(q, args, "created_at", func(n *models.Notification) (time.Time, uuid.UUID) { return n.CreatedAt, n.ID })
 }
 
 // MarkRead marks the caller's unread notifications among ids as read and

@@ -368,38 +368,8 @@ func (s *Service) MyReferrals(ctx context.Context, args page.Args) (page.Page[*m
 	if err != nil {
 		return none, err
 	}
-	limit, err := args.Limit()
-	if err != nil {
-		return none, err
-	}
-	cur, err := args.Cursor(2)
-	if err != nil {
-		return none, err
-	}
 	q := s.db.WithContext(ctx).Model(&models.Referral{}).Where("clinician_id = ?", p.ID)
-	var total int64
-	if args.WithTotal {
-		if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-			return none, err
-		}
-	}
-	if cur != nil {
-		at, err := time.Parse(time.RFC3339Nano, cur[0])
-		id, idErr := uuid.Parse(cur[1])
-		if err != nil || idErr != nil {
-			return none, models.InvalidField("after", "This cursor is not valid.")
-		}
-		q = q.Where("(created_at, id) < (?, ?)", at, id)
-	}
-	var rows []*models.Referral
-	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
-		return none, err
-	}
-	pg := page.Trim(rows, limit, func(r *models.Referral) string {
-		return page.Encode(r.CreatedAt.UTC().Format(time.RFC3339Nano), r.ID.String())
-	})
-	pg.Total = int(total)
-	return pg, nil
+	return page.Newest(q, args, "created_at", func(r *models.Referral) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID })
 }
 
 // ReferralsByID loads referrals for the referral dataloader (a case's
