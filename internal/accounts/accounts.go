@@ -96,11 +96,11 @@ func validateOrganization(in models.CreateOrganizationInput) (*models.Organizati
 	if in.Kind == models.OrgHealthSystem && len(cats) > 0 {
 		return nil, models.InvalidField("input.categories", "Only legal-aid organizations take categories.")
 	}
-	phone := trimmed(in.Phone)
+	phone := models.Trimmed(in.Phone)
 	if phone != nil && (len(*phone) > 40 || strings.Trim(*phone, "0123456789+-() .x") != "") {
 		return nil, models.InvalidField("input.phone", "Enter a phone number of digits, spaces and + - ( ).")
 	}
-	site := trimmed(in.Website)
+	site := models.Trimmed(in.Website)
 	if site != nil {
 		u, err := url.Parse(*site)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(*site) > 500 {
@@ -108,17 +108,6 @@ func validateOrganization(in models.CreateOrganizationInput) (*models.Organizati
 		}
 	}
 	return &models.Organization{Name: name, Kind: in.Kind, ServiceAreas: areas, Categories: cats, Phone: phone, Website: site}, nil
-}
-
-func trimmed(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*s)
-	if t == "" {
-		return nil
-	}
-	return &t
 }
 
 // CreateStaffUser creates a CLINICIAN, ADVOCATE, EDITOR or ADMIN account.

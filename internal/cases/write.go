@@ -21,17 +21,11 @@ const MaxMessageLen = 5000
 // optionalText trims s and checks its length; blank is nil.
 // Errors: BAD_USER_INPUT (field).
 func optionalText(field string, s *string) (*string, error) {
-	if s == nil {
-		return nil, nil
-	}
-	t := strings.TrimSpace(*s)
-	if t == "" {
-		return nil, nil
-	}
-	if utf8.RuneCountInString(t) > MaxMessageLen {
+	t := models.Trimmed(s)
+	if t != nil && utf8.RuneCountInString(*t) > MaxMessageLen {
 		return nil, models.InvalidField(field, "Keep it under %d characters.", MaxMessageLen)
 	}
-	return &t, nil
+	return t, nil
 }
 
 // change runs fn on case id, locked, in a transaction, after checking that p

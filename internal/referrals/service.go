@@ -159,13 +159,13 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 			return nil, models.InvalidField("input.screening", "Answer each screening domain at most once (%s is there twice).", a.Domain)
 		}
 		seen[a.Domain] = true
-		note := trimmed(a.Note)
+		note := models.Trimmed(a.Note)
 		if note != nil && utf8.RuneCountInString(*note) > MaxScreeningNoteLen {
 			return nil, models.InvalidField("input.screening", "Keep each screening note under %d characters.", MaxScreeningNoteLen)
 		}
 		screening = append(screening, &models.ScreeningAnswer{Domain: a.Domain, Positive: a.Positive, Note: note})
 	}
-	notes := trimmed(in.Notes)
+	notes := models.Trimmed(in.Notes)
 	if notes != nil && utf8.RuneCountInString(*notes) > MaxNotesLen {
 		return nil, models.InvalidField("input.notes", "Keep the notes for the legal team under %d characters.", MaxNotesLen)
 	}
@@ -183,18 +183,6 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 	}
 	return &models.Referral{PatientLabel: label, Categories: cats, Screening: screening, Notes: notes,
 		Jurisdiction: jur, Deadline: in.Deadline}, nil
-}
-
-// trimmed trims s; blank is nil.
-func trimmed(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*s)
-	if t == "" {
-		return nil
-	}
-	return &t
 }
 
 // parseID parses a GraphQL ID; a malformed one is NOT_FOUND (what), like any
