@@ -39,8 +39,10 @@ type ServerOptions struct {
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
 // and graphql-transport-ws websockets, a query cache, automatic persisted
-// queries, a complexity limit, and introspection in development only.
-func NewServer(r *Resolver, opts ServerOptions) *handler.Server {
+// queries, a complexity limit, and introspection in development only. r is
+// the application's *Resolver (benchmarks pass resolvers that answer from
+// memory).
+func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,

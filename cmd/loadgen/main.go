@@ -6,6 +6,10 @@
 //	               cases, each with organization and first 10 events" from
 //	               -c connections for -d, then prints requests/s and latency
 //	               percentiles
+//	loadgen sql    asks PostgreSQL (DATABASE_URL) for the same data as one
+//	               prepared statement per request, from -c connections, and
+//	               prints the same figures: the ceiling that the database
+//	               alone reaches on this machine, to read `run` against
 //
 // Every request goes to the -url given (default http://127.0.0.1:8080/graphql);
 // it is meant for a server on this machine. Requests are bounded by -d and -n.
@@ -59,7 +63,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: loadgen seed | loadgen run [-url U] [-c 16] [-d 30s]")
+		return errors.New("usage: loadgen seed | loadgen run [-url U] [-c 16] [-d 30s] | loadgen sql [-c 16] [-d 30s]")
 	}
 	switch args[0] {
 	case "seed":
@@ -68,15 +72,23 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return seed(ctx, cfg.DatabaseURL)
-	case "run":
-		fs := flag.NewFlagSet("run", flag.ExitOnError)
-		url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint on this machine")
-		conns := fs.Int("c", 16, "concurrent connections")
-		dur := fs.Duration("d", 30*time.Second, "how long to send requests")
-		maxReq := fs.Int("n", 2_000_000, "stop after this many requests")
-		warm := fs.Duration("warmup", 3*time.Second, "requests sent before measuring")
+	case "run", "sql":
+		fs := flag.NewFlagSet(args[0], flag.ExitOnError)
+		url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint on this machine (run)")
+		var w window
+		fs.IntVar(&w.conns, "c", 16, "concurrent connections")
+		fs.DurationVar(&w.dur, "d", 30*time.Second, "how long to send requests")
+		fs.IntVar(&w.maxReq, "n", 2_000_000, "stop after this many requests")
+		fs.DurationVar(&w.warm, "warmup", 3*time.Second, "requests sent before measuring")
 		_ = fs.Parse(args[1:])
-		return load(ctx, *url, *conns, *dur, *warm, *maxReq)
+		if args[0] == "run" {
+			return load(ctx, *url, w)
+		}
+		cfg, err := config.Load(os.Getenv)
+		if err != nil {
+			return err
+		}
+		return loadSQL(ctx, cfg.DatabaseURL, w)
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
@@ -238,38 +250,123 @@ func login(ctx context.Context, c *http.Client, url string) ([]string, error) {
 	return tokens, errors.Join(errs...)
 }
 
-func load(ctx context.Context, url string, conns int, dur, warm time.Duration, maxReq int) error {
+// window says how a measurement runs: conns workers send requests for warm
+// (not measured) and then for dur, at most maxReq in all.
+type window struct {
+	conns, maxReq int
+	dur, warm     time.Duration
+}
+
+// load measures the API: each worker sends Query for a random patient.
+func load(ctx context.Context, url string, w window) error {
 	client := &http.Client{
 		Timeout:   10 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true},
+		Transport: &http.Transport{MaxIdleConnsPerHost: w.conns, MaxConnsPerHost: w.conns, DisableCompression: true},
 	}
 	tokens, err := login(ctx, client, url)
 	if err != nil {
 		return err
 	}
 	body, _ := json.Marshal(map[string]any{"query": Query, "operationName": "Load"})
+	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
+		buf := &bytes.Buffer{}
+		return func(rng *rand.Rand) error {
+			return measured(ctx, client, url, tokens[rng.IntN(len(tokens))], body, buf)
+		}, func() {}, nil
+	})
+}
+
+// SQL answers Query's data in one statement: a patient's 50 newest cases, each
+// with its organization and first 10 events a patient may see, as rows.
+const SQL = `SELECT c.id, c.reference, c.status, c.category, o.id, o.name,
+       e.id, e.kind, e.to_status, e.message, e.created_at
+FROM (SELECT * FROM cases WHERE patient_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50) c
+LEFT JOIN organizations o ON o.id = c.organization_id
+LEFT JOIN LATERAL (SELECT * FROM case_events e WHERE e.case_id = c.id AND e.visible_to_patient
+                   ORDER BY e.created_at, e.id LIMIT 10) e ON true
+ORDER BY c.created_at DESC, c.id DESC, e.created_at, e.id`
+
+// loadSQL measures PostgreSQL alone: each worker holds one connection and
+// runs SQL (prepared once per connection) for a random load patient, reading
+// every row.
+func loadSQL(ctx context.Context, url string, w window) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	rows, err := conn.Query(ctx, `SELECT id FROM users WHERE email LIKE 'loadgen-patient-%' ORDER BY email`)
+	if err != nil {
+		conn.Close(ctx)
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[[16]byte])
+	conn.Close(ctx)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errors.New("no load patients (run `loadgen seed` first)")
+	}
+	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(rng *rand.Rand) error {
+				rows, err := c.Query(ctx, SQL, ids[rng.IntN(len(ids))])
+				if err != nil {
+					return err
+				}
+				n := 0
+				for rows.Next() {
+					n++
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				if n == 0 {
+					return errors.New("no rows")
+				}
+				return nil
+			}, func() {
+				c.Close(context.Background())
+			}, nil
+	})
+}
+
+// measure runs w.conns workers made by newWorker (which returns the request
+// function and a clean-up) and prints requests/s and latency percentiles of
+// the requests started after the warm-up.
+func measure(ctx context.Context, w window, newWorker func(worker int) (func(*rand.Rand) error, func(), error)) error {
 	var (
 		sent     atomic.Int64
 		failures atomic.Int64
 		mu       sync.Mutex
 		lat      []time.Duration
+		errs     = make([]error, w.conns)
 	)
-	measureFrom := time.Now().Add(warm)
-	deadline := measureFrom.Add(dur)
+	measureFrom := time.Now().Add(w.warm)
+	deadline := measureFrom.Add(w.dur)
 	var wg sync.WaitGroup
-	for w := range conns {
+	for i := range w.conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			do, done, err := newWorker(i)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer done()
+			rng := rand.New(rand.NewPCG(uint64(i), 7))
 			local := make([]time.Duration, 0, 4096)
-			buf := &bytes.Buffer{}
-			for ctx.Err() == nil && sent.Add(1) <= int64(maxReq) {
+			for ctx.Err() == nil && sent.Add(1) <= int64(w.maxReq) {
 				start := time.Now()
 				if start.After(deadline) {
 					break
 				}
-				err := measured(ctx, client, url, tokens[rng.IntN(len(tokens))], body, buf)
+				err := do(rng)
 				if start.Before(measureFrom) {
 					continue
 				}
@@ -285,13 +382,16 @@ func load(ctx context.Context, url string, conns int, dur, warm time.Duration, m
 		}()
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	if len(lat) == 0 {
 		return errors.New("no successful request")
 	}
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
-	fmt.Printf("connections %d, measured %s: %d requests, %d failed\n", conns, dur, len(lat), failures.Load())
-	fmt.Printf("throughput %.0f requests/s\n", float64(len(lat))/dur.Seconds())
+	fmt.Printf("connections %d, measured %s: %d requests, %d failed\n", w.conns, w.dur, len(lat), failures.Load())
+	fmt.Printf("throughput %.0f requests/s\n", float64(len(lat))/w.dur.Seconds())
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), lat[len(lat)-1])
 	return nil
 }
