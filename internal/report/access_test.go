@@ -100,8 +100,8 @@ func TestPartnershipReportInput(t *testing.T) {
 
 // TestPartnershipReportAudit checks the audit row of a read: the admin, the
 // action, the entity type, the organization as entity id (none for the whole
-// partnership), and the statements: the session check, the organization
-// lookup when filtered, the report and the audit row.
+// partnership), and the statements: the session check, the planner settings,
+// the organization lookup when filtered, the report and the audit row.
 func TestPartnershipReportAudit(t *testing.T) {
 	s := apptest.New(t)
 	org := s.Org(t, models.OrgLegalAid, []string{"CA"})
@@ -110,7 +110,7 @@ func TestPartnershipReportAudit(t *testing.T) {
 		name  string
 		org   *models.Organization
 		stmts int64
-	}{{"WholePartnership", nil, 3}, {"Organization", org, 4}} {
+	}{{"WholePartnership", nil, 4}, {"Organization", org, 5}} {
 		t.Run(tt.name, func(t *testing.T) {
 			vars := map[string]any{"from": "2035-03-01", "to": "2035-03-31"}
 			if tt.org != nil {
