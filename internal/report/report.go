@@ -119,9 +119,11 @@ func (s *Service) PartnershipReport(ctx context.Context, from, to models.Date, o
 				return fmt.Errorf("report: organization kind %q has no scope", org.Kind)
 			}
 		}
-		if rep, err = compute(tx, sc, from, to, orgID); err != nil {
+		r, err := compute(tx, sc, from, to, orgID)
+		if err != nil {
 			return err
 		}
+		rep = r
 		return audit.Record(tx, p, ActionViewed, EntityPartnershipReport, orgID)
 	})
 	if err != nil {
@@ -289,7 +291,8 @@ func compute(tx *gorm.DB, sc scope, from, to models.Date, orgID *uuid.UUID) (*mo
 // Suppress returns the counts of one column as shown: nil for a count between
 // 1 and SmallCell, and, when that hides exactly one count, nil also for the
 // smallest shown count above 0 (the first of equals), or for a shown 0 when
-// there is none above 0. Other counts are shown as they are.
+// there is none above 0. Other counts are shown as they are; the pointers
+// point into counts.
 func Suppress(counts []int) []*int {
 	shown := make([]*int, len(counts))
 	hidden := 0
