@@ -418,7 +418,7 @@ type QueryResolver interface {
 	Guide(ctx context.Context, slug string, locale *string) (*models.Guide, error)
 	EditorGuides(ctx context.Context, status []models.GuideStatus, first *int, after *string) (*model.GuideConnection, error)
 	MyNotifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
-	PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*model.PartnershipReport, error)
+	PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*models.PartnershipReport, error)
 	MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error)
 	MyConsents(ctx context.Context) ([]*models.Consent, error)
 }
@@ -5039,7 +5039,7 @@ func (ec *executionContext) fieldContext_CaseOutcome_recordedAt(_ context.Contex
 	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "Time")
 }
 
-func (ec *executionContext) _CategoryStat_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryStat_category(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5062,7 +5062,7 @@ func (ec *executionContext) fieldContext_CategoryStat_category(_ context.Context
 	return graphql.NewScalarFieldContext("CategoryStat", field, false, false, "LegalCategory")
 }
 
-func (ec *executionContext) _CategoryStat_cases(ctx context.Context, field graphql.CollectedField, obj *model.CategoryStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryStat_cases(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5085,7 +5085,7 @@ func (ec *executionContext) fieldContext_CategoryStat_cases(_ context.Context, f
 	return graphql.NewScalarFieldContext("CategoryStat", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CategoryStat_resolved(ctx context.Context, field graphql.CollectedField, obj *model.CategoryStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryStat_resolved(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5108,7 +5108,7 @@ func (ec *executionContext) fieldContext_CategoryStat_resolved(_ context.Context
 	return graphql.NewScalarFieldContext("CategoryStat", field, false, false, "Int")
 }
 
-func (ec *executionContext) _CategoryStat_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.CategoryStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _CategoryStat_suppressed(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7954,7 +7954,7 @@ func (ec *executionContext) fieldContext_Organization_website(_ context.Context,
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
-func (ec *executionContext) _OutcomeStat_code(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _OutcomeStat_code(ctx context.Context, field graphql.CollectedField, obj *models.OutcomeStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7977,7 +7977,7 @@ func (ec *executionContext) fieldContext_OutcomeStat_code(_ context.Context, fie
 	return graphql.NewScalarFieldContext("OutcomeStat", field, false, false, "OutcomeCode")
 }
 
-func (ec *executionContext) _OutcomeStat_cases(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _OutcomeStat_cases(ctx context.Context, field graphql.CollectedField, obj *models.OutcomeStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8000,7 +8000,7 @@ func (ec *executionContext) fieldContext_OutcomeStat_cases(_ context.Context, fi
 	return graphql.NewScalarFieldContext("OutcomeStat", field, false, false, "Int")
 }
 
-func (ec *executionContext) _OutcomeStat_suppressed(ctx context.Context, field graphql.CollectedField, obj *model.OutcomeStat) (ret graphql.Marshaler) {
+func (ec *executionContext) _OutcomeStat_suppressed(ctx context.Context, field graphql.CollectedField, obj *models.OutcomeStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8069,7 +8069,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _PartnershipReport_from(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_from(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8092,7 +8092,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_from(_ context.Contex
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Date")
 }
 
-func (ec *executionContext) _PartnershipReport_to(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_to(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8115,7 +8115,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_to(_ context.Context,
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Date")
 }
 
-func (ec *executionContext) _PartnershipReport_referralsSent(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_referralsSent(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8138,7 +8138,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_referralsSent(_ conte
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipReport_referralsClaimed(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_referralsClaimed(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8161,7 +8161,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_referralsClaimed(_ co
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipReport_casesOpened(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_casesOpened(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8184,7 +8184,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_casesOpened(_ context
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipReport_casesResolved(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_casesResolved(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8207,7 +8207,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_casesResolved(_ conte
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipReport_medianDaysToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_medianDaysToFirstResponse(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8230,7 +8230,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_medianDaysToFirstResp
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Float")
 }
 
-func (ec *executionContext) _PartnershipReport_medianDaysToResolution(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_medianDaysToResolution(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8253,7 +8253,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_medianDaysToResolutio
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Float")
 }
 
-func (ec *executionContext) _PartnershipReport_totalBenefitCents(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_totalBenefitCents(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8276,7 +8276,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_totalBenefitCents(_ c
 	return graphql.NewScalarFieldContext("PartnershipReport", field, false, false, "Int")
 }
 
-func (ec *executionContext) _PartnershipReport_byCategory(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_byCategory(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8288,8 +8288,8 @@ func (ec *executionContext) _PartnershipReport_byCategory(ctx context.Context, f
 			return obj.ByCategory, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CategoryStat) graphql.Marshaler {
-			return ec.marshalNCategoryStat2ᚕᚖmlpᚋgraphᚋmodelᚐCategoryStatᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.CategoryStat) graphql.Marshaler {
+			return ec.marshalNCategoryStat2ᚕᚖmlpᚋmodelsᚐCategoryStatᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8308,7 +8308,7 @@ func (ec *executionContext) fieldContext_PartnershipReport_byCategory(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _PartnershipReport_outcomes(ctx context.Context, field graphql.CollectedField, obj *model.PartnershipReport) (ret graphql.Marshaler) {
+func (ec *executionContext) _PartnershipReport_outcomes(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8320,8 +8320,8 @@ func (ec *executionContext) _PartnershipReport_outcomes(ctx context.Context, fie
 			return obj.Outcomes, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.OutcomeStat) graphql.Marshaler {
-			return ec.marshalNOutcomeStat2ᚕᚖmlpᚋgraphᚋmodelᚐOutcomeStatᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.OutcomeStat) graphql.Marshaler {
+			return ec.marshalNOutcomeStat2ᚕᚖmlpᚋmodelsᚐOutcomeStatᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8946,11 +8946,11 @@ func (ec *executionContext) _Query_partnershipReport(ctx context.Context, field 
 			directive1 := func(ctx context.Context) (any, error) {
 				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
 				if err != nil {
-					var zeroVal *model.PartnershipReport
+					var zeroVal *models.PartnershipReport
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *model.PartnershipReport
+					var zeroVal *models.PartnershipReport
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, roles)
@@ -8959,8 +8959,8 @@ func (ec *executionContext) _Query_partnershipReport(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *model.PartnershipReport) graphql.Marshaler {
-			return ec.marshalNPartnershipReport2ᚖmlpᚋgraphᚋmodelᚐPartnershipReport(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *models.PartnershipReport) graphql.Marshaler {
+			return ec.marshalNPartnershipReport2ᚖmlpᚋmodelsᚐPartnershipReport(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12656,7 +12656,7 @@ func (ec *executionContext) _CaseOutcome(ctx context.Context, sel ast.SelectionS
 
 var categoryStatImplementors = []string{"CategoryStat"}
 
-func (ec *executionContext) _CategoryStat(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryStat) graphql.Marshaler {
+func (ec *executionContext) _CategoryStat(ctx context.Context, sel ast.SelectionSet, obj *models.CategoryStat) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, categoryStatImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13474,7 +13474,7 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 
 var outcomeStatImplementors = []string{"OutcomeStat"}
 
-func (ec *executionContext) _OutcomeStat(ctx context.Context, sel ast.SelectionSet, obj *model.OutcomeStat) graphql.Marshaler {
+func (ec *executionContext) _OutcomeStat(ctx context.Context, sel ast.SelectionSet, obj *models.OutcomeStat) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, outcomeStatImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -13555,7 +13555,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 
 var partnershipReportImplementors = []string{"PartnershipReport"}
 
-func (ec *executionContext) _PartnershipReport(ctx context.Context, sel ast.SelectionSet, obj *model.PartnershipReport) graphql.Marshaler {
+func (ec *executionContext) _PartnershipReport(ctx context.Context, sel ast.SelectionSet, obj *models.PartnershipReport) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -14615,11 +14615,11 @@ func (ec *executionContext) marshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx con
 	return v
 }
 
-func (ec *executionContext) marshalNCategoryStat2ᚕᚖmlpᚋgraphᚋmodelᚐCategoryStatᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CategoryStat) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryStat2ᚕᚖmlpᚋmodelsᚐCategoryStatᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.CategoryStat) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCategoryStat2ᚖmlpᚋgraphᚋmodelᚐCategoryStat(ctx, sel, v[i])
+		return ec.marshalNCategoryStat2ᚖmlpᚋmodelsᚐCategoryStat(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -14631,7 +14631,7 @@ func (ec *executionContext) marshalNCategoryStat2ᚕᚖmlpᚋgraphᚋmodelᚐCat
 	return ret
 }
 
-func (ec *executionContext) marshalNCategoryStat2ᚖmlpᚋgraphᚋmodelᚐCategoryStat(ctx context.Context, sel ast.SelectionSet, v *model.CategoryStat) graphql.Marshaler {
+func (ec *executionContext) marshalNCategoryStat2ᚖmlpᚋmodelsᚐCategoryStat(ctx context.Context, sel ast.SelectionSet, v *models.CategoryStat) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CategoryStat!")
 		return graphql.Null
@@ -15035,11 +15035,11 @@ func (ec *executionContext) marshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx c
 	return v
 }
 
-func (ec *executionContext) marshalNOutcomeStat2ᚕᚖmlpᚋgraphᚋmodelᚐOutcomeStatᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OutcomeStat) graphql.Marshaler {
+func (ec *executionContext) marshalNOutcomeStat2ᚕᚖmlpᚋmodelsᚐOutcomeStatᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.OutcomeStat) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNOutcomeStat2ᚖmlpᚋgraphᚋmodelᚐOutcomeStat(ctx, sel, v[i])
+		return ec.marshalNOutcomeStat2ᚖmlpᚋmodelsᚐOutcomeStat(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -15051,7 +15051,7 @@ func (ec *executionContext) marshalNOutcomeStat2ᚕᚖmlpᚋgraphᚋmodelᚐOutc
 	return ret
 }
 
-func (ec *executionContext) marshalNOutcomeStat2ᚖmlpᚋgraphᚋmodelᚐOutcomeStat(ctx context.Context, sel ast.SelectionSet, v *model.OutcomeStat) graphql.Marshaler {
+func (ec *executionContext) marshalNOutcomeStat2ᚖmlpᚋmodelsᚐOutcomeStat(ctx context.Context, sel ast.SelectionSet, v *models.OutcomeStat) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "OutcomeStat!")
 		return graphql.Null
@@ -15067,7 +15067,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖmlpᚋgraphᚋmodelᚐPageInfo(c
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPartnershipReport2ᚖmlpᚋgraphᚋmodelᚐPartnershipReport(ctx context.Context, sel ast.SelectionSet, v *model.PartnershipReport) graphql.Marshaler {
+func (ec *executionContext) marshalNPartnershipReport2ᚖmlpᚋmodelsᚐPartnershipReport(ctx context.Context, sel ast.SelectionSet, v *models.PartnershipReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartnershipReport!")
 		return graphql.Null

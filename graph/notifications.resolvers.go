@@ -28,8 +28,8 @@ func (r *queryResolver) MyNotifications(ctx context.Context, unreadOnly *bool, f
 }
 
 // PartnershipReport is the resolver for the partnershipReport field.
-func (r *queryResolver) PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*model.PartnershipReport, error) {
-	panic(fmt.Errorf("not implemented: PartnershipReport - partnershipReport"))
+func (r *queryResolver) PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*models.PartnershipReport, error) {
+	return r.Report.PartnershipReport(ctx, from, to, organizationID)
 }
 
 // NotificationAdded is the resolver for the notificationAdded field.

@@ -8,6 +8,7 @@ import (
 	"mlp/internal/guides"
 	"mlp/internal/notify"
 	"mlp/internal/referrals"
+	"mlp/internal/report"
 )
 
 // Resolver is the dependency root of the GraphQL layer: it holds the domain
@@ -21,4 +22,5 @@ type Resolver struct {
 	Referrals *referrals.Service
 	Notify    *notify.Service
 	Guides    *guides.Service
+	Report    *report.Service
 }

@@ -43,14 +43,6 @@ type CaseEventEdge struct {
 	Cursor string            `json:"cursor"`
 }
 
-// A count that is null, with suppressed true, when it is between 1 and 10 (small-cell suppression).
-type CategoryStat struct {
-	Category   models.LegalCategory `json:"category"`
-	Cases      *int                 `json:"cases,omitempty"`
-	Resolved   *int                 `json:"resolved,omitempty"`
-	Suppressed bool                 `json:"suppressed"`
-}
-
 type GuideConnection struct {
 	Edges      []*GuideEdge `json:"edges"`
 	PageInfo   *PageInfo    `json:"pageInfo"`
@@ -76,30 +68,9 @@ type NotificationEdge struct {
 	Cursor string               `json:"cursor"`
 }
 
-type OutcomeStat struct {
-	Code       models.OutcomeCode `json:"code"`
-	Cases      *int               `json:"cases,omitempty"`
-	Suppressed bool               `json:"suppressed"`
-}
-
 type PageInfo struct {
 	HasNextPage bool    `json:"hasNextPage"`
 	EndCursor   *string `json:"endCursor,omitempty"`
-}
-
-// De-identified figures for evaluating the partnership; no row names a person.
-type PartnershipReport struct {
-	From                      models.Date     `json:"from"`
-	To                        models.Date     `json:"to"`
-	ReferralsSent             int             `json:"referralsSent"`
-	ReferralsClaimed          int             `json:"referralsClaimed"`
-	CasesOpened               int             `json:"casesOpened"`
-	CasesResolved             int             `json:"casesResolved"`
-	MedianDaysToFirstResponse *float64        `json:"medianDaysToFirstResponse,omitempty"`
-	MedianDaysToResolution    *float64        `json:"medianDaysToResolution,omitempty"`
-	TotalBenefitCents         int             `json:"totalBenefitCents"`
-	ByCategory                []*CategoryStat `json:"byCategory"`
-	Outcomes                  []*OutcomeStat  `json:"outcomes"`
 }
 
 type Query struct {

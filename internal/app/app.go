@@ -22,6 +22,7 @@ import (
 	"mlp/internal/notify"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
+	"mlp/internal/report"
 )
 
 // Options configures New.
@@ -79,6 +80,7 @@ func New(opts Options) *App {
 		Referrals: referralsSvc,
 		Notify:    notify.NewService(db, opts.Now),
 		Guides:    guidesSvc,
+		Report:    report.NewService(db),
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
