@@ -84,6 +84,7 @@ func New(opts Options) *App {
 		Development:   opts.Development,
 		Logger:        opts.Logger,
 		WebsocketAuth: authSvc.Authenticate,
+		Now:           opts.Now,
 	})
 	src := loaders.Sources{
 		UsersByID:          accountsSvc.UsersByID,
