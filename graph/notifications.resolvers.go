@@ -19,7 +19,7 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []stri
 
 // RegisterDevice is the resolver for the registerDevice field.
 func (r *mutationResolver) RegisterDevice(ctx context.Context, platform models.DevicePlatform, token string) (bool, error) {
-	panic(fmt.Errorf("not implemented: RegisterDevice - registerDevice"))
+	return r.Devices.Register(ctx, platform, token)
 }
 
 // MyNotifications is the resolver for the myNotifications field.

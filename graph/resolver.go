@@ -5,6 +5,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/notify"
 	"mlp/internal/referrals"
@@ -21,4 +22,5 @@ type Resolver struct {
 	Referrals *referrals.Service
 	Notify    *notify.Service
 	Guides    *guides.Service
+	Devices   *devices.Service
 }

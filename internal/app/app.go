@@ -17,6 +17,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
 	"mlp/internal/notify"
@@ -79,6 +80,7 @@ func New(opts Options) *App {
 		Referrals: referralsSvc,
 		Notify:    notify.NewService(db, opts.Now),
 		Guides:    guidesSvc,
+		Devices:   devices.NewService(db, opts.Now),
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
