@@ -34,5 +34,5 @@ func (r *queryResolver) PartnershipReport(ctx context.Context, from models.Date,
 
 // NotificationAdded is the resolver for the notificationAdded field.
 func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *models.Notification, error) {
-	panic(fmt.Errorf("not implemented: NotificationAdded - notificationAdded"))
+	return r.Notify.Subscribe(ctx)
 }
