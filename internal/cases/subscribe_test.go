@@ -191,7 +191,8 @@ func TestCaseEventsAcrossInstances(t *testing.T) {
 }
 
 // TestSubscriptionsEndWithTheSession ends the streams of a session when it is
-// revoked (logout), and the websocket when the access token expires.
+// revoked (logout) or its user disabled, and the websocket when the access
+// token expires.
 func TestSubscriptionsEndWithTheSession(t *testing.T) {
 	t.Parallel()
 	t.Run("Logout", func(t *testing.T) {
@@ -207,6 +208,16 @@ func TestSubscriptionsEndWithTheSession(t *testing.T) {
 		sub := subscribeCase(t, s, login.Login.AccessToken, c, 0)
 		s.Do(t, login.Login.AccessToken, `mutation($r: String!) { logout(refreshToken: $r) }`,
 			map[string]any{"r": login.Login.RefreshToken}).MustOK(t)
+		sub.MustEnd(t)
+	})
+	t.Run("UserDisabled", func(t *testing.T) {
+		t.Parallel()
+		s := apptest.New(t)
+		w := newWorld(t, s)
+		c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
+		sub := subscribeCase(t, s, w.tokens[owner], c, 0)
+		s.Do(t, w.tokens[admin], `mutation($id: ID!) { disableUser(id: $id) { id } }`,
+			map[string]any{"id": w.patient.ID.String()}).MustOK(t)
 		sub.MustEnd(t)
 	})
 	t.Run("AccessTokenExpiry", func(t *testing.T) {
