@@ -106,6 +106,9 @@ func (l *Listener) run() {
 		if l.ctx.Err() != nil {
 			return
 		}
+		if err == nil { // it had been listening: start again at the shortest wait
+			backoff = minBackoff
+		}
 		l.log.Warn("live: listener connection lost; reconnecting", "err", errorText(err), "backoff", backoff)
 		select {
 		case <-time.After(backoff):
@@ -113,9 +116,6 @@ func (l *Listener) run() {
 			return
 		}
 		backoff = min(2*backoff, maxBackoff)
-		if err == nil {
-			backoff = minBackoff
-		}
 	}
 }
 
