@@ -22,6 +22,26 @@ type eventJSON struct {
 	VisibleToPatient bool
 }
 
+// subscriberWorld is newWorld's cast without jurisdictions: its legal-aid
+// organizations serve no state, so routing never picks them and the tests
+// may run any number of times (-count) without using up states.
+func subscriberWorld(t *testing.T, s *apptest.Server) *world {
+	t.Helper()
+	w := &world{s: s, tokens: map[string]string{}}
+	w.org = s.Org(t, models.OrgLegalAid, []string{})
+	w.otherOrg = s.Org(t, models.OrgLegalAid, []string{})
+	health := s.Org(t, models.OrgHealthSystem, []string{})
+	w.patient, w.tokens[owner] = s.User(t, models.RolePatient, nil)
+	_, w.tokens[otherPatient] = s.User(t, models.RolePatient, nil)
+	_, w.tokens[clinician] = s.User(t, models.RoleClinician, health)
+	_, w.tokens[advocate] = s.User(t, models.RoleAdvocate, w.org)
+	_, w.tokens[otherAdvocate] = s.User(t, models.RoleAdvocate, w.otherOrg)
+	_, w.tokens[editor] = s.User(t, models.RoleEditor, health)
+	_, w.tokens[admin] = s.User(t, models.RoleAdmin, nil)
+	w.tokens[badToken] = "not-a-jwt"
+	return w
+}
+
 // nextEvent waits for the next event of sub and decodes it.
 func nextEvent(t *testing.T, sub *apptest.Sub) eventJSON {
 	t.Helper()
@@ -55,7 +75,7 @@ func postMessage(t *testing.T, s *apptest.Server, tok string, c *models.Case, bo
 func TestCaseEventsSubscription(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
-	w := newWorld(t, s)
+	w := subscriberWorld(t, s)
 	c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 
 	patientSub := subscribeCase(t, s, w.tokens[owner], c, 0)
@@ -100,7 +120,7 @@ func TestCaseEventsSubscription(t *testing.T) {
 func TestCaseEventsRefused(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
-	w := newWorld(t, s)
+	w := subscriberWorld(t, s)
 	c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 	for _, tc := range []struct{ caller, code string }{
 		{anonymous, unauth}, {badToken, unauth}, {otherPatient, nf}, {clinician, nf}, {otherAdvocate, nf}, {editor, nf},
@@ -128,7 +148,7 @@ func TestCaseEventsRefused(t *testing.T) {
 func TestCaseEventsAudited(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
-	w := newWorld(t, s)
+	w := subscriberWorld(t, s)
 	c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 	reads := func() int64 {
 		return countWhere(t, s, &models.AuditEntry{}, "entity_type = ? AND entity_id = ? AND action = ?", cases.EntityCase, c.ID, audit.ActionRead)
@@ -161,7 +181,7 @@ func TestCaseEventsAudited(t *testing.T) {
 func TestCaseEventsEndWhenAccessIsLost(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t)
-	w := newWorld(t, s)
+	w := subscriberWorld(t, s)
 	c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 	advocateSub := subscribeCase(t, s, w.tokens[advocate], c, 0)
 	if err := s.DB.Model(c).Update("organization_id", w.otherOrg.ID).Error; err != nil {
@@ -178,7 +198,7 @@ func TestCaseEventsAcrossInstances(t *testing.T) {
 	t.Parallel()
 	a := apptest.New(t)
 	b := apptest.New(t) // a second app with its own hub and listener, same database
-	w := newWorld(t, a)
+	w := subscriberWorld(t, a)
 	c := insertCase(t, a, w.patient, w.org, models.CaseSubmitted)
 	sub := subscribeCase(t, b, w.tokens[owner], c, 0)
 	if n := a.App.Listener.Hub().Count(live.CaseTopic(c.ID)); n != 0 {
@@ -198,7 +218,7 @@ func TestSubscriptionsEndWithTheSession(t *testing.T) {
 	t.Run("Logout", func(t *testing.T) {
 		t.Parallel()
 		s := apptest.New(t)
-		w := newWorld(t, s)
+		w := subscriberWorld(t, s)
 		c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 		var login struct {
 			Login struct{ AccessToken, RefreshToken string }
@@ -213,7 +233,7 @@ func TestSubscriptionsEndWithTheSession(t *testing.T) {
 	t.Run("UserDisabled", func(t *testing.T) {
 		t.Parallel()
 		s := apptest.New(t)
-		w := newWorld(t, s)
+		w := subscriberWorld(t, s)
 		c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 		sub := subscribeCase(t, s, w.tokens[owner], c, 0)
 		s.Do(t, w.tokens[admin], `mutation($id: ID!) { disableUser(id: $id) { id } }`,
@@ -226,7 +246,7 @@ func TestSubscriptionsEndWithTheSession(t *testing.T) {
 		// 2 seconds before they expire.
 		var offset atomic.Int64
 		s := apptest.New(t, apptest.WithClock(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }))
-		w := newWorld(t, s)
+		w := subscriberWorld(t, s)
 		c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
 		offset.Store(int64(15*time.Minute - 2*time.Second))
 		ws := s.Dial(t, w.tokens[owner])
