@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"mlp/graph/loaders"
 	"mlp/graph/model"
 	"mlp/internal/audit"
@@ -111,7 +110,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, entityType *string, entity
 
 // CaseEvents is the resolver for the caseEvents field.
 func (r *subscriptionResolver) CaseEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
-	panic(fmt.Errorf("not implemented: CaseEvents - caseEvents"))
+	return r.Cases.SubscribeEvents(ctx, caseID)
 }
 
 // AuditEntry returns AuditEntryResolver implementation.

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"mlp/graph/model"
 	"mlp/internal/guides"
 	"mlp/internal/page"
 	"mlp/models"
@@ -98,7 +97,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.PublishGuide = func(child int, _ string) int { return root(child) }
 	c.Mutation.ArchiveGuide = func(child int, _ string) int { return root(child) }
 	c.Mutation.MarkNotificationsRead = func(child int, _ []string) int { return root(child) }
-	c.Mutation.RegisterDevice = func(child int, _ model.DevicePlatform, _ string) int { return root(child) }
+	c.Mutation.RegisterDevice = func(child int, _ models.DevicePlatform, _ string) int { return root(child) }
 	c.Mutation.ReferPatient = func(child int, _ models.ReferPatientInput) int { return root(child) }
 	c.Mutation.CancelReferral = func(child int, _ string) int { return root(child) }
 	c.Mutation.ClaimReferral = func(child int, _ models.ClaimReferralInput) int { return root(child) }

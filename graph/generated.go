@@ -221,7 +221,7 @@ type ComplexityRoot struct {
 		ReferPatient          func(childComplexity int, input models.ReferPatientInput) int
 		RefreshSession        func(childComplexity int, refreshToken string) int
 		Register              func(childComplexity int, input models.RegisterInput) int
-		RegisterDevice        func(childComplexity int, platform model.DevicePlatform, token string) int
+		RegisterDevice        func(childComplexity int, platform models.DevicePlatform, token string) int
 		RequestLegalHelp      func(childComplexity int, input models.RequestLegalHelpInput) int
 		RevokeConsent         func(childComplexity int, id string) int
 		SubmitGuideForReview  func(childComplexity int, id string) int
@@ -400,7 +400,7 @@ type MutationResolver interface {
 	PublishGuide(ctx context.Context, id string) (*models.Guide, error)
 	ArchiveGuide(ctx context.Context, id string) (*models.Guide, error)
 	MarkNotificationsRead(ctx context.Context, ids []string) (int, error)
-	RegisterDevice(ctx context.Context, platform model.DevicePlatform, token string) (bool, error)
+	RegisterDevice(ctx context.Context, platform models.DevicePlatform, token string) (bool, error)
 	ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error)
 	CancelReferral(ctx context.Context, id string) (*models.Referral, error)
 	ClaimReferral(ctx context.Context, input models.ClaimReferralInput) (*models.Case, error)
@@ -1279,7 +1279,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["platform"].(model.DevicePlatform), args["token"].(string)), true
+		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["platform"].(models.DevicePlatform), args["token"].(string)), true
 	case "Mutation.requestLegalHelp":
 		if e.ComplexityRoot.Mutation.RequestLegalHelp == nil {
 			break
@@ -2988,8 +2988,8 @@ func (ec *executionContext) field_Mutation_registerDevice_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "platform",
-		func(ctx context.Context, v any) (model.DevicePlatform, error) {
-			return ec.unmarshalNDevicePlatform2mlpᚋgraphᚋmodelᚐDevicePlatform(ctx, v)
+		func(ctx context.Context, v any) (models.DevicePlatform, error) {
+			return ec.unmarshalNDevicePlatform2mlpᚋmodelsᚐDevicePlatform(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7195,7 +7195,7 @@ func (ec *executionContext) _Mutation_registerDevice(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterDevice(ctx, fc.Args["platform"].(model.DevicePlatform), fc.Args["token"].(string))
+			return ec.Resolvers.Mutation().RegisterDevice(ctx, fc.Args["platform"].(models.DevicePlatform), fc.Args["token"].(string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14698,13 +14698,13 @@ func (ec *executionContext) marshalNDate2mlpᚋmodelsᚐDate(ctx context.Context
 	return v
 }
 
-func (ec *executionContext) unmarshalNDevicePlatform2mlpᚋgraphᚋmodelᚐDevicePlatform(ctx context.Context, v any) (model.DevicePlatform, error) {
-	var res model.DevicePlatform
+func (ec *executionContext) unmarshalNDevicePlatform2mlpᚋmodelsᚐDevicePlatform(ctx context.Context, v any) (models.DevicePlatform, error) {
+	var res models.DevicePlatform
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDevicePlatform2mlpᚋgraphᚋmodelᚐDevicePlatform(ctx context.Context, sel ast.SelectionSet, v model.DevicePlatform) graphql.Marshaler {
+func (ec *executionContext) marshalNDevicePlatform2mlpᚋmodelsᚐDevicePlatform(ctx context.Context, sel ast.SelectionSet, v models.DevicePlatform) graphql.Marshaler {
 	return v
 }
 

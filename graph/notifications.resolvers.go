@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"mlp/graph/model"
 	"mlp/models"
 )
@@ -18,8 +17,8 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []stri
 }
 
 // RegisterDevice is the resolver for the registerDevice field.
-func (r *mutationResolver) RegisterDevice(ctx context.Context, platform model.DevicePlatform, token string) (bool, error) {
-	panic(fmt.Errorf("not implemented: RegisterDevice - registerDevice"))
+func (r *mutationResolver) RegisterDevice(ctx context.Context, platform models.DevicePlatform, token string) (bool, error) {
+	return r.Devices.Register(ctx, platform, token)
 }
 
 // MyNotifications is the resolver for the myNotifications field.
@@ -34,5 +33,5 @@ func (r *queryResolver) PartnershipReport(ctx context.Context, from models.Date,
 
 // NotificationAdded is the resolver for the notificationAdded field.
 func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *models.Notification, error) {
-	panic(fmt.Errorf("not implemented: NotificationAdded - notificationAdded"))
+	return r.Notify.Subscribe(ctx)
 }

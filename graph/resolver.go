@@ -5,6 +5,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/notify"
 	"mlp/internal/referrals"
@@ -23,4 +24,5 @@ type Resolver struct {
 	Notify    *notify.Service
 	Guides    *guides.Service
 	Report    *report.Service
+	Devices   *devices.Service
 }

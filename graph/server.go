@@ -35,6 +35,9 @@ type ServerOptions struct {
 	Logger      *slog.Logger
 	// WebsocketAuth verifies the access token of a websocket connection.
 	WebsocketAuth func(ctx context.Context, token string) (*auth.Principal, error)
+	// Now is the clock of the tokens (default time.Now): a websocket closes
+	// when its access token expires by this clock.
+	Now func() time.Time
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -47,15 +50,21 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			token, ok := auth.BearerToken(payload.Authorization())
-			if !ok || opts.WebsocketAuth == nil {
+			// As over HTTP: no token is anonymous; a refused one marks the
+			// connection so that every operation answers UNAUTHENTICATED.
+			h := payload.Authorization()
+			if h == "" || opts.WebsocketAuth == nil {
 				return ctx, nil, nil
+			}
+			token, ok := auth.BearerToken(h)
+			if !ok {
+				return auth.WithAuthError(ctx, models.ErrUnauthenticated), nil, nil
 			}
 			p, err := opts.WebsocketAuth(ctx, token)
 			if err != nil {
-				return nil, nil, err
+				return auth.WithAuthError(ctx, err), nil, nil
 			}
-			return auth.WithPrincipal(ctx, p), nil, nil
+			return expireWithToken(auth.WithPrincipal(ctx, p), p, opts.Now), nil, nil
 		},
 	})
 	srv.AddTransport(transport.Options{})
@@ -76,6 +85,19 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(RecoverFunc(opts.Logger))
 	return srv
+}
+
+// expireWithToken returns ctx ending when p's access token expires: gqlgen
+// then closes the websocket (1000, "terminated"), ending every subscription
+// on it, and the client reconnects with a fresh token. So no stream outlives
+// its token, and no subscription starts on an expired one.
+func expireWithToken(ctx context.Context, p *auth.Principal, now func() time.Time) context.Context {
+	if now == nil {
+		now = time.Now
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.ExpiresAt.Sub(now()))
+	context.AfterFunc(ctx, cancel) // releases the timer when the connection ends first
+	return ctx
 }
 
 // refuseIntrospection answers a document that asks for __schema or __type with

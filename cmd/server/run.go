@@ -109,7 +109,10 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	if len(res) > 0 {
 		log.Info("migrations applied", "count", len(res))
 	}
-	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey, Development: cfg.Development()})
+	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL})
+	a.Listener.Start()
+	defer a.Close()
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {
 		created, err := a.Resolver.Accounts.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
 		if err != nil {
@@ -155,6 +158,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	a.Close() // ends the subscriptions, whose websockets Shutdown does not wait for
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)

@@ -3,11 +3,7 @@
 package model
 
 import (
-	"bytes"
-	"fmt"
-	"io"
 	"mlp/models"
-	"strconv"
 )
 
 type AuditEntryConnection struct {
@@ -88,59 +84,4 @@ type ReferralEdge struct {
 }
 
 type Subscription struct {
-}
-
-type DevicePlatform string
-
-const (
-	DevicePlatformIos     DevicePlatform = "IOS"
-	DevicePlatformAndroid DevicePlatform = "ANDROID"
-)
-
-var AllDevicePlatform = []DevicePlatform{
-	DevicePlatformIos,
-	DevicePlatformAndroid,
-}
-
-func (e DevicePlatform) IsValid() bool {
-	switch e {
-	case DevicePlatformIos, DevicePlatformAndroid:
-		return true
-	}
-	return false
-}
-
-func (e DevicePlatform) String() string {
-	return string(e)
-}
-
-func (e *DevicePlatform) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = DevicePlatform(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid DevicePlatform", str)
-	}
-	return nil
-}
-
-func (e DevicePlatform) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *DevicePlatform) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e DevicePlatform) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
 }

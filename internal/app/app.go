@@ -17,8 +17,10 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
+	"mlp/internal/live"
 	"mlp/internal/notify"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
@@ -38,6 +40,9 @@ type Options struct {
 	// ReferralCodeKey keys the hash of referral codes. Default: derived from
 	// JWTSecret (referrals.DeriveCodeKey).
 	ReferralCodeKey []byte
+	// DatabaseURL is where the subscriptions' listener opens its own
+	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
+	DatabaseURL string
 }
 
 // App is the assembled server.
@@ -45,7 +50,13 @@ type App struct {
 	Handler  http.Handler
 	Resolver *graph.Resolver
 	Tokens   *auth.Tokens
+	// Listener feeds the subscriptions; it starts with the first one, or
+	// with Listener.Start.
+	Listener *live.Listener
 }
+
+// Close stops the listener, which ends every subscription.
+func (a *App) Close() { a.Listener.Close() }
 
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
@@ -72,20 +83,26 @@ func New(opts Options) *App {
 	guidesSvc := guides.NewService(db, opts.Now)
 	referralsSvc := referrals.NewService(db, casesSvc, limiter, codeKey, guidesSvc, opts.Now)
 	casesSvc.OnFinal(referralsSvc.CloseForCase)
+	listener := live.NewListener(opts.DatabaseURL, live.NewHub(), opts.Logger)
+	casesSvc.UseLive(listener, opts.Logger)
+	notifySvc := notify.NewService(db, opts.Now)
+	notifySvc.UseLive(listener, opts.Logger)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
 		Cases:     casesSvc,
 		Audit:     audit.NewService(db),
 		Referrals: referralsSvc,
-		Notify:    notify.NewService(db, opts.Now),
+		Notify:    notifySvc,
 		Guides:    guidesSvc,
 		Report:    report.NewService(db),
+		Devices:   devices.NewService(db, opts.Now),
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Development:   opts.Development,
 		Logger:        opts.Logger,
 		WebsocketAuth: authSvc.Authenticate,
+		Now:           opts.Now,
 	})
 	src := loaders.Sources{
 		UsersByID:          accountsSvc.UsersByID,
@@ -127,5 +144,5 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens}
+	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens, Listener: listener}
 }

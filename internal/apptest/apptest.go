@@ -80,6 +80,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		JWTSecret:   []byte(JWTSecret),
 		Development: true,
 		Argon2:      &params,
+		DatabaseURL: dbtest.URL(tb),
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -89,6 +90,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 	}
 	s.now = o.Now
 	s.App = app.New(o)
+	tb.Cleanup(s.App.Close) // after ts.Close (cleanups run last first)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Test-Counter"); id != "" {
 			if n, ok := s.counters.Load(id); ok {

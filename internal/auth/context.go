@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,6 +15,9 @@ type Principal struct {
 	Role           models.Role
 	OrganizationID *uuid.UUID
 	SessionID      uuid.UUID
+	// ExpiresAt is when the access token ends; long-lived streams
+	// (subscriptions) end then too.
+	ExpiresAt time.Time
 }
 
 // Is reports whether the caller has one of roles.
@@ -46,8 +50,9 @@ func WithPrincipal(ctx context.Context, p *Principal) context.Context {
 	return context.WithValue(ctx, principalKey{}, authState{p: p})
 }
 
-// withAuthError returns ctx marking that a token was presented and refused.
-func withAuthError(ctx context.Context, err error) context.Context {
+// WithAuthError returns ctx marking that a token was presented and refused
+// with err: every operation that needs a caller answers err.
+func WithAuthError(ctx context.Context, err error) context.Context {
 	return context.WithValue(ctx, principalKey{}, authState{err: err})
 }
 

@@ -21,12 +21,12 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		ctx := r.Context()
 		token, ok := BearerToken(h)
 		if !ok {
-			next.ServeHTTP(w, r.WithContext(withAuthError(ctx, models.ErrUnauthenticated)))
+			next.ServeHTTP(w, r.WithContext(WithAuthError(ctx, models.ErrUnauthenticated)))
 			return
 		}
 		p, err := s.Authenticate(ctx, token)
 		if err != nil {
-			next.ServeHTTP(w, r.WithContext(withAuthError(ctx, err)))
+			next.ServeHTTP(w, r.WithContext(WithAuthError(ctx, err)))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(ctx, p)))

@@ -201,9 +201,16 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 	})
 }
 
+// revoke ends a session and drops the push devices registered in it, so a
+// signed-out (or stolen) install stops receiving the user's notifications.
+// Revoking also ends the session's live subscriptions, on every server
+// instance (a trigger notifies them; see package live).
 func (s *Service) revoke(tx *gorm.DB, sessionID uuid.UUID) error {
-	return tx.Model(&models.Session{}).Where("id = ? AND revoked_at IS NULL", sessionID).
-		Update("revoked_at", s.now()).Error
+	if err := tx.Model(&models.Session{}).Where("id = ? AND revoked_at IS NULL", sessionID).
+		Update("revoked_at", s.now()).Error; err != nil {
+		return err
+	}
+	return tx.Where("session_id = ?", sessionID).Delete(&models.Device{}).Error
 }
 
 func (s *Service) startSession(tx *gorm.DB, u *models.User) (*Session, error) {
@@ -259,5 +266,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		Role:           row.Role,
 		OrganizationID: row.OrganizationID,
 		SessionID:      uuid.MustParse(c.SID),
+		ExpiresAt:      c.ExpiresAt.Time,
 	}, nil
 }

@@ -7,6 +7,7 @@ package cases
 
 import (
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"mlp/internal/auth"
+	"mlp/internal/live"
 	"mlp/models"
 )
 
@@ -24,7 +26,9 @@ const EntityCase = "Case"
 type Service struct {
 	db      *gorm.DB
 	now     func() time.Time
-	onFinal []FinalHook // see OnFinal
+	onFinal []FinalHook    // see OnFinal
+	live    *live.Listener // see UseLive
+	log     *slog.Logger
 }
 
 // NewService returns the case service; now is its clock (deadlines, urgency,
@@ -33,7 +37,7 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, log: slog.Default()}
 }
 
 // parseCaseID parses a GraphQL ID of a case; a malformed one is NOT_FOUND,

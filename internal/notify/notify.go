@@ -5,12 +5,14 @@ package notify
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"mlp/internal/auth"
+	"mlp/internal/live"
 	"mlp/internal/page"
 	"mlp/models"
 )
@@ -19,7 +21,8 @@ import (
 const MaxMarkRead = 500
 
 // Add stores notification n inside the caller's transaction tx. Its title and
-// body must carry nothing the recipient may not know.
+// body must carry nothing the recipient may not know. A trigger signals the
+// row's id to notificationAdded subscribers when tx commits (package live).
 func Add(tx *gorm.DB, n *models.Notification) error {
 	if n.ID == uuid.Nil {
 		n.ID = uuid.Must(uuid.NewV7())
@@ -32,8 +35,10 @@ func Add(tx *gorm.DB, n *models.Notification) error {
 
 // Service lists and marks the caller's notifications.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db   *gorm.DB
+	now  func() time.Time
+	live *live.Listener // see UseLive
+	log  *slog.Logger
 }
 
 // NewService returns the notification service; now stamps readAt.
@@ -41,7 +46,7 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, now: now, log: slog.Default()}
 }
 
 // MyNotifications lists the caller's notifications, newest first; only unread

@@ -1,0 +1,136 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"mlp/internal/audit"
+	"mlp/internal/auth"
+	"mlp/internal/live"
+	"mlp/models"
+)
+
+// UseLive gives the service the process's listener, for SubscribeEvents.
+func (s *Service) UseLive(l *live.Listener, log *slog.Logger) {
+	s.live, s.log = l, log
+}
+
+// errAccessLost ends a stream whose reader may no longer read the case.
+var errAccessLost = errors.New("cases: access to the case lost")
+
+// SubscribeEvents streams the new events of case caseID to a reader of the
+// case (its patient, an advocate of its organization, an ADMIN), as their
+// transactions commit on any server instance. A PATIENT gets only the events
+// visible to patients. The subscription and every event delivered to someone
+// other than the patient are audited as reads of the case. Each event is
+// authorized when it is delivered: once the caller may no longer read the
+// case (it moved to another organization), the stream ends. It also ends
+// when ctx ends (the client unsubscribed, or the websocket closed at the
+// access token's expiry), when the caller's session is revoked or account
+// disabled, when the caller falls live.Buffer events behind, and when the
+// listener reconnects; clients then resubscribe and reload the timeline.
+// Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
+func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cid, err := parseCaseID(caseID)
+	if err != nil {
+		return nil, err
+	}
+	if s.live == nil {
+		return nil, errors.New("cases: no live listener")
+	}
+	// Authorize (and audit) first: a registered subscription is a permitted
+	// one. An event committed meanwhile is not delivered; clients reload the
+	// timeline after subscribing, as graphql-transport-ws never says when a
+	// subscription is live.
+	if _, err := s.Case(ctx, caseID); err != nil {
+		return nil, err
+	}
+	sub, err := s.live.Subscribe(ctx, live.CaseTopic(cid), live.SessionKey(p.SessionID), live.UserKey(p.ID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *models.CaseEvent)
+	go s.streamEvents(ctx, p, cid, sub, out)
+	return out, nil
+}
+
+// streamEvents delivers the events sub signals until the stream ends.
+func (s *Service) streamEvents(ctx context.Context, p *auth.Principal, cid uuid.UUID, sub *live.Subscription, out chan<- *models.CaseEvent) {
+	defer close(out)
+	defer sub.Close()
+	for {
+		var id uuid.UUID
+		select {
+		case <-ctx.Done():
+			return
+		case v, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			id = v
+		}
+		ev, err := s.eventFor(ctx, p, cid, id)
+		if err != nil {
+			if !errors.Is(err, errAccessLost) && ctx.Err() == nil {
+				s.log.ErrorContext(ctx, "caseEvents: loading an event failed; stream ended", "err", err)
+			}
+			return
+		}
+		if ev == nil {
+			continue
+		}
+		select {
+		case out <- ev:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// eventFor loads event id of case cid for p, checking that p may still read
+// the case. It returns nil for an event p may not see (a PATIENT and an
+// internal event) and errAccessLost when p may no longer read the case. A
+// read by anyone but the patient is audited.
+func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.UUID) (*models.CaseEvent, error) {
+	var ev *models.CaseEvent
+	load := func(tx *gorm.DB) error {
+		var c models.Case
+		if err := tx.Select("id", "patient_id", "organization_id").Take(&c, "id = ?", cid).Error; err != nil {
+			return err
+		}
+		if !canRead(p, &c) {
+			return errAccessLost
+		}
+		var e models.CaseEvent
+		err := tx.Take(&e, "id = ? AND case_id = ?", id, cid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if p.Is(models.RolePatient) && !e.VisibleToPatient {
+			return nil
+		}
+		ev = &e
+		if p.Is(models.RolePatient) {
+			return nil
+		}
+		return audit.Record(tx, p, audit.ActionRead, EntityCase, &cid)
+	}
+	var err error
+	if p.Is(models.RolePatient) {
+		err = load(s.db.WithContext(ctx))
+	} else {
+		err = s.db.WithContext(ctx).Transaction(load)
+	}
+	return ev, err
+}

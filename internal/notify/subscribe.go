@@ -1,0 +1,77 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"mlp/internal/auth"
+	"mlp/internal/live"
+	"mlp/models"
+)
+
+// UseLive gives the service the process's listener, for Subscribe.
+func (s *Service) UseLive(l *live.Listener, log *slog.Logger) {
+	s.live, s.log = l, log
+}
+
+// Subscribe streams the caller's own new notifications as their transactions
+// commit on any server instance. The stream ends when ctx ends (the client
+// unsubscribed, or the websocket closed at the access token's expiry), when
+// the caller's session is revoked or account disabled, when the caller falls
+// live.Buffer notifications behind, and when the listener reconnects; clients
+// then resubscribe and reload myNotifications.
+// Errors: UNAUTHENTICATED.
+func (s *Service) Subscribe(ctx context.Context) (<-chan *models.Notification, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if s.live == nil {
+		return nil, errors.New("notify: no live listener")
+	}
+	sub, err := s.live.Subscribe(ctx, live.UserTopic(p.ID), live.SessionKey(p.SessionID), live.UserKey(p.ID))
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan *models.Notification)
+	go s.stream(ctx, p, sub, out)
+	return out, nil
+}
+
+func (s *Service) stream(ctx context.Context, p *auth.Principal, sub *live.Subscription, out chan<- *models.Notification) {
+	defer close(out)
+	defer sub.Close()
+	for {
+		var id uuid.UUID
+		select {
+		case <-ctx.Done():
+			return
+		case v, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			id = v
+		}
+		var n models.Notification
+		// Only the caller's own: the user id of the signal is checked again here.
+		err := s.db.WithContext(ctx).Take(&n, "id = ? AND user_id = ?", id, p.ID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.ErrorContext(ctx, "notificationAdded: loading a notification failed; stream ended", "err", err)
+			}
+			return
+		}
+		select {
+		case out <- &n:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
