@@ -24,7 +24,8 @@ const contractPath = "../../shared/contract/schema.graphql"
 
 // TestServedSchemaKeepsTheContract checks that the served schema is a
 // superset of the contract: every type, field, argument, input field and enum
-// value of the contract exists with the same or a compatible type.
+// value of the contract exists with the same or a compatible type, and no
+// contract field's resolver is still gqlgen's generated stub.
 func TestServedSchemaKeepsTheContract(t *testing.T) {
 	src, err := os.ReadFile(contractPath)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -42,11 +43,9 @@ func TestServedSchemaKeepsTheContract(t *testing.T) {
 	for _, p := range breakingChanges(contract, served) {
 		t.Error(p)
 	}
-	pending := notImplemented(t, contract)
-	for _, f := range pending {
-		t.Logf("contract field not implemented yet: %s", f)
+	for _, f := range notImplemented(t, contract) {
+		t.Errorf("contract field %s is still gqlgen's stub (panics at run time)", f)
 	}
-	t.Logf("%d contract fields of Query, Mutation and Subscription not implemented yet", len(pending))
 }
 
 // breakingChanges lists what a client written against contract would find
