@@ -21,22 +21,10 @@ import (
 // Performance).
 const gcPercent = 400
 
-// setGC paces the garbage collector unless GOGC says how: where GOMEMLIMIT
-// gives the memory the process may use (a container's limit, less headroom),
-// that limit alone paces collection (GOGC off), which served a quarter more
-// requests than GOGC 400 under load; without one, GOGC 400.
-func setGC(getenv func(string) string) {
-	switch {
-	case getenv("GOGC") != "":
-	case getenv("GOMEMLIMIT") != "":
-		debug.SetGCPercent(-1)
-	default:
+func main() {
+	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(gcPercent)
 	}
-}
-
-func main() {
-	setGC(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
