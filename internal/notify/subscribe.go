@@ -38,40 +38,21 @@ func (s *Service) Subscribe(ctx context.Context) (<-chan *models.Notification, e
 		return nil, err
 	}
 	out := make(chan *models.Notification)
-	go s.stream(ctx, p, sub, out)
+	go live.Forward(ctx, sub, out,
+		func(ctx context.Context, id uuid.UUID) (*models.Notification, error) {
+			var n models.Notification
+			// Only the caller's own: the user id of the signal is checked again here.
+			err := s.db.WithContext(ctx).Take(&n, "id = ? AND user_id = ?", id, p.ID).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &n, nil
+		},
+		func(err error) {
+			s.log.ErrorContext(ctx, "notificationAdded: loading a notification failed; stream ended", "err", err)
+		})
 	return out, nil
-}
-
-func (s *Service) stream(ctx context.Context, p *auth.Principal, sub *live.Subscription, out chan<- *models.Notification) {
-	defer close(out)
-	defer sub.Close()
-	for {
-		var id uuid.UUID
-		select {
-		case <-ctx.Done():
-			return
-		case v, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			id = v
-		}
-		var n models.Notification
-		// Only the caller's own: the user id of the signal is checked again here.
-		err := s.db.WithContext(ctx).Take(&n, "id = ? AND user_id = ?", id, p.ID).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			continue
-		}
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.ErrorContext(ctx, "notificationAdded: loading a notification failed; stream ended", "err", err)
-			}
-			return
-		}
-		select {
-		case out <- &n:
-		case <-ctx.Done():
-			return
-		}
-	}
 }
