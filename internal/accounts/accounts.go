@@ -250,6 +250,10 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*m
 				Update("revoked_at", at).Error; err != nil {
 				return err
 			}
+			// Nor may its phones keep receiving pushes: drop its devices.
+			if err := tx.Where("user_id = ?", u.ID).Delete(&models.Device{}).Error; err != nil {
+				return err
+			}
 		}
 		if err := tx.Model(&u).Update("disabled_at", at).Error; err != nil {
 			return err

@@ -188,3 +188,22 @@ func TestLogoutDropsTheSessionsDevices(t *testing.T) {
 		t.Fatal("logout must drop the devices of its session and only those")
 	}
 }
+
+func TestDisablingAUserDropsTheirDevices(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	u, tok := s.User(t, models.RolePatient, nil)
+	other, otherTok := s.User(t, models.RolePatient, nil)
+	_, admin := s.User(t, models.RoleAdmin, nil)
+	mine, theirs := newToken(), newToken()
+	register(t, s, tok, "IOS", mine).MustOK(t)
+	register(t, s, otherTok, "ANDROID", theirs).MustOK(t)
+	s.Do(t, admin, `mutation($id: ID!) { disableUser(id: $id) { id } }`, map[string]any{"id": u.ID.String()}).MustOK(t)
+	s.Do(t, admin, `mutation($id: ID!) { enableUser(id: $id) { id } }`, map[string]any{"id": u.ID.String()}).MustOK(t)
+	if len(rows(t, s, mine)) != 0 {
+		t.Error("a disabled account's devices must be dropped (and not come back when it is enabled)")
+	}
+	if len(rows(t, s, theirs)) != 1 {
+		t.Errorf("another user's (%s) device must stay", other.ID)
+	}
+}
