@@ -38,6 +38,10 @@ type ServerOptions struct {
 	// Now is the clock of the tokens (default time.Now): a websocket closes
 	// when its access token expires by this clock.
 	Now func() time.Time
+	// SocketOperation prepares the context of each operation on a websocket
+	// as the HTTP middleware prepares each request's (its own dataloaders):
+	// a websocket lives longer than any one operation.
+	SocketOperation func(ctx context.Context) context.Context
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -49,22 +53,27 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
+		// The access token travels in connection_init's payload, and only
+		// there: a principal the upgrade request's own headers carried does
+		// not count. Each operation on the connection checks the token again
+		// (see socketOperation), so a revoked session or disabled account
+		// cannot start anything more on a socket already open.
 		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 			// As over HTTP: no token is anonymous; a refused one marks the
 			// connection so that every operation answers UNAUTHENTICATED.
 			h := payload.Authorization()
 			if h == "" || opts.WebsocketAuth == nil {
-				return ctx, nil, nil
+				return withSocket(auth.WithPrincipal(ctx, nil), ""), nil, nil
 			}
 			token, ok := auth.BearerToken(h)
 			if !ok {
-				return auth.WithAuthError(ctx, models.ErrUnauthenticated), nil, nil
+				return withSocket(auth.WithAuthError(ctx, models.ErrUnauthenticated), ""), nil, nil
 			}
 			p, err := opts.WebsocketAuth(ctx, token)
 			if err != nil {
-				return auth.WithAuthError(ctx, err), nil, nil
+				return withSocket(auth.WithAuthError(ctx, err), ""), nil, nil
 			}
-			return expireWithToken(auth.WithPrincipal(ctx, p), p, opts.Now), nil, nil
+			return withSocket(expireWithToken(auth.WithPrincipal(ctx, p), p, opts.Now), token), nil, nil
 		},
 	})
 	srv.AddTransport(transport.Options{})
@@ -79,6 +88,7 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 		srv.Use(refuseIntrospection{})
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		ctx = socketOperation(ctx, opts)
 		httpx.Info(ctx).SetOperation(operationLabel(graphql.GetOperationContext(ctx)))
 		return next(ctx)
 	})
@@ -91,6 +101,40 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 // then closes the websocket (1000, "terminated"), ending every subscription
 // on it, and the client reconnects with a fresh token. So no stream outlives
 // its token, and no subscription starts on an expired one.
+type socketKey struct{}
+
+// socketState marks the context of a websocket connection; token is its
+// accepted access token ("" when anonymous or refused).
+type socketState struct{ token string }
+
+func withSocket(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, socketKey{}, socketState{token: token})
+}
+
+// socketOperation prepares an operation that arrived on a websocket: the
+// connection's token is verified again (one statement, as for each HTTP
+// request), so the operation runs with the caller's current role and
+// organization, or answers UNAUTHENTICATED once the session is revoked or
+// the account disabled; and it gets its own dataloaders. Operations over HTTP
+// pass through unchanged.
+func socketOperation(ctx context.Context, opts ServerOptions) context.Context {
+	st, ok := ctx.Value(socketKey{}).(socketState)
+	if !ok {
+		return ctx
+	}
+	if st.token != "" {
+		if p, err := opts.WebsocketAuth(ctx, st.token); err != nil {
+			ctx = auth.WithAuthError(ctx, err)
+		} else {
+			ctx = auth.WithPrincipal(ctx, p)
+		}
+	}
+	if opts.SocketOperation != nil {
+		ctx = opts.SocketOperation(ctx)
+	}
+	return ctx
+}
+
 func expireWithToken(ctx context.Context, p *auth.Principal, now func() time.Time) context.Context {
 	if now == nil {
 		now = time.Now

@@ -155,8 +155,14 @@ type ctxKey struct{}
 // Middleware gives each request its own loaders.
 func Middleware(src Sources, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(src))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), src)))
 	})
+}
+
+// With returns ctx carrying new loaders over src: one set per request, and
+// one per operation of a websocket (which lives longer than any request).
+func With(ctx context.Context, src Sources) context.Context {
+	return context.WithValue(ctx, ctxKey{}, New(src))
 }
 
 // For returns the request's loaders.

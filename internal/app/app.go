@@ -98,12 +98,6 @@ func New(opts Options) *App {
 		Report:    report.NewService(db),
 		Devices:   devices.NewService(db, opts.Now),
 	}
-	gql := graph.NewServer(r, graph.ServerOptions{
-		Development:   opts.Development,
-		Logger:        opts.Logger,
-		WebsocketAuth: authSvc.Authenticate,
-		Now:           opts.Now,
-	})
 	src := loaders.Sources{
 		UsersByID:          accountsSvc.UsersByID,
 		OrganizationsByID:  accountsSvc.OrganizationsByID,
@@ -119,6 +113,23 @@ func New(opts Options) *App {
 			PublishedBySlugs: guidesSvc.PublishedBySlugs,
 		},
 	}
+
+	gql := graph.NewServer(r, graph.ServerOptions{
+		Development:     opts.Development,
+		Logger:          opts.Logger,
+		WebsocketAuth:   authSvc.Authenticate,
+		Now:             opts.Now,
+		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
+	})
+	// A subscription checks its caller's session once more after it
+	// registers: a revocation racing its start is not missed.
+	listener.Verify(func(ctx context.Context) error {
+		p, err := auth.Require(ctx)
+		if err != nil {
+			return err
+		}
+		return authSvc.CheckSession(ctx, p)
+	})
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, gql))))

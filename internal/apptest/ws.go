@@ -40,10 +40,17 @@ type wsMessage struct {
 // token ("" sends no authorization). The connection closes when the test ends.
 func (s *Server) Dial(tb testing.TB, token string) *WS {
 	tb.Helper()
+	return s.DialWithHeader(tb, nil, token)
+}
+
+// DialWithHeader is Dial with header sent on the upgrade request (which a
+// server must not take for connection_init's authorization).
+func (s *Server) DialWithHeader(tb testing.TB, header http.Header, token string) *WS {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), WSTimeout)
 	defer cancel()
 	conn, _, err := websocket.Dial(ctx, strings.Replace(s.URL, "http", "ws", 1)+"/graphql",
-		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -246,6 +246,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	if err != nil {
 		return nil, err
 	}
+	p := &Principal{ID: uuid.MustParse(c.Subject), SessionID: uuid.MustParse(c.SID), ExpiresAt: c.ExpiresAt.Time}
+	if err := s.current(ctx, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// CheckSession checks again, in one statement, that p's user is enabled and
+// its session not revoked, as Authenticate did; long-lived streams call it
+// after registering, so that a revocation racing their start is not missed.
+// Errors: UNAUTHENTICATED.
+func (s *Service) CheckSession(ctx context.Context, p *Principal) error {
+	return s.current(ctx, &Principal{ID: p.ID, SessionID: p.SessionID})
+}
+
+// current fills p's role and organization from the database when p's user
+// is enabled and its session live; else models.ErrUnauthenticated.
+func (s *Service) current(ctx context.Context, p *Principal) error {
 	var row struct {
 		Role           models.Role
 		OrganizationID *uuid.UUID
@@ -254,18 +272,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		SELECT u.role, u.organization_id
 		FROM users u JOIN sessions s ON s.user_id = u.id
 		WHERE u.id = ? AND s.id = ? AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > ?`,
-		c.Subject, c.SID, s.now()).Scan(&row)
+		p.ID, p.SessionID, s.now()).Scan(&row)
 	if res.Error != nil {
-		return nil, res.Error
+		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return nil, models.ErrUnauthenticated
+		return models.ErrUnauthenticated
 	}
-	return &Principal{
-		ID:             uuid.MustParse(c.Subject),
-		Role:           row.Role,
-		OrganizationID: row.OrganizationID,
-		SessionID:      uuid.MustParse(c.SID),
-		ExpiresAt:      c.ExpiresAt.Time,
-	}, nil
+	p.Role, p.OrganizationID = row.Role, row.OrganizationID
+	return nil
 }

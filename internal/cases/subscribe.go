@@ -46,53 +46,28 @@ func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *m
 	if s.live == nil {
 		return nil, errors.New("cases: no live listener")
 	}
-	// Authorize (and audit) first: a registered subscription is a permitted
-	// one. An event committed meanwhile is not delivered; clients reload the
-	// timeline after subscribing, as graphql-transport-ws never says when a
-	// subscription is live.
-	if _, err := s.Case(ctx, caseID); err != nil {
-		return nil, err
-	}
+	// Register first, then authorize (and audit): an event committed in
+	// between is not lost, and nothing reaches the caller before the check,
+	// since delivery starts after it. Clients still reload the timeline after
+	// subscribing, as graphql-transport-ws never says when a subscription is
+	// live.
 	sub, err := s.live.Subscribe(ctx, live.CaseTopic(cid), live.SessionKey(p.SessionID), live.UserKey(p.ID))
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.Case(ctx, caseID); err != nil {
+		sub.Close()
+		return nil, err
+	}
 	out := make(chan *models.CaseEvent)
-	go s.streamEvents(ctx, p, cid, sub, out)
-	return out, nil
-}
-
-// streamEvents delivers the events sub signals until the stream ends.
-func (s *Service) streamEvents(ctx context.Context, p *auth.Principal, cid uuid.UUID, sub *live.Subscription, out chan<- *models.CaseEvent) {
-	defer close(out)
-	defer sub.Close()
-	for {
-		var id uuid.UUID
-		select {
-		case <-ctx.Done():
-			return
-		case v, ok := <-sub.C:
-			if !ok {
-				return
-			}
-			id = v
-		}
-		ev, err := s.eventFor(ctx, p, cid, id)
-		if err != nil {
-			if !errors.Is(err, errAccessLost) && ctx.Err() == nil {
+	go live.Forward(ctx, sub, out,
+		func(ctx context.Context, id uuid.UUID) (*models.CaseEvent, error) { return s.eventFor(ctx, p, cid, id) },
+		func(err error) {
+			if !errors.Is(err, errAccessLost) {
 				s.log.ErrorContext(ctx, "caseEvents: loading an event failed; stream ended", "err", err)
 			}
-			return
-		}
-		if ev == nil {
-			continue
-		}
-		select {
-		case out <- ev:
-		case <-ctx.Done():
-			return
-		}
-	}
+		})
+	return out, nil
 }
 
 // eventFor loads event id of case cid for p, checking that p may still read

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -164,6 +165,12 @@ func TestCaseEventsAudited(t *testing.T) {
 		t.Fatalf("a delivery to the patient wrote %d read entries", n)
 	}
 	advocateSub := subscribeCase(t, s, w.tokens[advocate], c, 1)
+	// The subscription registers before it is authorized (and audited), so
+	// the entry may follow the registration by a moment.
+	deadline := time.Now().Add(apptest.WSTimeout)
+	for reads() != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if n := reads(); n != 1 {
 		t.Fatalf("after the advocate subscribed: %d read entries, want 1", n)
 	}
@@ -254,5 +261,47 @@ func TestSubscriptionsEndWithTheSession(t *testing.T) {
 		s.WaitSubscribers(t, live.CaseTopic(c.ID), 1)
 		sub.MustEnd(t)
 		ws.Closed(t)
+	})
+}
+
+// TestSocketAuthentication: a websocket's caller is the token of its
+// connection_init, checked again for every operation it starts.
+func TestSocketAuthentication(t *testing.T) {
+	t.Parallel()
+	t.Run("UpgradeHeaderIsNotConnectionInit", func(t *testing.T) {
+		t.Parallel()
+		s := apptest.New(t)
+		w := subscriberWorld(t, s)
+		c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
+		ws := s.DialWithHeader(t, http.Header{"Authorization": {"Bearer " + w.tokens[owner]}}, "")
+		sub := ws.Subscribe(t, caseEventsDoc, map[string]any{"id": c.ID.String()})
+		if r := sub.Next(t); r == nil || r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("a socket without connection_init authorization is anonymous, got %+v", r)
+		}
+	})
+	t.Run("RevokedSessionStartsNothingMore", func(t *testing.T) {
+		t.Parallel()
+		s := apptest.New(t)
+		w := subscriberWorld(t, s)
+		c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
+		var login struct {
+			Login struct{ AccessToken, RefreshToken string }
+		}
+		s.Do(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }`,
+			map[string]any{"e": w.patient.Email, "p": apptest.Password}).Decode(t, &login)
+		ws := s.Dial(t, login.Login.AccessToken)
+		first := ws.Subscribe(t, caseEventsDoc, map[string]any{"id": c.ID.String()})
+		s.WaitSubscribers(t, live.CaseTopic(c.ID), 1)
+		s.Do(t, login.Login.AccessToken, `mutation($r: String!) { logout(refreshToken: $r) }`,
+			map[string]any{"r": login.Login.RefreshToken}).MustOK(t)
+		first.MustEnd(t)
+		again := ws.Subscribe(t, caseEventsDoc, map[string]any{"id": c.ID.String()})
+		if r := again.Next(t); r == nil || r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("a subscription on the socket of a revoked session: got %+v, want UNAUTHENTICATED", r)
+		}
+		query := ws.Subscribe(t, `query { myCases(first: 1) { totalCount } }`, nil)
+		if r := query.Next(t); r == nil || r.Code() != "UNAUTHENTICATED" {
+			t.Fatalf("a query on the socket of a revoked session: got %+v, want UNAUTHENTICATED", r)
+		}
 	})
 }

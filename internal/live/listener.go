@@ -50,7 +50,18 @@ type Listener struct {
 
 	mu    sync.Mutex
 	ready chan struct{} // closed while LISTEN is in effect; replaced when the connection drops
+
+	// verify, when set, checks again after a subscription registers that
+	// its caller may still subscribe (see Verify).
+	verify func(context.Context) error
 }
+
+// Verify sets the check that Subscribe makes after registering a
+// subscription, with the subscriber's context: the caller's session is still
+// live and account enabled. A session revoked between the caller's
+// authentication and the registration would otherwise go unnoticed, since its
+// signal arrived when there was nothing to end. Call it before serving.
+func (l *Listener) Verify(check func(context.Context) error) { l.verify = check }
 
 // NewListener returns a listener on the database at url feeding hub.
 func NewListener(url string, hub *Hub, log *slog.Logger) *Listener {
@@ -71,10 +82,17 @@ func (l *Listener) Start() {
 
 // Ready starts the listener and waits until it is listening, or ctx ends.
 // A subscription made after Ready returns nil misses no signal committed
-// after that point.
+// after that point unless the connection drops meanwhile, which ends it.
 func (l *Listener) Ready(ctx context.Context) error {
+	_, err := l.await(ctx)
+	return err
+}
+
+// await is Ready returning the channel that was closed when LISTEN took
+// effect: while l.ready is still that channel, the same connection listens.
+func (l *Listener) await(ctx context.Context) (chan struct{}, error) {
 	if l.url == "" {
-		return errors.New("live: no database URL to listen on")
+		return nil, errors.New("live: no database URL to listen on")
 	}
 	l.Start()
 	l.mu.Lock()
@@ -82,11 +100,11 @@ func (l *Listener) Ready(ctx context.Context) error {
 	l.mu.Unlock()
 	select {
 	case <-ready:
-		return nil
+		return ready, nil
 	case <-l.ctx.Done():
-		return errors.New("live: listener stopped")
+		return nil, errors.New("live: listener stopped")
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, ctx.Err()
 	}
 }
 
@@ -207,15 +225,37 @@ func errorText(err error) string {
 // ReadyTimeout bounds how long a new subscription waits for the listener.
 const ReadyTimeout = 10 * time.Second
 
-// Subscribe waits until the listener is listening (starting it if need be)
-// and then subscribes to topic on its hub, ended also by any of endKeys.
+// Subscribe waits until the listener is listening (starting it if need be),
+// subscribes to topic on its hub, ended also by any of endKeys, and then
+// makes the Verify check. A subscription registered while the connection was
+// being replaced (whose signals might be lost) is made again on the new one.
 func (l *Listener) Subscribe(ctx context.Context, topic string, endKeys ...string) (*Subscription, error) {
 	rctx, cancel := context.WithTimeout(ctx, ReadyTimeout)
 	defer cancel()
-	if err := l.Ready(rctx); err != nil {
-		return nil, err
+	for {
+		ready, err := l.await(rctx)
+		if err != nil {
+			return nil, err
+		}
+		sub := l.hub.Subscribe(topic, endKeys...)
+		// The connection that dropped replaces l.ready before it ends the
+		// hub's subscriptions: a subscription registered before that is
+		// ended with the others; one registered after sees a new channel.
+		l.mu.Lock()
+		same := l.ready == ready
+		l.mu.Unlock()
+		if !same {
+			sub.Close()
+			continue
+		}
+		if l.verify != nil {
+			if err := l.verify(ctx); err != nil {
+				sub.Close()
+				return nil, err
+			}
+		}
+		return sub, nil
 	}
-	return l.hub.Subscribe(topic, endKeys...), nil
 }
 
 // Hub returns the listener's hub.
