@@ -53,6 +53,10 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 15 * time.Second,
+		// graphql-transport-ws: a ping every 25 s; a client that has not
+		// answered within 50 s is gone (a phone that lost its network), and
+		// its connection and subscriptions end.
+		PingPongInterval: 25 * time.Second,
 		// The access token travels in connection_init's payload, and only
 		// there: a principal the upgrade request's own headers carried does
 		// not count. Each operation on the connection checks the token again
