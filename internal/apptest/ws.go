@@ -219,15 +219,16 @@ func (w *WS) Closed(tb testing.TB) (websocket.StatusCode, string) {
 	return -1, ""
 }
 
-// WaitSubscribers waits until the server's hub has at least n subscriptions
-// on topic (see live.CaseTopic, live.UserTopic), so that a test writes only
+// WaitSubscribers waits until the server's hub has at least n established
+// subscriptions on topic (see live.CaseTopic, live.UserTopic): authorized,
+// registered and their session checked again, so that a test writes only
 // once its subscriber listens. It fails the test after WSTimeout.
 func (s *Server) WaitSubscribers(tb testing.TB, topic string, n int) {
 	tb.Helper()
 	deadline := time.Now().Add(WSTimeout)
-	for s.App.Listener.Hub().Count(topic) < n {
+	for s.App.Listener.Hub().Established(topic) < n {
 		if time.Now().After(deadline) {
-			tb.Fatalf("topic %s: %d subscribers after %s, want %d", topic, s.App.Listener.Hub().Count(topic), WSTimeout, n)
+			tb.Fatalf("topic %s: %d subscribers after %s, want %d", topic, s.App.Listener.Hub().Established(topic), WSTimeout, n)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}

@@ -46,17 +46,17 @@ func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *m
 	if s.live == nil {
 		return nil, errors.New("cases: no live listener")
 	}
-	// Register first, then authorize (and audit): an event committed in
-	// between is not lost, and nothing reaches the caller before the check,
-	// since delivery starts after it. Clients still reload the timeline after
-	// subscribing, as graphql-transport-ws never says when a subscription is
-	// live.
-	sub, err := s.live.Subscribe(ctx, live.CaseTopic(cid), live.SessionKey(p.SessionID), live.UserKey(p.ID))
-	if err != nil {
+	// Authorize (and audit) first: a registered subscription is a permitted
+	// one. Registering then checks the caller's session once more (the
+	// listener's Verify), so a revocation racing the start is not missed. An
+	// event committed between the two is not delivered; clients reload the
+	// timeline after subscribing, as graphql-transport-ws never says when a
+	// subscription is live.
+	if _, err := s.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
-	if _, err := s.Case(ctx, caseID); err != nil {
-		sub.Close()
+	sub, err := s.live.Subscribe(ctx, live.CaseTopic(cid), live.SessionKey(p.SessionID), live.UserKey(p.ID))
+	if err != nil {
 		return nil, err
 	}
 	out := make(chan *models.CaseEvent)

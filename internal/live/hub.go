@@ -55,6 +55,9 @@ type Subscription struct {
 	topic  string
 	keys   []string
 	reason string // guarded by hub.mu
+	// established says the subscription passed every check of its start
+	// (see Listener.Subscribe); guarded by hub.mu.
+	established bool
 }
 
 // Close ends the subscription; it is safe to call more than once.
@@ -133,6 +136,28 @@ func (h *Hub) Count(topic string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.topics[topic])
+}
+
+// Established returns how many subscriptions of topic are established:
+// registered and past every check of their start (Listener.Subscribe), so
+// that what is committed from now on reaches them.
+func (h *Hub) Established(topic string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for s := range h.topics[topic] {
+		if s.established {
+			n++
+		}
+	}
+	return n
+}
+
+// establish marks s as past every check of its start.
+func (h *Hub) establish(s *Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s.established = true
 }
 
 func (h *Hub) end(s *Subscription, reason string) {

@@ -254,6 +254,7 @@ func (l *Listener) Subscribe(ctx context.Context, topic string, endKeys ...strin
 				return nil, err
 			}
 		}
+		l.hub.establish(sub)
 		return sub, nil
 	}
 }
