@@ -27,8 +27,9 @@ var errAccessLost = errors.New("cases: access to the case lost")
 // transactions commit on any server instance. A PATIENT gets only the events
 // visible to patients. The subscription and every event delivered to someone
 // other than the patient are audited as reads of the case. Each event is
-// authorized when it is delivered: once the caller may no longer read the
-// case (it moved to another organization), the stream ends. It also ends
+// authorized when it is delivered, with the caller's current role and
+// organization: once the caller may no longer read the case (it moved to
+// another organization, or the advocate did), the stream ends. It also ends
 // when ctx ends (the client unsubscribed, or the websocket closed at the
 // access token's expiry), when the caller's session is revoked or account
 // disabled, when the caller falls live.Buffer events behind, and when the
@@ -81,7 +82,18 @@ func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.
 		if err := tx.Select("id", "patient_id", "organization_id").Take(&c, "id = ?", cid).Error; err != nil {
 			return err
 		}
-		if !canRead(p, &c) {
+		reader := p
+		if !p.Is(models.RolePatient) {
+			// Staff as they are now: an advocate moved to another
+			// organization (or a demoted account) stops reading at once,
+			// not when the socket's token expires.
+			now, err := currentStaff(tx, p)
+			if err != nil {
+				return err
+			}
+			reader = now
+		}
+		if !canRead(reader, &c) {
 			return errAccessLost
 		}
 		var e models.CaseEvent
@@ -108,4 +120,20 @@ func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.
 		err = s.db.WithContext(ctx).Transaction(load)
 	}
 	return ev, err
+}
+
+// currentStaff returns p with its user's current role and organization, or
+// errAccessLost when the user is gone or disabled.
+func currentStaff(tx *gorm.DB, p *auth.Principal) (*auth.Principal, error) {
+	var u models.User
+	err := tx.Select("role", "organization_id").Take(&u, "id = ? AND disabled_at IS NULL", p.ID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, errAccessLost
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := *p
+	now.Role, now.OrganizationID = u.Role, u.OrganizationID
+	return &now, nil
 }

@@ -299,3 +299,20 @@ func TestSocketAuthentication(t *testing.T) {
 		}
 	})
 }
+
+// TestCaseEventsEndWhenTheAdvocateMoves ends an advocate's stream when the
+// advocate moves to another organization, at the next event, not when the
+// socket's token expires.
+func TestCaseEventsEndWhenTheAdvocateMoves(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	w := subscriberWorld(t, s)
+	c := insertCase(t, s, w.patient, w.org, models.CaseSubmitted)
+	mover, tok := s.User(t, models.RoleAdvocate, w.org)
+	sub := subscribeCase(t, s, tok, c, 0)
+	if err := s.DB.Model(mover).Update("organization_id", w.otherOrg.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	postMessage(t, s, w.tokens[owner], c, "Is anyone there?", true)
+	sub.MustEnd(t)
+}
