@@ -15,16 +15,11 @@ import (
 
 	"mlp/graph/model"
 	"mlp/internal/auth"
+	"mlp/internal/loadtest"
 	"mlp/models"
 )
 
-// loadQuery is cmd/loadgen's measured operation: a patient's 50 newest cases,
-// each with its organization and first 10 timeline events.
-const loadQuery = `query Load { myCases(first: 50) { edges { node { id reference status category urgent
-  organization { id name }
-  timeline(first: 10) { edges { node { id kind toStatus message createdAt } } } } } } }`
-
-// memoryRoot answers loadQuery's resolvers from memory, so that a benchmark
+// memoryRoot answers loadtest.Query's resolvers from memory, so that a benchmark
 // measures the GraphQL layer alone: gqlgen's execution and the server's
 // extensions, HTTP handling and JSON, without any database work.
 type memoryRoot struct {
@@ -61,7 +56,7 @@ func (c memoryCase) Timeline(_ context.Context, obj *models.Case, _ *int, _ *str
 	return c.m.timeline[obj.ID], nil
 }
 
-// newMemoryRoot builds the answer of loadQuery for cmd/loadgen's data set: 50
+// newMemoryRoot builds the answer of loadtest.Query for cmd/loadgen's data set: 50
 // cases with eventsPerCase events each.
 func newMemoryRoot(eventsPerCase int) *memoryRoot {
 	org := &models.Organization{ID: uuid.New(), Name: "Loadgen Legal Aid"}
@@ -91,10 +86,10 @@ func newMemoryRoot(eventsPerCase int) *memoryRoot {
 // floor under the load test: run it with -cpu 1 to read the CPU time one
 // request costs the GraphQL layer before any database work.
 func BenchmarkLoadQueryWithoutDatabase(b *testing.B) {
-	for _, events := range []int{5, 10} {
+	for _, events := range []int{loadtest.EventsPerCase, 10} {
 		b.Run(fmt.Sprintf("%devents", events), func(b *testing.B) {
 			srv := NewServer(newMemoryRoot(events), ServerOptions{})
-			body, err := json.Marshal(map[string]string{"operationName": "Load", "query": loadQuery})
+			body, err := json.Marshal(map[string]string{"operationName": "Load", "query": loadtest.Query})
 			if err != nil {
 				b.Fatal(err)
 			}

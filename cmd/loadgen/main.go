@@ -36,21 +36,14 @@ import (
 
 	"mlp/internal/auth"
 	"mlp/internal/config"
+	"mlp/internal/loadtest"
 )
 
-// The load data set.
+// The load patients' sign-in (the data set is loadtest's).
 const (
-	patients        = 200
-	casesPerPatient = 50
-	eventsPerCase   = 5
-	password        = "loadgen-password-2026"
-	emailPattern    = "loadgen-patient-%03d@load.test"
+	password     = "loadgen-password-2026"
+	emailPattern = "loadgen-patient-%03d@load.test"
 )
-
-// Query is the measured operation.
-const Query = `query Load { myCases(first: 50) { edges { node { id reference status category urgent
-  organization { id name }
-  timeline(first: 10) { edges { node { id kind toStatus message createdAt } } } } } } }`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -126,7 +119,7 @@ func seed(ctx context.Context, url string) error {
 		  VALUES ('Loadgen Legal Aid', 'LEGAL_AID', '{CA}', '{HOUSING,PUBLIC_BENEFITS,EMPLOYMENT,MEDICAL_DEBT}')`, nil},
 		{`INSERT INTO users (email, password_hash, display_name, role, preferred_language)
 		  SELECT format('loadgen-patient-%s@load.test', lpad(i::text, 3, '0')), $1, 'Load patient ' || i, 'PATIENT', 'en'
-		  FROM generate_series(0, $2 - 1) AS i`, []any{hash, patients}},
+		  FROM generate_series(0, $2 - 1) AS i`, []any{hash, loadtest.Patients}},
 		{`INSERT INTO cases (reference, patient_id, idempotency_key, category, description, status, jurisdiction,
 		                     deadline, organization_id, created_at, updated_at)
 		  SELECT format('MLP-2019-%s', lpad((p.n * $1 + c)::text, 6, '0')), p.id, 'load-' || c,
@@ -137,7 +130,7 @@ func seed(ctx context.Context, url string) error {
 		         (SELECT id FROM organizations WHERE name = 'Loadgen Legal Aid'),
 		         now() - make_interval(hours => c * 7), now() - make_interval(hours => c * 7)
 		  FROM (SELECT id, row_number() OVER (ORDER BY email) - 1 AS n FROM users WHERE email LIKE 'loadgen-patient-%') p,
-		       generate_series(0, $1 - 1) AS c`, []any{casesPerPatient}},
+		       generate_series(0, $1 - 1) AS c`, []any{loadtest.CasesPerPatient}},
 		{`INSERT INTO case_events (case_id, kind, from_status, to_status, message, actor_role, visible_to_patient, created_at)
 		  SELECT c.id,
 		         CASE WHEN e = 0 THEN 'CREATED' WHEN e % 2 = 1 THEN 'STATUS_CHANGED' ELSE 'MESSAGE' END,
@@ -145,7 +138,7 @@ func seed(ctx context.Context, url string) error {
 		         'Timeline entry ' || e, CASE WHEN e = 0 THEN 'PATIENT' ELSE 'ADVOCATE' END, true,
 		         c.created_at + make_interval(mins => e)
 		  FROM cases c JOIN users u ON u.id = c.patient_id AND u.email LIKE 'loadgen-patient-%',
-		       generate_series(0, $1 - 1) AS e`, []any{eventsPerCase}},
+		       generate_series(0, $1 - 1) AS e`, []any{loadtest.EventsPerCase}},
 	}
 	for _, s := range steps {
 		if _, err := tx.Exec(ctx, s.sql, s.args...); err != nil {
@@ -156,7 +149,7 @@ func seed(ctx context.Context, url string) error {
 		return err
 	}
 	_, err = conn.Exec(ctx, `ANALYZE`)
-	fmt.Printf("seeded %d patients, %d cases, %d events\n", patients, patients*casesPerPatient, patients*casesPerPatient*eventsPerCase)
+	fmt.Printf("seeded %d patients, %d cases, %d events\n", loadtest.Patients, loadtest.Patients*loadtest.CasesPerPatient, loadtest.Patients*loadtest.CasesPerPatient*loadtest.EventsPerCase)
 	return err
 }
 
@@ -222,11 +215,11 @@ func measured(ctx context.Context, c *http.Client, url, token string, body []byt
 }
 
 func login(ctx context.Context, c *http.Client, url string) ([]string, error) {
-	tokens := make([]string, patients)
+	tokens := make([]string, loadtest.Patients)
 	var wg sync.WaitGroup
-	errs := make([]error, patients)
+	errs := make([]error, loadtest.Patients)
 	sem := make(chan struct{}, 4)
-	for i := range patients {
+	for i := range loadtest.Patients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -257,7 +250,7 @@ type window struct {
 	dur, warm     time.Duration
 }
 
-// load measures the API: each worker sends Query for a random patient.
+// load measures the API: each worker sends loadtest.Query for a random patient.
 func load(ctx context.Context, url string, w window) error {
 	client := &http.Client{
 		Timeout:   10 * time.Second,
@@ -267,7 +260,7 @@ func load(ctx context.Context, url string, w window) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(map[string]any{"query": Query, "operationName": "Load"})
+	body, _ := json.Marshal(map[string]any{"query": loadtest.Query, "operationName": "Load"})
 	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
 		buf := &bytes.Buffer{}
 		return func(rng *rand.Rand) error {
@@ -276,18 +269,8 @@ func load(ctx context.Context, url string, w window) error {
 	})
 }
 
-// SQL answers Query's data in one statement: a patient's 50 newest cases, each
-// with its organization and first 10 events a patient may see, as rows.
-const SQL = `SELECT c.id, c.reference, c.status, c.category, o.id, o.name,
-       e.id, e.kind, e.to_status, e.message, e.created_at
-FROM (SELECT * FROM cases WHERE patient_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50) c
-LEFT JOIN organizations o ON o.id = c.organization_id
-LEFT JOIN LATERAL (SELECT * FROM case_events e WHERE e.case_id = c.id AND e.visible_to_patient
-                   ORDER BY e.created_at, e.id LIMIT 10) e ON true
-ORDER BY c.created_at DESC, c.id DESC, e.created_at, e.id`
-
 // loadSQL measures PostgreSQL alone: each worker holds one connection and
-// runs SQL (prepared once per connection) for a random load patient, reading
+// runs loadtest.SQL (prepared once per connection) for a random load patient, reading
 // every row.
 func loadSQL(ctx context.Context, url string, w window) error {
 	conn, err := pgx.Connect(ctx, url)
@@ -305,7 +288,7 @@ func loadSQL(ctx context.Context, url string, w window) error {
 		return err
 	}
 	if len(ids) == 0 {
-		return errors.New("no load patients (run `loadgen seed` first)")
+		return errors.New("no load loadtest.Patients (run `loadgen seed` first)")
 	}
 	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
 		c, err := pgx.Connect(ctx, url)
@@ -313,7 +296,7 @@ func loadSQL(ctx context.Context, url string, w window) error {
 			return nil, nil, err
 		}
 		return func(rng *rand.Rand) error {
-				rows, err := c.Query(ctx, SQL, ids[rng.IntN(len(ids))])
+				rows, err := c.Query(ctx, loadtest.SQL, ids[rng.IntN(len(ids))])
 				if err != nil {
 					return err
 				}
