@@ -43,6 +43,9 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// AllowedOrigins are the exact origins whose browser pages may call the
+	// API (CORS) and open its websockets; none when empty.
+	AllowedOrigins []string
 }
 
 // App is the assembled server.
@@ -120,6 +123,7 @@ func New(opts Options) *App {
 		WebsocketAuth:   authSvc.Authenticate,
 		Now:             opts.Now,
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
+		AllowedOrigins:  opts.AllowedOrigins,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
@@ -155,5 +159,5 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens, Listener: listener}
+	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, mux)), Resolver: r, Tokens: tokens, Listener: listener}
 }
