@@ -96,6 +96,7 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(requireQuery{})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	if opts.Development {
 		srv.Use(extension.Introspection{})

@@ -136,7 +136,7 @@ func New(opts Options) *App {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, gql))))
+	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
