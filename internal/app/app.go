@@ -159,5 +159,5 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, mux)), Resolver: r, Tokens: tokens, Listener: listener}
+	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))), Resolver: r, Tokens: tokens, Listener: listener}
 }
