@@ -22,16 +22,19 @@ type Organization struct {
 
 // User is an account: a patient who registered, or staff an admin created.
 type User struct {
-	ID                uuid.UUID  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	Email             string     `gorm:"not null"`
-	PasswordHash      string     `gorm:"not null"`
-	DisplayName       string     `gorm:"not null"`
-	Role              Role       `gorm:"type:text;not null"`
-	PreferredLanguage string     `gorm:"not null"`
-	OrganizationID    *uuid.UUID `gorm:"type:uuid"`
-	DisabledAt        *time.Time
-	CreatedAt         time.Time `gorm:"not null"`
-	UpdatedAt         time.Time `gorm:"not null"`
+	ID                uuid.UUID `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Email             string    `gorm:"not null"`
+	PasswordHash      string    `gorm:"not null"`
+	DisplayName       string    `gorm:"not null"`
+	Role              Role      `gorm:"type:text;not null"`
+	PreferredLanguage string    `gorm:"not null"`
+	// DiscreetNotifications makes every push and in-app notification of
+	// the user one generic text, for a phone that others see.
+	DiscreetNotifications bool       `gorm:"not null"`
+	OrganizationID        *uuid.UUID `gorm:"type:uuid"`
+	DisabledAt            *time.Time
+	CreatedAt             time.Time `gorm:"not null"`
+	UpdatedAt             time.Time `gorm:"not null"`
 }
 
 // Disabled reports whether an admin has disabled the account.

@@ -136,8 +136,10 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		log.Info("migrations applied", "count", len(res))
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
-		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL})
-	a.Listener.Start()
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers})
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
 	defer a.Close()
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {
 		created, err := a.Resolver.Accounts.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
@@ -177,7 +179,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		log.Info("profiling", "addr", cfg.PprofAddr)
 	}
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development())
+	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development(), "workers", cfg.Workers)
 	select {
 	case err := <-errc:
 		return err
