@@ -30,6 +30,7 @@ const (
 	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
 	KeyPprofAddr              = "PPROF_ADDR"
 	KeyCORSAllowedOrigins     = "CORS_ALLOWED_ORIGINS"
+	KeyWorkers                = "WORKERS"
 )
 
 // Defaults.
@@ -65,6 +66,9 @@ type Config struct {
 	// CORSAllowedOrigins are the exact origins (scheme://host[:port]) whose
 	// browser pages may call the API and open its websockets; none by default.
 	CORSAllowedOrigins []string
+	// Workers runs the outbox's workers (push, email, reminders) in this
+	// process; false makes an API-only process that only enqueues.
+	Workers bool
 }
 
 // Development reports whether the server runs in development mode.
@@ -94,6 +98,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:           "info",
 		DBMaxConns:         20,
 		SlowQueryThreshold: 200 * time.Millisecond,
+		Workers:            true,
 	}
 	if v, err := get(KeyDatabaseURL); err != nil {
 		errs = append(errs, err)
@@ -180,6 +185,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", KeyCORSAllowedOrigins, err))
 		}
 		c.CORSAllowedOrigins = origins
+	}
+	if v := getenv(KeyWorkers); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeyWorkers, v))
+		}
+		c.Workers = b
 	}
 	return c, errors.Join(errs...)
 }
