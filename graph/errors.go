@@ -31,6 +31,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		lang := i18n.Language(ctx)
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		argument := argumentPath(ctx, gerr)
+		variable := variableError(ctx, gerr)
 		var derr *models.Error
 		switch {
 		case errors.As(err, &derr):
@@ -47,6 +48,10 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if derr.Code == models.ERATELIMITED {
 				gerr.Extensions["retryAfterSeconds"] = derr.RetryAfterSeconds
 			}
+		case variable != "":
+			// the variables did not fit their types: name the field as
+			// the services do, in a sentence (variables.go)
+			gerr.Extensions = map[string]any{"code": string(models.EINVALID), "field": variable}
 		case isClientError(gerr):
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
 		case argument != "":

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"mlp/internal/apptest"
+	"mlp/internal/i18n/catalogtest"
 	"mlp/models"
 )
 
@@ -65,4 +66,12 @@ func TestErrorsInTheReadersLanguage(t *testing.T) {
 			t.Fatalf("message %q", r.Errors[0].Message)
 		}
 	})
+}
+
+// TestEveryErrorTextHasSpanish: an error text added anywhere needs its
+// Spanish in internal/i18n/locales/es.json (checked here too, since every
+// change runs this package's tests).
+func TestEveryErrorTextHasSpanish(t *testing.T) {
+	t.Parallel()
+	catalogtest.CheckSpanish(t, "../..")
 }
