@@ -29,6 +29,9 @@ type User struct {
 	Role              Role       `gorm:"type:text;not null"`
 	PreferredLanguage string     `gorm:"not null"`
 	OrganizationID    *uuid.UUID `gorm:"type:uuid"`
+	// HealthSystemID is the HEALTH_SYSTEM a patient comes through: set when
+	// they claim a referral, or chosen in the app (routing prefers its partner).
+	HealthSystemID *uuid.UUID `gorm:"type:uuid"`
 	DisabledAt        *time.Time
 	CreatedAt         time.Time `gorm:"not null"`
 	UpdatedAt         time.Time `gorm:"not null"`
