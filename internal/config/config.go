@@ -28,6 +28,7 @@ const (
 	KeyDBMaxConns             = "DB_MAX_CONNS"
 	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
 	KeyPprofAddr              = "PPROF_ADDR"
+	KeyWorkers                = "WORKERS"
 )
 
 // Defaults.
@@ -60,6 +61,9 @@ type Config struct {
 	// PprofAddr, when set, is a loopback host:port where net/http/pprof
 	// serves profiles; empty turns profiling off.
 	PprofAddr string
+	// Workers runs the outbox's workers (push, email, reminders) in this
+	// process; false makes an API-only process that only enqueues.
+	Workers bool
 }
 
 // Development reports whether the server runs in development mode.
@@ -89,6 +93,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:           "info",
 		DBMaxConns:         20,
 		SlowQueryThreshold: 200 * time.Millisecond,
+		Workers:            true,
 	}
 	if v, err := get(KeyDatabaseURL); err != nil {
 		errs = append(errs, err)
@@ -168,6 +173,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be a loopback address like 127.0.0.1:6060, got %q", KeyPprofAddr, v))
 		}
 		c.PprofAddr = v
+	}
+	if v := getenv(KeyWorkers); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeyWorkers, v))
+		}
+		c.Workers = b
 	}
 	return c, errors.Join(errs...)
 }
