@@ -78,7 +78,13 @@ func (r *userResolver) DisabledAt(ctx context.Context, obj *models.User) (*time.
 	return r.Accounts.DisabledAt(ctx, obj)
 }
 
+// Organization returns OrganizationResolver implementation.
+func (r *Resolver) Organization() OrganizationResolver { return &organizationResolver{r} }
+
 // User returns UserResolver implementation.
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
-type userResolver struct{ *Resolver }
+type (
+	organizationResolver struct{ *Resolver }
+	userResolver         struct{ *Resolver }
+)

@@ -70,6 +70,12 @@ func Complexity() ComplexityRoot {
 	c.Query.MyConsents = func(child int) int {
 		return rootList(unboundedListSize, child)
 	}
+	c.Query.HealthSystems = func(child int) int {
+		return rootList(unboundedListSize, child)
+	}
+	c.Query.Partnerships = func(child int, _, _ *string, _ *bool) int {
+		return rootList(unboundedListSize, child)
+	}
 	// Query: one object.
 	c.Query.Me = root
 	c.Query.Case = func(child int, _ string) int { return root(child) }
@@ -82,6 +88,14 @@ func Complexity() ComplexityRoot {
 	c.Mutation.RefreshSession = func(child int, _ string) int { return root(child) }
 	c.Mutation.Logout = func(child int, _ string) int { return root(child) }
 	c.Mutation.CreateOrganization = func(child int, _ models.CreateOrganizationInput) int { return root(child) }
+	c.Mutation.UpdateOrganization = func(child int, _ models.UpdateOrganizationInput) int { return root(child) }
+	c.Mutation.CreatePartnership = func(child int, _ models.CreatePartnershipInput) int { return root(child) }
+	c.Mutation.UpdatePartnership = func(child int, _ models.UpdatePartnershipInput) int { return root(child) }
+	c.Mutation.EndPartnership = func(child int, _ string) int { return root(child) }
+	c.Mutation.SetCapacity = func(child int, _ string, _ models.LegalCategory, _ models.CapacityStatus, _ *int) int {
+		return root(child)
+	}
+	c.Mutation.TransferCase = func(child int, _, _, _ string) int { return root(child) }
 	c.Mutation.CreateStaffUser = func(child int, _ models.CreateStaffUserInput) int { return root(child) }
 	c.Mutation.DisableUser = func(child int, _ string) int { return root(child) }
 	c.Mutation.EnableUser = func(child int, _ string) int { return root(child) }

@@ -39,6 +39,8 @@ type ResolverRoot interface {
 	Guide() GuideResolver
 	GuideRevision() GuideRevisionResolver
 	Mutation() MutationResolver
+	Organization() OrganizationResolver
+	Partnership() PartnershipResolver
 	Query() QueryResolver
 	Referral() ReferralResolver
 	Subscription() SubscriptionResolver
@@ -142,6 +144,12 @@ type ComplexityRoot struct {
 		RecordedAt         func(childComplexity int) int
 	}
 
+	CategoryCapacity struct {
+		Category func(childComplexity int) int
+		Status   func(childComplexity int) int
+		WaitDays func(childComplexity int) int
+	}
+
 	CategoryStat struct {
 		Cases      func(childComplexity int) int
 		Category   func(childComplexity int) int
@@ -211,9 +219,11 @@ type ComplexityRoot struct {
 		ClaimReferral         func(childComplexity int, input models.ClaimReferralInput) int
 		CreateGuide           func(childComplexity int, input models.GuideInput) int
 		CreateOrganization    func(childComplexity int, input models.CreateOrganizationInput) int
+		CreatePartnership     func(childComplexity int, input models.CreatePartnershipInput) int
 		CreateStaffUser       func(childComplexity int, input models.CreateStaffUserInput) int
 		DisableUser           func(childComplexity int, id string) int
 		EnableUser            func(childComplexity int, id string) int
+		EndPartnership        func(childComplexity int, id string) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int, refreshToken string) int
 		MarkNotificationsRead func(childComplexity int, ids []string) int
@@ -225,9 +235,13 @@ type ComplexityRoot struct {
 		RegisterDevice        func(childComplexity int, platform models.DevicePlatform, token string) int
 		RequestLegalHelp      func(childComplexity int, input models.RequestLegalHelpInput) int
 		RevokeConsent         func(childComplexity int, id string) int
+		SetCapacity           func(childComplexity int, organizationID string, category models.LegalCategory, status models.CapacityStatus, waitDays *int) int
 		SubmitGuideForReview  func(childComplexity int, id string) int
+		TransferCase          func(childComplexity int, caseID string, organizationID string, reason string) int
 		UpdateCaseStatus      func(childComplexity int, input models.UpdateCaseStatusInput) int
 		UpdateGuide           func(childComplexity int, id string, patch models.GuidePatch, expectedVersion int) int
+		UpdateOrganization    func(childComplexity int, input models.UpdateOrganizationInput) int
+		UpdatePartnership     func(childComplexity int, input models.UpdatePartnershipInput) int
 		WithdrawCase          func(childComplexity int, caseID string, reason *string) int
 	}
 
@@ -253,6 +267,7 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
+		Capacity     func(childComplexity int) int
 		Categories   func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Kind         func(childComplexity int) int
@@ -271,6 +286,19 @@ type ComplexityRoot struct {
 	PageInfo struct {
 		EndCursor   func(childComplexity int) int
 		HasNextPage func(childComplexity int) int
+	}
+
+	Partnership struct {
+		Active       func(childComplexity int) int
+		Categories   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		EndedAt      func(childComplexity int) int
+		HealthSystem func(childComplexity int) int
+		ID           func(childComplexity int) int
+		LegalAid     func(childComplexity int) int
+		ServiceAreas func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
 	}
 
 	PartnershipReport struct {
@@ -294,6 +322,7 @@ type ComplexityRoot struct {
 		EditorGuides      func(childComplexity int, status []models.GuideStatus, first *int, after *string) int
 		Guide             func(childComplexity int, slug string, locale *string) int
 		Guides            func(childComplexity int, filter *models.GuideFilter, first *int, after *string) int
+		HealthSystems     func(childComplexity int) int
 		LegalPartners     func(childComplexity int, serviceArea *string) int
 		Me                func(childComplexity int) int
 		MyCases           func(childComplexity int, status []models.CaseStatus, first *int, after *string) int
@@ -302,6 +331,7 @@ type ComplexityRoot struct {
 		MyReferrals       func(childComplexity int, first *int, after *string) int
 		Organizations     func(childComplexity int, kind *models.OrganizationKind) int
 		PartnershipReport func(childComplexity int, from models.Date, to models.Date, organizationID *string) int
+		Partnerships      func(childComplexity int, healthSystemID *string, legalAidID *string, includeEnded *bool) int
 	}
 
 	Referral struct {
@@ -347,6 +377,7 @@ type ComplexityRoot struct {
 		DisabledAt        func(childComplexity int) int
 		DisplayName       func(childComplexity int) int
 		Email             func(childComplexity int) int
+		HealthSystem      func(childComplexity int) int
 		ID                func(childComplexity int) int
 		Organization      func(childComplexity int) int
 		PreferredLanguage func(childComplexity int) int
@@ -402,10 +433,23 @@ type MutationResolver interface {
 	ArchiveGuide(ctx context.Context, id string) (*models.Guide, error)
 	MarkNotificationsRead(ctx context.Context, ids []string) (int, error)
 	RegisterDevice(ctx context.Context, platform models.DevicePlatform, token string) (bool, error)
+	CreatePartnership(ctx context.Context, input models.CreatePartnershipInput) (*models.Partnership, error)
+	UpdatePartnership(ctx context.Context, input models.UpdatePartnershipInput) (*models.Partnership, error)
+	EndPartnership(ctx context.Context, id string) (*models.Partnership, error)
+	UpdateOrganization(ctx context.Context, input models.UpdateOrganizationInput) (*models.Organization, error)
+	SetCapacity(ctx context.Context, organizationID string, category models.LegalCategory, status models.CapacityStatus, waitDays *int) (*models.Organization, error)
+	TransferCase(ctx context.Context, caseID string, organizationID string, reason string) (*models.Case, error)
 	ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error)
 	CancelReferral(ctx context.Context, id string) (*models.Referral, error)
 	ClaimReferral(ctx context.Context, input models.ClaimReferralInput) (*models.Case, error)
 	RevokeConsent(ctx context.Context, id string) (*models.Consent, error)
+}
+type OrganizationResolver interface {
+	Capacity(ctx context.Context, obj *models.Organization) ([]*models.OrganizationCapacity, error)
+}
+type PartnershipResolver interface {
+	HealthSystem(ctx context.Context, obj *models.Partnership) (*models.Organization, error)
+	LegalAid(ctx context.Context, obj *models.Partnership) (*models.Organization, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*models.User, error)
@@ -420,6 +464,8 @@ type QueryResolver interface {
 	EditorGuides(ctx context.Context, status []models.GuideStatus, first *int, after *string) (*model.GuideConnection, error)
 	MyNotifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
 	PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*models.PartnershipReport, error)
+	HealthSystems(ctx context.Context) ([]*models.Organization, error)
+	Partnerships(ctx context.Context, healthSystemID *string, legalAidID *string, includeEnded *bool) ([]*models.Partnership, error)
 	MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error)
 	MyConsents(ctx context.Context) ([]*models.Consent, error)
 }
@@ -442,6 +488,7 @@ type UserResolver interface {
 	Organization(ctx context.Context, obj *models.User) (*models.Organization, error)
 
 	DisabledAt(ctx context.Context, obj *models.User) (*time.Time, error)
+	HealthSystem(ctx context.Context, obj *models.User) (*models.Organization, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -831,6 +878,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CaseOutcome.RecordedAt(childComplexity), true
 
+	case "CategoryCapacity.category":
+		if e.ComplexityRoot.CategoryCapacity.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryCapacity.Category(childComplexity), true
+	case "CategoryCapacity.status":
+		if e.ComplexityRoot.CategoryCapacity.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryCapacity.Status(childComplexity), true
+	case "CategoryCapacity.waitDays":
+		if e.ComplexityRoot.CategoryCapacity.WaitDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryCapacity.WaitDays(childComplexity), true
+
 	case "CategoryStat.cases":
 		if e.ComplexityRoot.CategoryStat.Cases == nil {
 			break
@@ -1155,6 +1221,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateOrganization(childComplexity, args["input"].(models.CreateOrganizationInput)), true
+	case "Mutation.createPartnership":
+		if e.ComplexityRoot.Mutation.CreatePartnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPartnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePartnership(childComplexity, args["input"].(models.CreatePartnershipInput)), true
 	case "Mutation.createStaffUser":
 		if e.ComplexityRoot.Mutation.CreateStaffUser == nil {
 			break
@@ -1188,6 +1265,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EnableUser(childComplexity, args["id"].(string)), true
+	case "Mutation.endPartnership":
+		if e.ComplexityRoot.Mutation.EndPartnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endPartnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndPartnership(childComplexity, args["id"].(string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1309,6 +1397,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeConsent(childComplexity, args["id"].(string)), true
+	case "Mutation.setCapacity":
+		if e.ComplexityRoot.Mutation.SetCapacity == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCapacity_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCapacity(childComplexity, args["organizationId"].(string), args["category"].(models.LegalCategory), args["status"].(models.CapacityStatus), args["waitDays"].(*int)), true
 	case "Mutation.submitGuideForReview":
 		if e.ComplexityRoot.Mutation.SubmitGuideForReview == nil {
 			break
@@ -1320,6 +1419,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubmitGuideForReview(childComplexity, args["id"].(string)), true
+	case "Mutation.transferCase":
+		if e.ComplexityRoot.Mutation.TransferCase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferCase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferCase(childComplexity, args["caseId"].(string), args["organizationId"].(string), args["reason"].(string)), true
 	case "Mutation.updateCaseStatus":
 		if e.ComplexityRoot.Mutation.UpdateCaseStatus == nil {
 			break
@@ -1342,6 +1452,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateGuide(childComplexity, args["id"].(string), args["patch"].(models.GuidePatch), args["expectedVersion"].(int)), true
+	case "Mutation.updateOrganization":
+		if e.ComplexityRoot.Mutation.UpdateOrganization == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateOrganization_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateOrganization(childComplexity, args["input"].(models.UpdateOrganizationInput)), true
+	case "Mutation.updatePartnership":
+		if e.ComplexityRoot.Mutation.UpdatePartnership == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePartnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePartnership(childComplexity, args["input"].(models.UpdatePartnershipInput)), true
 	case "Mutation.withdrawCase":
 		if e.ComplexityRoot.Mutation.WithdrawCase == nil {
 			break
@@ -1429,6 +1561,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
 
+	case "Organization.capacity":
+		if e.ComplexityRoot.Organization.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.Capacity(childComplexity), true
 	case "Organization.categories":
 		if e.ComplexityRoot.Organization.Categories == nil {
 			break
@@ -1503,6 +1641,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Partnership.active":
+		if e.ComplexityRoot.Partnership.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.Active(childComplexity), true
+	case "Partnership.categories":
+		if e.ComplexityRoot.Partnership.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.Categories(childComplexity), true
+	case "Partnership.createdAt":
+		if e.ComplexityRoot.Partnership.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.CreatedAt(childComplexity), true
+	case "Partnership.endedAt":
+		if e.ComplexityRoot.Partnership.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.EndedAt(childComplexity), true
+	case "Partnership.healthSystem":
+		if e.ComplexityRoot.Partnership.HealthSystem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.HealthSystem(childComplexity), true
+	case "Partnership.id":
+		if e.ComplexityRoot.Partnership.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.ID(childComplexity), true
+	case "Partnership.legalAid":
+		if e.ComplexityRoot.Partnership.LegalAid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.LegalAid(childComplexity), true
+	case "Partnership.serviceAreas":
+		if e.ComplexityRoot.Partnership.ServiceAreas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.ServiceAreas(childComplexity), true
+	case "Partnership.updatedAt":
+		if e.ComplexityRoot.Partnership.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.UpdatedAt(childComplexity), true
+	case "Partnership.version":
+		if e.ComplexityRoot.Partnership.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Partnership.Version(childComplexity), true
 
 	case "PartnershipReport.byCategory":
 		if e.ComplexityRoot.PartnershipReport.ByCategory == nil {
@@ -1637,6 +1836,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Guides(childComplexity, args["filter"].(*models.GuideFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.healthSystems":
+		if e.ComplexityRoot.Query.HealthSystems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.HealthSystems(childComplexity), true
 
 	case "Query.legalPartners":
 		if e.ComplexityRoot.Query.LegalPartners == nil {
@@ -1716,6 +1921,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PartnershipReport(childComplexity, args["from"].(models.Date), args["to"].(models.Date), args["organizationId"].(*string)), true
+	case "Query.partnerships":
+		if e.ComplexityRoot.Query.Partnerships == nil {
+			break
+		}
+
+		args, err := ec.field_Query_partnerships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Partnerships(childComplexity, args["healthSystemId"].(*string), args["legalAidId"].(*string), args["includeEnded"].(*bool)), true
 
 	case "Referral.case":
 		if e.ComplexityRoot.Referral.Case == nil {
@@ -1889,6 +2105,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.healthSystem":
+		if e.ComplexityRoot.User.HealthSystem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.HealthSystem(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -1927,6 +2149,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CaseQueueFilter", ec.unmarshalInputCaseQueueFilter),
 			graphql.NewInputUnmarshaler("ClaimReferralInput", ec.unmarshalInputClaimReferralInput),
 			graphql.NewInputUnmarshaler("CreateOrganizationInput", ec.unmarshalInputCreateOrganizationInput),
+			graphql.NewInputUnmarshaler("CreatePartnershipInput", ec.unmarshalInputCreatePartnershipInput),
 			graphql.NewInputUnmarshaler("CreateStaffUserInput", ec.unmarshalInputCreateStaffUserInput),
 			graphql.NewInputUnmarshaler("GuideFilter", ec.unmarshalInputGuideFilter),
 			graphql.NewInputUnmarshaler("GuideInput", ec.unmarshalInputGuideInput),
@@ -1936,6 +2159,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RequestLegalHelpInput", ec.unmarshalInputRequestLegalHelpInput),
 			graphql.NewInputUnmarshaler("ScreeningAnswerInput", ec.unmarshalInputScreeningAnswerInput),
 			graphql.NewInputUnmarshaler("UpdateCaseStatusInput", ec.unmarshalInputUpdateCaseStatusInput),
+			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
+			graphql.NewInputUnmarshaler("UpdatePartnershipInput", ec.unmarshalInputUpdatePartnershipInput),
 		)
 	}
 	first := true
@@ -2028,7 +2253,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/cases.graphqls" "schema/common.graphqls" "schema/guides.graphqls" "schema/notifications.graphqls" "schema/referrals.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/cases.graphqls" "schema/common.graphqls" "schema/guides.graphqls" "schema/notifications.graphqls" "schema/partners.graphqls" "schema/referrals.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2045,6 +2270,7 @@ var sources = []*ast.Source{
 	{Name: "schema/common.graphqls", Input: sourceData("schema/common.graphqls"), BuiltIn: false},
 	{Name: "schema/guides.graphqls", Input: sourceData("schema/guides.graphqls"), BuiltIn: false},
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
+	{Name: "schema/partners.graphqls", Input: sourceData("schema/partners.graphqls"), BuiltIn: false},
 	{Name: "schema/referrals.graphqls", Input: sourceData("schema/referrals.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2235,6 +2461,18 @@ func (ec *executionContext) childFields_CaseOutcome(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CaseOutcome", field.Name)
 }
 
+func (ec *executionContext) childFields_CategoryCapacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryCapacity_category(ctx, field)
+	case "status":
+		return ec.fieldContext_CategoryCapacity_status(ctx, field)
+	case "waitDays":
+		return ec.fieldContext_CategoryCapacity_waitDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryCapacity", field.Name)
+}
+
 func (ec *executionContext) childFields_CategoryStat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "category":
@@ -2415,6 +2653,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_phone(ctx, field)
 	case "website":
 		return ec.fieldContext_Organization_website(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Organization_capacity(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -2439,6 +2679,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Partnership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Partnership_id(ctx, field)
+	case "healthSystem":
+		return ec.fieldContext_Partnership_healthSystem(ctx, field)
+	case "legalAid":
+		return ec.fieldContext_Partnership_legalAid(ctx, field)
+	case "categories":
+		return ec.fieldContext_Partnership_categories(ctx, field)
+	case "serviceAreas":
+		return ec.fieldContext_Partnership_serviceAreas(ctx, field)
+	case "active":
+		return ec.fieldContext_Partnership_active(ctx, field)
+	case "version":
+		return ec.fieldContext_Partnership_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Partnership_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Partnership_updatedAt(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_Partnership_endedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Partnership", field.Name)
 }
 
 func (ec *executionContext) childFields_PartnershipReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2553,6 +2819,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "disabledAt":
 		return ec.fieldContext_User_disabledAt(ctx, field)
+	case "healthSystem":
+		return ec.fieldContext_User_healthSystem(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -2845,6 +3113,20 @@ func (ec *executionContext) field_Mutation_createOrganization_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPartnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.CreatePartnershipInput, error) {
+			return ec.unmarshalNCreatePartnershipInput2mlpᚋmodelsᚐCreatePartnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createStaffUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2874,6 +3156,20 @@ func (ec *executionContext) field_Mutation_disableUser_args(ctx context.Context,
 }
 
 func (ec *executionContext) field_Mutation_enableUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endPartnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -3057,6 +3353,44 @@ func (ec *executionContext) field_Mutation_revokeConsent_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setCapacity_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "category",
+		func(ctx context.Context, v any) (models.LegalCategory, error) {
+			return ec.unmarshalNLegalCategory2mlpᚋmodelsᚐLegalCategory(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["category"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (models.CapacityStatus, error) {
+			return ec.unmarshalNCapacityStatus2mlpᚋmodelsᚐCapacityStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "waitDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["waitDays"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_submitGuideForReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3068,6 +3402,36 @@ func (ec *executionContext) field_Mutation_submitGuideForReview_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_transferCase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "organizationId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["organizationId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
 	return args, nil
 }
 
@@ -3112,6 +3476,34 @@ func (ec *executionContext) field_Mutation_updateGuide_args(ctx context.Context,
 		return nil, err
 	}
 	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.UpdateOrganizationInput, error) {
+			return ec.unmarshalNUpdateOrganizationInput2mlpᚋmodelsᚐUpdateOrganizationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updatePartnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.UpdatePartnershipInput, error) {
+			return ec.unmarshalNUpdatePartnershipInput2mlpᚋmodelsᚐUpdatePartnershipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -3460,6 +3852,36 @@ func (ec *executionContext) field_Query_partnershipReport_args(ctx context.Conte
 		return nil, err
 	}
 	args["organizationId"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_partnerships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "healthSystemId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["healthSystemId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "legalAidId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["legalAidId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "includeEnded",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeEnded"] = arg2
 	return args, nil
 }
 
@@ -5069,6 +5491,75 @@ func (ec *executionContext) _CaseOutcome_recordedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CaseOutcome_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CategoryCapacity_category(ctx context.Context, field graphql.CollectedField, obj *models.OrganizationCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryCapacity_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.LegalCategory) graphql.Marshaler {
+			return ec.marshalNLegalCategory2mlpᚋmodelsᚐLegalCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryCapacity_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryCapacity", field, false, false, "LegalCategory")
+}
+
+func (ec *executionContext) _CategoryCapacity_status(ctx context.Context, field graphql.CollectedField, obj *models.OrganizationCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryCapacity_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v models.CapacityStatus) graphql.Marshaler {
+			return ec.marshalNCapacityStatus2mlpᚋmodelsᚐCapacityStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryCapacity_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryCapacity", field, false, false, "CapacityStatus")
+}
+
+func (ec *executionContext) _CategoryCapacity_waitDays(ctx context.Context, field graphql.CollectedField, obj *models.OrganizationCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryCapacity_waitDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryCapacity_waitDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryCapacity", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CategoryStat_category(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStat) (ret graphql.Marshaler) {
@@ -7274,6 +7765,378 @@ func (ec *executionContext) fieldContext_Mutation_registerDevice(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createPartnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePartnership(ctx, fc.Args["input"].(models.CreatePartnershipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *models.Partnership
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Partnership
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖmlpᚋmodelsᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPartnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPartnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePartnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePartnership(ctx, fc.Args["input"].(models.UpdatePartnershipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *models.Partnership
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Partnership
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖmlpᚋmodelsᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePartnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePartnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endPartnership(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endPartnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndPartnership(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *models.Partnership
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Partnership
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚖmlpᚋmodelsᚐPartnership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endPartnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endPartnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOrganization(ctx, fc.Args["input"].(models.UpdateOrganizationInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *models.Organization
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Organization
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖmlpᚋmodelsᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOrganization_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCapacity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCapacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCapacity(ctx, fc.Args["organizationId"].(string), fc.Args["category"].(models.LegalCategory), fc.Args["status"].(models.CapacityStatus), fc.Args["waitDays"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADVOCATE", "ADMIN"})
+				if err != nil {
+					var zeroVal *models.Organization
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Organization
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖmlpᚋmodelsᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCapacity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCapacity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_transferCase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_transferCase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TransferCase(ctx, fc.Args["caseId"].(string), fc.Args["organizationId"].(string), fc.Args["reason"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADVOCATE", "ADMIN"})
+				if err != nil {
+					var zeroVal *models.Case
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Case
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_transferCase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_transferCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_referPatient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7986,6 +8849,38 @@ func (ec *executionContext) fieldContext_Organization_website(_ context.Context,
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
+func (ec *executionContext) _Organization_capacity(ctx context.Context, field graphql.CollectedField, obj *models.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().Capacity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.OrganizationCapacity) graphql.Marshaler {
+			return ec.marshalNCategoryCapacity2ᚕᚖmlpᚋmodelsᚐOrganizationCapacityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryCapacity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OutcomeStat_code(ctx context.Context, field graphql.CollectedField, obj *models.OutcomeStat) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8099,6 +8994,254 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Partnership_id(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Partnership_healthSystem(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_healthSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partnership().HealthSystem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖmlpᚋmodelsᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_healthSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partnership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partnership_legalAid(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_legalAid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Partnership().LegalAid(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖmlpᚋmodelsᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_legalAid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Partnership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Partnership_categories(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.LegalCategory) graphql.Marshaler {
+			return ec.marshalNLegalCategory2ᚕmlpᚋmodelsᚐLegalCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "LegalCategory")
+}
+
+func (ec *executionContext) _Partnership_serviceAreas(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_serviceAreas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceAreas, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_serviceAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Partnership_active(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, true, false, "Boolean")
+}
+
+func (ec *executionContext) _Partnership_version(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Partnership_createdAt(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Partnership_updatedAt(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Partnership_endedAt(ctx context.Context, field graphql.CollectedField, obj *models.Partnership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Partnership_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Partnership_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Partnership", field, false, false, "Time")
 }
 
 func (ec *executionContext) _PartnershipReport_from(ctx context.Context, field graphql.CollectedField, obj *models.PartnershipReport) (ret graphql.Marshaler) {
@@ -9016,6 +10159,100 @@ func (ec *executionContext) fieldContext_Query_partnershipReport(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_partnershipReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_healthSystems(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_healthSystems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().HealthSystems(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚕᚖmlpᚋmodelsᚐOrganizationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_healthSystems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_partnerships(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_partnerships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Partnerships(ctx, fc.Args["healthSystemId"].(*string), fc.Args["legalAidId"].(*string), fc.Args["includeEnded"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal []*models.Partnership
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*models.Partnership
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*models.Partnership) graphql.Marshaler {
+			return ec.marshalNPartnership2ᚕᚖmlpᚋmodelsᚐPartnershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_partnerships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Partnership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_partnerships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10049,6 +11286,38 @@ func (ec *executionContext) _User_disabledAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_User_disabledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Time")
+}
+
+func (ec *executionContext) _User_healthSystem(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_healthSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().HealthSystem(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Organization) graphql.Marshaler {
+			return ec.marshalOOrganization2ᚖmlpᚋmodelsᚐOrganization(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_healthSystem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -11397,6 +12666,69 @@ func UnmarshalCreateOrganizationInput(ctx context.Context, raw any) (models.Crea
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePartnershipInput(ctx context.Context, obj any) (models.CreatePartnershipInput, error) {
+	var it models.CreatePartnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"healthSystemId", "legalAidId", "categories", "serviceAreas"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "healthSystemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("healthSystemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HealthSystemID = data
+		case "legalAidId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("legalAidId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LegalAidID = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalNLegalCategory2ᚕmlpᚋmodelsᚐLegalCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "serviceAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAreas"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAreas = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePartnershipInput unmarshals raw into the CreatePartnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePartnershipInput(ctx context.Context, raw any) (models.CreatePartnershipInput, error) {
+	var out models.CreatePartnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePartnershipInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateStaffUserInput(ctx context.Context, obj any) (models.CreateStaffUserInput, error) {
 	var it models.CreateStaffUserInput
 	if obj == nil {
@@ -12090,6 +13422,146 @@ func UnmarshalUpdateCaseStatusInput(ctx context.Context, raw any) (models.Update
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Context, obj any) (models.UpdateOrganizationInput, error) {
+	var it models.UpdateOrganizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "phone", "website", "serviceAreas", "categories"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "serviceAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAreas"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAreas = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOLegalCategory2ᚕmlpᚋmodelsᚐLegalCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateOrganizationInput unmarshals raw into the UpdateOrganizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateOrganizationInput(ctx context.Context, raw any) (models.UpdateOrganizationInput, error) {
+	var out models.UpdateOrganizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateOrganizationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdatePartnershipInput(ctx context.Context, obj any) (models.UpdatePartnershipInput, error) {
+	var it models.UpdatePartnershipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "categories", "serviceAreas", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "categories":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categories"))
+			data, err := ec.unmarshalOLegalCategory2ᚕmlpᚋmodelsᚐLegalCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Categories = data
+		case "serviceAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceAreas"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceAreas = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePartnershipInput unmarshals raw into the UpdatePartnershipInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePartnershipInput(ctx context.Context, raw any) (models.UpdatePartnershipInput, error) {
+	var out models.UpdatePartnershipInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePartnershipInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -12705,6 +14177,49 @@ func (ec *executionContext) _CaseOutcome(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var categoryCapacityImplementors = []string{"CategoryCapacity"}
+
+func (ec *executionContext) _CategoryCapacity(ctx context.Context, sel ast.SelectionSet, obj *models.OrganizationCapacity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryCapacityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryCapacity")
+		case "category":
+			out.Values[i] = ec._CategoryCapacity_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CategoryCapacity_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitDays":
+			out.Values[i] = ec._CategoryCapacity_waitDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var categoryStatImplementors = []string{"CategoryStat"}
 
 func (ec *executionContext) _CategoryStat(ctx context.Context, sel ast.SelectionSet, obj *models.CategoryStat) graphql.Marshaler {
@@ -13271,6 +14786,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createPartnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPartnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatePartnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePartnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endPartnership":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endPartnership(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOrganization":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOrganization(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCapacity":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCapacity(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transferCase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_transferCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "referPatient":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_referPatient(ctx, field)
@@ -13474,38 +15031,44 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		case "id":
 			out.Values[i] = ec._Organization_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Organization_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._Organization_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "serviceAreas":
 			out.Values[i] = ec._Organization_serviceAreas(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "categories":
 			out.Values[i] = ec._Organization_categories(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "phone":
 			out.Values[i] = ec._Organization_phone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "website":
 			out.Values[i] = ec._Organization_website(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "capacity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_capacity(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -13586,6 +15149,86 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var partnershipImplementors = []string{"Partnership"}
+
+func (ec *executionContext) _Partnership(ctx context.Context, sel ast.SelectionSet, obj *models.Partnership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, partnershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Partnership")
+		case "id":
+			out.Values[i] = ec._Partnership_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "healthSystem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partnership_healthSystem(ctx, field, obj)
+				})
+		case "legalAid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Partnership_legalAid(ctx, field, obj)
+				})
+		case "categories":
+			out.Values[i] = ec._Partnership_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serviceAreas":
+			out.Values[i] = ec._Partnership_serviceAreas(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._Partnership_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Partnership_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Partnership_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Partnership_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._Partnership_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13777,6 +15420,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_partnershipReport(ctx, field)
+				})
+		case "healthSystems":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_healthSystems(ctx, field)
+				})
+		case "partnerships":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_partnerships(ctx, field)
 				})
 		case "myReferrals":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -14119,6 +15774,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_disabledAt(ctx, field, obj)
+				})
+		case "healthSystem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_healthSystem(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14561,6 +16222,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCapacityStatus2mlpᚋmodelsᚐCapacityStatus(ctx context.Context, v any) (models.CapacityStatus, error) {
+	var res models.CapacityStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCapacityStatus2mlpᚋmodelsᚐCapacityStatus(ctx context.Context, sel ast.SelectionSet, v models.CapacityStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx context.Context, sel ast.SelectionSet, v *models.Case) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Case!")
@@ -14666,6 +16337,30 @@ func (ec *executionContext) marshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx con
 	return v
 }
 
+func (ec *executionContext) marshalNCategoryCapacity2ᚕᚖmlpᚋmodelsᚐOrganizationCapacityᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.OrganizationCapacity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryCapacity2ᚖmlpᚋmodelsᚐOrganizationCapacity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryCapacity2ᚖmlpᚋmodelsᚐOrganizationCapacity(ctx context.Context, sel ast.SelectionSet, v *models.OrganizationCapacity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryCapacity!")
+		return graphql.Null
+	}
+	return ec._CategoryCapacity(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCategoryStat2ᚕᚖmlpᚋmodelsᚐCategoryStatᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.CategoryStat) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14731,6 +16426,11 @@ func (ec *executionContext) marshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx
 
 func (ec *executionContext) unmarshalNCreateOrganizationInput2mlpᚋmodelsᚐCreateOrganizationInput(ctx context.Context, v any) (models.CreateOrganizationInput, error) {
 	res, err := ec.unmarshalInputCreateOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePartnershipInput2mlpᚋmodelsᚐCreatePartnershipInput(ctx context.Context, v any) (models.CreatePartnershipInput, error) {
+	res, err := ec.unmarshalInputCreatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -15118,6 +16818,30 @@ func (ec *executionContext) marshalNPageInfo2ᚖmlpᚋgraphᚋmodelᚐPageInfo(c
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPartnership2ᚕᚖmlpᚋmodelsᚐPartnershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.Partnership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPartnership2ᚖmlpᚋmodelsᚐPartnership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPartnership2ᚖmlpᚋmodelsᚐPartnership(ctx context.Context, sel ast.SelectionSet, v *models.Partnership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Partnership!")
+		return graphql.Null
+	}
+	return ec._Partnership(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPartnershipReport2ᚖmlpᚋmodelsᚐPartnershipReport(ctx context.Context, sel ast.SelectionSet, v *models.PartnershipReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PartnershipReport!")
@@ -15329,6 +17053,16 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 
 func (ec *executionContext) unmarshalNUpdateCaseStatusInput2mlpᚋmodelsᚐUpdateCaseStatusInput(ctx context.Context, v any) (models.UpdateCaseStatusInput, error) {
 	res, err := ec.unmarshalInputUpdateCaseStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateOrganizationInput2mlpᚋmodelsᚐUpdateOrganizationInput(ctx context.Context, v any) (models.UpdateOrganizationInput, error) {
+	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePartnershipInput2mlpᚋmodelsᚐUpdatePartnershipInput(ctx context.Context, v any) (models.UpdatePartnershipInput, error) {
+	res, err := ec.unmarshalInputUpdatePartnershipInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -8,6 +8,7 @@ import (
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/notify"
+	"mlp/internal/partners"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
 )
@@ -25,4 +26,5 @@ type Resolver struct {
 	Guides    *guides.Service
 	Report    *report.Service
 	Devices   *devices.Service
+	Partners  *partners.Service
 }

@@ -79,3 +79,30 @@ func (OrganizationOpenCases) TableName() string { return "organization_open_case
 func init() {
 	register(&Partnership{}, &OrganizationCapacity{}, &OrganizationOpenCases{})
 }
+
+// CreatePartnershipInput pairs a health system with a legal-aid partner.
+type CreatePartnershipInput struct {
+	HealthSystemID string
+	LegalAidID     string
+	Categories     []LegalCategory
+	ServiceAreas   []string
+}
+
+// UpdatePartnershipInput changes an active partnership; nil fields stay.
+type UpdatePartnershipInput struct {
+	ID              string
+	Categories      []LegalCategory
+	ServiceAreas    []string
+	ExpectedVersion *int
+}
+
+// UpdateOrganizationInput changes an organization; nil fields stay, an empty
+// phone or website clears it.
+type UpdateOrganizationInput struct {
+	ID           string
+	Name         *string
+	Phone        *string
+	Website      *string
+	ServiceAreas []string
+	Categories   []LegalCategory
+}

@@ -33,7 +33,10 @@ type Sources struct {
 	// CaseTimelines returns one timeline page per key, in key order.
 	CaseTimelines    func(context.Context, []cases.TimelineKey) ([]page.Page[*models.CaseEvent], []error)
 	OutcomesByCaseID func(context.Context, []uuid.UUID) ([]*models.CaseOutcome, error)
-	Guides           GuideSources
+	// CapacitiesByOrganizationID loads what legal-aid organizations take now,
+	// per category.
+	CapacitiesByOrganizationID func(context.Context, []uuid.UUID) ([]*models.OrganizationCapacity, error)
+	Guides                     GuideSources
 }
 
 // Loaders are the per-request loaders.
@@ -53,7 +56,9 @@ type Loaders struct {
 	Timeline *dataloader.Loader[cases.TimelineKey, page.Page[*models.CaseEvent]]
 	// Outcome loads a case's outcome by case id.
 	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
-	Guides  *GuideLoaders
+	// Capacity loads an organization's capacity per category.
+	Capacity *dataloader.Loader[uuid.UUID, []*models.OrganizationCapacity]
+	Guides   *GuideLoaders
 
 	src Sources
 }
@@ -71,7 +76,10 @@ func New(src Sources) *Loaders {
 		SharedCaseStatus: Mapped(src.SharedCaseStatuses),
 		Timeline:         Aligned(src.CaseTimelines),
 		Outcome:          ByKey(src.OutcomesByCaseID, func(o *models.CaseOutcome) uuid.UUID { return o.CaseID }),
-		Guides:           newGuideLoaders(src.Guides),
+		Capacity: Group(src.CapacitiesByOrganizationID, func(c *models.OrganizationCapacity) uuid.UUID {
+			return c.OrganizationID
+		}),
+		Guides: newGuideLoaders(src.Guides),
 	}
 }
 

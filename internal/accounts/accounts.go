@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
@@ -24,6 +25,26 @@ import (
 type Service struct {
 	db   *gorm.DB
 	auth *auth.Service
+	// servesMore runs in the transaction of a change that may let a
+	// legal-aid organization take cases it did not (see OnServesMore).
+	servesMore []func(ctx context.Context, tx *gorm.DB) error
+}
+
+// OnServesMore registers h to run in the transaction that creates a LEGAL_AID
+// organization or changes an organization's service areas or categories (the
+// cases service enqueues the routing of waiting cases). Register while wiring
+// the application. An error from h rolls the change back.
+func (s *Service) OnServesMore(h func(ctx context.Context, tx *gorm.DB) error) {
+	s.servesMore = append(s.servesMore, h)
+}
+
+func (s *Service) runServesMore(ctx context.Context, tx *gorm.DB) error {
+	for _, h := range s.servesMore {
+		if err := h(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // NewService returns the accounts service.
@@ -59,12 +80,90 @@ func (s *Service) CreateOrganization(ctx context.Context, in models.CreateOrgani
 			}
 			return err
 		}
-		return audit.Record(tx, p, audit.ActionCreate, "Organization", &org.ID)
+		if err := audit.Record(tx, p, audit.ActionCreate, "Organization", &org.ID); err != nil {
+			return err
+		}
+		if org.Kind != models.OrgLegalAid {
+			return nil
+		}
+		return s.runServesMore(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return org, nil
+}
+
+// UpdateOrganization changes an organization's name, phone, website, service
+// areas or categories (nil fields stay; an empty phone or website clears it),
+// by the rules of CreateOrganization. When a legal-aid organization's areas
+// or categories change, cases that wait for a partner are routed after it
+// commits. ADMIN.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT (input.name,
+// input.serviceAreas, input.categories, input.phone, input.website), CONFLICT
+// for a taken name.
+func (s *Service) UpdateOrganization(ctx context.Context, in models.UpdateOrganizationInput) (*models.Organization, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Is(models.RoleAdmin) {
+		return nil, models.ErrForbidden
+	}
+	oid, err := ParseID(in.ID, "Organization")
+	if err != nil {
+		return nil, err
+	}
+	var org models.Organization
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&org, "id = ?", oid).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return models.NotFound("Organization")
+			}
+			return err
+		}
+		next := models.CreateOrganizationInput{Name: org.Name, Kind: org.Kind, ServiceAreas: org.ServiceAreas,
+			Categories: org.Categories, Phone: org.Phone, Website: org.Website}
+		if in.Name != nil {
+			next.Name = *in.Name
+		}
+		if in.Phone != nil {
+			next.Phone = in.Phone
+		}
+		if in.Website != nil {
+			next.Website = in.Website
+		}
+		if in.ServiceAreas != nil {
+			next.ServiceAreas = in.ServiceAreas
+		}
+		if in.Categories != nil {
+			next.Categories = in.Categories
+		}
+		v, err := validateOrganization(next)
+		if err != nil {
+			return err
+		}
+		more := org.Kind == models.OrgLegalAid && (!slices.Equal(v.ServiceAreas, org.ServiceAreas) || !slices.Equal(v.Categories, org.Categories))
+		org.Name, org.ServiceAreas, org.Categories, org.Phone, org.Website = v.Name, v.ServiceAreas, v.Categories, v.Phone, v.Website
+		org.UpdatedAt = tx.NowFunc()
+		if err := tx.Model(&org).Select("name", "service_areas", "categories", "phone", "website", "updated_at").Updates(&org).Error; err != nil {
+			if database.IsUniqueViolation(err, "organizations_name_key") {
+				return models.Errorf(models.ECONFLICT, "An organization with this name already exists.")
+			}
+			return err
+		}
+		if err := audit.Record(tx, p, audit.ActionUpdate, "Organization", &org.ID); err != nil {
+			return err
+		}
+		if !more {
+			return nil
+		}
+		return s.runServesMore(ctx, tx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &org, nil
 }
 
 // ServiceAreas validates a list of service areas (state codes or county FIPS
@@ -329,6 +428,17 @@ func (s *Service) Organizations(ctx context.Context, kind *models.OrganizationKi
 	}
 	var orgs []*models.Organization
 	return orgs, q.Find(&orgs).Error
+}
+
+// HealthSystemID returns the health system patient u comes through, to u
+// themself and to an ADMIN; to anyone else nil (which health system cares for
+// a patient is theirs to share).
+func (s *Service) HealthSystemID(ctx context.Context, u *models.User) *uuid.UUID {
+	p, _ := auth.UserFrom(ctx)
+	if p == nil || (p.ID != u.ID && !p.Is(models.RoleAdmin)) {
+		return nil
+	}
+	return u.HealthSystemID
 }
 
 // DisabledAt returns when u was disabled, to an ADMIN and to u themself; to

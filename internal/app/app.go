@@ -24,6 +24,7 @@ import (
 	"mlp/internal/live"
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
+	"mlp/internal/partners"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
@@ -119,10 +120,13 @@ func New(opts Options) *App {
 	guidesSvc := guides.NewService(db, opts.Now)
 	referralsSvc := referrals.NewService(db, casesSvc, limiter, codeKey, guidesSvc, opts.Now)
 	casesSvc.OnFinal(referralsSvc.CloseForCase)
+	casesSvc.UseOutbox(box)
+	accountsSvc.OnServesMore(casesSvc.EnqueueRouting)
 	listener := live.NewListener(opts.DatabaseURL, live.NewHub(), opts.Logger)
 	casesSvc.UseLive(listener, opts.Logger)
 	notifySvc := notify.NewService(db, opts.Now)
 	notifySvc.UseLive(listener, opts.Logger)
+	partnersSvc := partners.NewService(db, casesSvc)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
@@ -133,15 +137,17 @@ func New(opts Options) *App {
 		Guides:    guidesSvc,
 		Report:    report.NewService(db),
 		Devices:   devices.NewService(db, opts.Now),
+		Partners:  partnersSvc,
 	}
 	src := loaders.Sources{
-		UsersByID:          accountsSvc.UsersByID,
-		OrganizationsByID:  accountsSvc.OrganizationsByID,
-		CaseTimelines:      casesSvc.Timelines,
-		OutcomesByCaseID:   casesSvc.OutcomesByCaseID,
-		ReferralsByID:      referralsSvc.ReferralsByID,
-		CasesByReferralID:  casesSvc.CasesByReferralID,
-		SharedCaseStatuses: referralsSvc.SharedCaseStatuses,
+		UsersByID:                  accountsSvc.UsersByID,
+		OrganizationsByID:          accountsSvc.OrganizationsByID,
+		CaseTimelines:              casesSvc.Timelines,
+		OutcomesByCaseID:           casesSvc.OutcomesByCaseID,
+		CapacitiesByOrganizationID: partnersSvc.CapacitiesByOrganizationID,
+		ReferralsByID:              referralsSvc.ReferralsByID,
+		CasesByReferralID:          casesSvc.CasesByReferralID,
+		SharedCaseStatuses:         referralsSvc.SharedCaseStatuses,
 		Guides: loaders.GuideSources{
 			RevisionsByGuide: guidesSvc.RevisionsByGuide,
 			Translations:     guidesSvc.Translations,

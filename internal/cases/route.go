@@ -1,12 +1,17 @@
 package cases
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"mlp/internal/audit"
+	"mlp/internal/auth"
+	"mlp/internal/outbox"
 	"mlp/models"
 )
 
@@ -34,11 +39,15 @@ const routeCandidates = `SELECT o.id, o.name, coalesce(cap.status, 'ACCEPTING') 
 	FROM organizations o
 	LEFT JOIN organization_capacities cap ON cap.organization_id = o.id AND cap.category = k.cat
 	LEFT JOIN organization_open_cases n ON n.organization_id = o.id
-	WHERE o.kind = 'LEGAL_AID' AND o.categories @> ARRAY[k.cat] AND o.area_states @> ARRAY[k.jur]
-		AND (k.cnt = '{}' OR o.service_areas && (k.jur || k.cnt))
+	WHERE ` + servesCase + `
 	ORDER BY coalesce(cap.status, 'ACCEPTING') <> 'NOT_ACCEPTING' DESC, partner DESC,
 		coalesce(n.open_cases, 0), o.created_at, o.id
 	LIMIT 1`
+
+// servesCase is the condition that organization o serves the case of k: a
+// LEGAL_AID organization that takes its category in its place.
+const servesCase = `o.kind = 'LEGAL_AID' AND o.categories @> ARRAY[k.cat] AND o.area_states @> ARRAY[k.jur]
+		AND (k.cnt = '{}' OR o.service_areas && (k.jur || k.cnt))`
 
 // routeOne routes one case: k's health system is the one given, else the
 // patient's. It always returns one row (hs alone when no partner serves).
@@ -110,4 +119,199 @@ func expectNote(r *routing) string {
 		return fmt.Sprintf("They have a waiting list for this kind of case right now: expect to hear from them in about %d days.", *r.WaitDays)
 	}
 	return "They will look at it and contact you."
+}
+
+// routeWaiting routes every case that waits for a partner (SUBMITTED, routed
+// nowhere) to the partner routeCandidates picks for it now, skipping cases
+// another transaction holds; those for which the best is NOT_ACCEPTING, or
+// no partner serves, keep waiting. One statement; the open-case counts of the
+// tie-break are those when it starts.
+const routeWaiting = `WITH k AS (
+		SELECT c.id AS case_id, c.jurisdiction AS jur, c.counties AS cnt, c.category AS cat, c.health_system_id AS hs
+		FROM cases c WHERE c.organization_id IS NULL AND c.status = 'SUBMITTED'
+		FOR UPDATE SKIP LOCKED),
+	r AS (SELECT k.case_id, r.id, r.name, r.capacity, r.wait_days
+		FROM k CROSS JOIN LATERAL (` + routeCandidates + `) r
+		WHERE r.capacity <> 'NOT_ACCEPTING')
+	UPDATE cases c SET organization_id = r.id, version = c.version + 1, updated_at = ?
+	FROM r WHERE c.id = r.case_id
+	RETURNING c.id AS case_id, c.reference, r.id, r.name, r.capacity, r.wait_days`
+
+// RoutedCase is a waiting case RouteWaiting routed, and where.
+type RoutedCase struct {
+	CaseID         uuid.UUID `gorm:"column:case_id"`
+	Reference      string
+	OrganizationID uuid.UUID `gorm:"column:id"`
+	Name           string
+	Capacity       models.CapacityStatus
+	WaitDays       *int
+}
+
+// RouteWaiting routes the cases that wait for a partner, inside tx, to the
+// partners that serve them now (see routeWaiting), each with a ROUTED event
+// that tells the patient which partner has it and an audit entry of the
+// change by the system. The outbox's route-waiting job runs it after a
+// partner starts serving an area or category (see EnqueueRouting).
+func (s *Service) RouteWaiting(tx *gorm.DB) ([]RoutedCase, error) {
+	var routed []RoutedCase
+	if err := tx.Raw(routeWaiting, tx.NowFunc()).Scan(&routed).Error; err != nil {
+		return nil, err
+	}
+	if len(routed) == 0 {
+		return nil, nil
+	}
+	events := make([]*models.CaseEvent, len(routed))
+	ids := make([]uuid.UUID, len(routed))
+	for i, r := range routed {
+		note := routedNote(r)
+		events[i] = &models.CaseEvent{ID: newID(), CaseID: r.CaseID, Kind: models.EventRouted, Message: &note, VisibleToPatient: true}
+		ids[i] = r.CaseID
+	}
+	if err := tx.Create(&events).Error; err != nil {
+		return nil, err
+	}
+	return routed, audit.RecordEach(tx, nil, audit.ActionUpdate, EntityCase, ids)
+}
+
+// routedNote is the patient-facing note of a waiting case that was routed.
+func routedNote(r RoutedCase) string {
+	return fmt.Sprintf("Good news: %s can take your request %s now. ", r.Name, r.Reference) +
+		expectNote(&routing{Capacity: &r.Capacity, WaitDays: r.WaitDays})
+}
+
+// RouteWaitingArgs is the outbox job that routes the waiting cases, enqueued
+// when a partner may have started serving an area or category (a partnership
+// made or changed, an organization's areas or categories changed, a capacity
+// opened). It carries nothing: the job routes every waiting case, and a
+// second job of a burst finds nothing left to route.
+type RouteWaitingArgs struct{}
+
+// Kind names the job.
+func (RouteWaitingArgs) Kind() string { return "cases.route_waiting" }
+
+// UseOutbox registers the route-waiting worker with box and lets
+// EnqueueRouting enqueue its jobs. Call it while wiring the application.
+func (s *Service) UseOutbox(box *outbox.Outbox) {
+	s.box = box
+	outbox.Register(box, &routeWorker{s: s})
+}
+
+// EnqueueRouting enqueues, inside the caller's transaction tx, the job that
+// routes the waiting cases once tx commits. Without an outbox (a tool that
+// wired none), it routes them in tx itself.
+func (s *Service) EnqueueRouting(ctx context.Context, tx *gorm.DB) error {
+	if s.box == nil {
+		_, err := s.RouteWaiting(tx.WithContext(ctx))
+		return err
+	}
+	return s.box.Enqueue(ctx, tx, RouteWaitingArgs{}, nil)
+}
+
+type routeWorker struct {
+	outbox.WorkerDefaults[RouteWaitingArgs]
+	s *Service
+}
+
+// Work routes the waiting cases in a transaction of its own.
+func (w *routeWorker) Work(ctx context.Context, _ *outbox.Job[RouteWaitingArgs]) error {
+	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		_, err := w.s.RouteWaiting(tx)
+		return err
+	})
+}
+
+// transferTarget reads organization ? when it serves case k (see servesCase),
+// with its capacity for the case's category; no row when it does not.
+const transferTarget = `SELECT o.id, o.name, coalesce(cap.status, 'ACCEPTING') AS capacity, cap.wait_days
+	FROM (SELECT ?::text AS jur, ?::text[] AS cnt, ?::text AS cat) k
+	JOIN organizations o ON o.id = ?
+	LEFT JOIN organization_capacities cap ON cap.organization_id = o.id AND cap.category = k.cat
+	WHERE ` + servesCase
+
+// Transfer passes an open case to another legal-aid partner that serves it
+// (its place and category) and is not NOT_ACCEPTING its category, for an
+// ADVOCATE of the case's organization (one who would otherwise decline it) or
+// an ADMIN, within the patient's SHARE_WITH_LEGAL_PARTNER consent for the
+// case. The case goes back to SUBMITTED, unassigned, for the new partner to
+// triage: its advocates see it, the old organization's lose it at once (their
+// next request answers NOT_FOUND and their subscriptions to it end at the
+// transfer's event). The timeline gets the reason as an internal message and
+// a TRANSFERRED event that tells the patient which partner has the case now;
+// the change is audited.
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case of another
+// organization), BAD_USER_INPUT (reason; organizationId: not a partner that
+// serves the case, the case's own, or one not taking its category now),
+// CONFLICT (a closed case; the patient revoked the consent to share it).
+func (s *Service) Transfer(ctx context.Context, caseID, organizationID, reason string) (*models.Case, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Is(models.RoleAdvocate, models.RoleAdmin) {
+		return nil, models.ErrForbidden
+	}
+	why := strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(why); n < 1 || n > MaxMessageLen {
+		return nil, models.InvalidField("reason", "Say why you transfer the case, in 1 to %d characters.", MaxMessageLen)
+	}
+	target, perr := uuid.Parse(organizationID)
+	return s.change(ctx, p, caseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		if !canWork(p, c) {
+			return nil, nil, models.NotFound("Case")
+		}
+		if c.Status.IsFinal() {
+			return nil, nil, models.Errorf(models.ECONFLICT, "This case is closed (%s).", c.Status)
+		}
+		if perr != nil {
+			return nil, nil, models.InvalidField("organizationId", "Choose a legal aid partner that serves this case.")
+		}
+		if c.OrganizationID != nil && *c.OrganizationID == target {
+			return nil, nil, models.InvalidField("organizationId", "The case is already with this partner.")
+		}
+		var shared int64
+		if err := tx.Model(&models.Consent{}).Where("case_id = ? AND scope = ? AND revoked_at IS NULL", c.ID, models.ConsentShareWithLegalPartner).
+			Count(&shared).Error; err != nil {
+			return nil, nil, err
+		}
+		if shared == 0 {
+			return nil, nil, models.Errorf(models.ECONFLICT, "The patient no longer shares this case with legal aid partners, so it cannot be transferred.")
+		}
+		var to []RoutedCase
+		if err := tx.Raw(transferTarget, c.Jurisdiction, textArray(c.Counties), string(c.Category), target).Scan(&to).Error; err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case len(to) == 0:
+			return nil, nil, models.InvalidField("organizationId", "Choose a legal aid partner that serves this case.")
+		case to[0].Capacity == models.CapacityNotAccepting:
+			return nil, nil, models.InvalidField("organizationId", "This partner is not taking new cases of this kind right now.")
+		}
+		role := p.Role
+		msg := &models.CaseEvent{ID: newID(), CaseID: c.ID, Kind: models.EventMessage, Message: &why,
+			ActorID: &p.ID, ActorRole: &role, VisibleToPatient: false}
+		if err := tx.Create(msg).Error; err != nil {
+			return nil, nil, err
+		}
+		var fromName string
+		if c.OrganizationID != nil {
+			if err := tx.Model(&models.Organization{}).Where("id = ?", *c.OrganizationID).Pluck("name", &fromName).Error; err != nil {
+				return nil, nil, err
+			}
+		}
+		from, next := c.Status, models.CaseSubmitted
+		c.Status, c.OrganizationID, c.AssignedAdvocateID = next, &target, nil
+		to[0].Reference = c.Reference
+		note := transferredNote(fromName, to[0])
+		ev := &models.CaseEvent{Kind: models.EventTransferred, FromStatus: &from, ToStatus: &next, Message: &note, VisibleToPatient: true}
+		return ev, map[string]any{"status": next, "organization_id": target, "assigned_advocate_id": nil}, nil
+	})
+}
+
+// transferredNote tells the patient that their case moved to partner to.
+func transferredNote(from string, to RoutedCase) string {
+	if from == "" {
+		from = "Your legal aid partner"
+	}
+	return fmt.Sprintf("%s passed your request %s to %s, who can help with it. ", from, to.Reference, to.Name) +
+		expectNote(&routing{Capacity: &to.Capacity, WaitDays: to.WaitDays})
 }

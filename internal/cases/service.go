@@ -16,6 +16,7 @@ import (
 
 	"mlp/internal/auth"
 	"mlp/internal/live"
+	"mlp/internal/outbox"
 	"mlp/models"
 )
 
@@ -28,6 +29,7 @@ type Service struct {
 	now     func() time.Time
 	onFinal []FinalHook    // see OnFinal
 	live    *live.Listener // see UseLive
+	box     *outbox.Outbox // see UseOutbox
 	log     *slog.Logger
 }
 

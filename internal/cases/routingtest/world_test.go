@@ -53,7 +53,7 @@ func newWorld(t *testing.T, s *apptest.Server) *world {
 	t.Helper()
 	w := &world{names: map[uuid.UUID]string{}}
 	org := func(name string, kind models.OrganizationKind, areas []string, cats ...models.LegalCategory) *models.Organization {
-		o := s.Org(t, kind, areas, cats...)
+		o := newOrg(t, s, kind, areas, cats...)
 		w.names[o.ID] = name
 		return o
 	}
@@ -132,3 +132,15 @@ func openCase(t *testing.T, s *apptest.Server, patient *models.User, org *models
 }
 
 var refSeq atomic.Int64
+
+// newOrg creates an organization that stops serving anything when the test
+// ends, so that a later test (or a -count run) routes only to its own.
+func newOrg(t *testing.T, s *apptest.Server, kind models.OrganizationKind, areas []string, cats ...models.LegalCategory) *models.Organization {
+	t.Helper()
+	o := s.Org(t, kind, areas, cats...)
+	t.Cleanup(func() {
+		s.DB.Exec(`UPDATE organizations SET service_areas = '{}' WHERE id = ?`, o.ID)
+		s.DB.Exec(`UPDATE partnerships SET ended_at = now() WHERE ended_at IS NULL AND (health_system_id = ? OR legal_aid_id = ?)`, o.ID, o.ID)
+	})
+	return o
+}
