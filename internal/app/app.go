@@ -45,6 +45,9 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// AllowedOrigins are the exact origins whose browser pages may call the
+	// API (CORS) and open its websockets; none when empty.
+	AllowedOrigins []string
 	// Workers runs the outbox's workers in this process once Start is
 	// called (WORKERS); false makes the process insert-only.
 	Workers bool
@@ -156,6 +159,7 @@ func New(opts Options) *App {
 		WebsocketAuth:   authSvc.Authenticate,
 		Now:             opts.Now,
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
+		AllowedOrigins:  opts.AllowedOrigins,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
@@ -168,7 +172,7 @@ func New(opts Options) *App {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, gql))))
+	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -191,5 +195,6 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
+	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))),
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
 }
