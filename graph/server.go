@@ -42,6 +42,10 @@ type ServerOptions struct {
 	// as the HTTP middleware prepares each request's (its own dataloaders):
 	// a websocket lives longer than any one operation.
 	SocketOperation func(ctx context.Context) context.Context
+	// CompiledReads, when set, is the operation interceptor that answers
+	// compilable reads as one SQL statement (graph/compiled). It runs after
+	// parsing, validation, the limits and the operation's own preparation.
+	CompiledReads graphql.HandlerExtension
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -96,6 +100,9 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 		httpx.Info(ctx).SetOperation(operationLabel(graphql.GetOperationContext(ctx)))
 		return next(ctx)
 	})
+	if opts.CompiledReads != nil {
+		srv.Use(opts.CompiledReads)
+	}
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(RecoverFunc(opts.Logger))
 	return srv

@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		log.Info("migrations applied", "count", len(res))
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
-		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL})
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, CompiledReads: cfg.CompiledReads})
 	a.Listener.Start()
 	defer a.Close()
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {

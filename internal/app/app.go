@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/graph"
+	"mlp/graph/compiled"
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
 	"mlp/internal/audit"
@@ -43,6 +45,9 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// CompiledReads answers the compilable reads as one SQL statement each
+	// (graph/compiled); false leaves every operation to the resolvers.
+	CompiledReads bool
 }
 
 // App is the assembled server.
@@ -53,6 +58,8 @@ type App struct {
 	// Listener feeds the subscriptions; it starts with the first one, or
 	// with Listener.Start.
 	Listener *live.Listener
+	// Planner is the compiled read path; nil when it is off.
+	Planner *compiled.Planner
 }
 
 // Close stops the listener, which ends every subscription.
@@ -114,7 +121,17 @@ func New(opts Options) *App {
 		},
 	}
 
+	var planner *compiled.Planner
+	var compiledReads graphql.HandlerExtension // nil, not a nil *Planner, when off
+	if opts.CompiledReads {
+		var err error
+		if planner, err = compiled.New(compiled.Options{DB: db, Now: opts.Now, Logger: opts.Logger}); err != nil {
+			panic(err) // only a GORM handle without a database/sql pool fails, never the app's
+		}
+		compiledReads = planner
+	}
 	gql := graph.NewServer(r, graph.ServerOptions{
+		CompiledReads:   compiledReads,
 		Development:     opts.Development,
 		Logger:          opts.Logger,
 		WebsocketAuth:   authSvc.Authenticate,
@@ -155,5 +172,5 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens, Listener: listener}
+	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens, Listener: listener, Planner: planner}
 }
