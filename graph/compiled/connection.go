@@ -153,12 +153,14 @@ func (c *compiler) connection(s *connSpec, f *field) (string, error) {
 		}
 	}
 	j.literal("}")
+	// GROUP BY (): one row of aggregates even when the selection uses none
+	// (a pageInfo whose fields are all skipped).
 	if !rows {
 		return j.sql(), nil
 	}
 	order := s.order(t)
 	return "(SELECT " + j.sql() + " FROM (SELECT " + t + ".*, row_number() OVER (ORDER BY " + order + ") AS _rn FROM " +
-		s.table + " " + t + " WHERE " + conds + " ORDER BY " + order + " LIMIT " + lim + " + 1) " + t + ")", nil
+		s.table + " " + t + " WHERE " + conds + " ORDER BY " + order + " LIMIT " + lim + " + 1) " + t + " GROUP BY ())", nil
 }
 
 // edge writes one edge of a connection for the row t.

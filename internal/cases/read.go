@@ -273,7 +273,9 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 		}
 		rows, err := s.firstEvents(db, ids, g, visible)
 		var totals map[uuid.UUID]int
-		if err == nil && keys[g.keys[0]].WithTotal {
+		// Keys of one group may differ in WithTotal (two aliases of the
+		// timeline, one selecting totalCount): count when any asks.
+		if err == nil && slices.ContainsFunc(g.keys, func(i int) bool { return keys[i].WithTotal }) {
 			totals, err = countEvents(db, ids, visible)
 		}
 		byCase := map[uuid.UUID][]*models.CaseEvent{}
