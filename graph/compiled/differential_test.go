@@ -285,7 +285,7 @@ func diffCases(t *testing.T) int {
 	if testing.Short() {
 		return 300
 	}
-	return 3000
+	return 2000
 }
 
 // TestDifferential runs generated operations, for every role, through both

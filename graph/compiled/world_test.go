@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 // clock is the fixed time of the differential tests: urgency and every
 // timestamp are the same for both servers and from run to run.
 var clock = time.Date(2026, 6, 10, 15, 4, 5, 0, time.UTC)
+
+// refSeq numbers the seeded cases' references across the package's worlds.
+var refSeq atomic.Int64
 
 // world is a seeded database served twice: on answers compilable reads from
 // one statement, off through the resolvers.
@@ -77,7 +81,7 @@ func newWorld(t testing.TB) *world {
 			created = base.Add(time.Duration(i-1)*time.Hour + fractions[(i-1)%len(fractions)]) // a tie with the one before
 		}
 		c := &models.Case{
-			ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-2026-%06d", i+1000*len(p.Email)%7),
+			ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-2026-%06d", refSeq.Add(1)),
 			PatientID: p.ID, IdempotencyKey: uuid.NewString(),
 			Category:    models.AllLegalCategories[i%len(models.AllLegalCategories)],
 			Description: texts[i%len(texts)] + " case " + fmt.Sprint(i), Status: status, Jurisdiction: "CA",
