@@ -110,7 +110,8 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		log.Info("migrations applied", "count", len(res))
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
-		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL})
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL,
+		RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies})
 	a.Listener.Start()
 	defer a.Close()
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {

@@ -60,6 +60,8 @@ type Config struct {
 	// PprofAddr, when set, is a loopback host:port where net/http/pprof
 	// serves profiles; empty turns profiling off.
 	PprofAddr string
+	// Limits are the resource limits (limits.go).
+	Limits Limits
 }
 
 // Development reports whether the server runs in development mode.
@@ -168,6 +170,9 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be a loopback address like 127.0.0.1:6060, got %q", KeyPprofAddr, v))
 		}
 		c.PprofAddr = v
+	}
+	if c.Limits, err = loadLimits(getenv); err != nil {
+		errs = append(errs, err)
 	}
 	return c, errors.Join(errs...)
 }
