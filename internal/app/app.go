@@ -22,6 +22,7 @@ import (
 	"mlp/internal/httpx"
 	"mlp/internal/live"
 	"mlp/internal/notify"
+	"mlp/internal/outbox"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
@@ -49,6 +50,12 @@ type Options struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For and
 	// X-Forwarded-Proto count (the load balancers); none by default.
 	TrustedProxies ratelimit.Proxies
+	// Workers runs the outbox's workers in this process once Start is
+	// called (WORKERS); false makes the process insert-only.
+	Workers bool
+	// OutboxOptions tunes the outbox (tests shorten its backoff); its
+	// DatabaseURL, Workers and Logger come from the fields above.
+	OutboxOptions outbox.Options
 }
 
 // App is the assembled server.
@@ -59,10 +66,28 @@ type App struct {
 	// Listener feeds the subscriptions; it starts with the first one, or
 	// with Listener.Start.
 	Listener *live.Listener
+	// Outbox holds the side effects (push, email, reminders) as jobs
+	// inserted in the transactions that cause them; its workers run after
+	// Start when Options.Workers is set.
+	Outbox *outbox.Outbox
 }
 
-// Close stops the listener, which ends every subscription.
-func (a *App) Close() { a.Listener.Close() }
+// Start starts the listener and, when Options.Workers is set, the outbox's
+// workers.
+func (a *App) Start(ctx context.Context) error {
+	a.Listener.Start()
+	return a.Outbox.Start(ctx)
+}
+
+// Close stops the listener, which ends every subscription, and the outbox's
+// workers (letting running jobs finish for at most 10 s; the rest run again
+// later).
+func (a *App) Close() {
+	a.Listener.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = a.Outbox.Stop(ctx)
+}
 
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
@@ -77,6 +102,13 @@ func New(opts Options) *App {
 		params = *opts.Argon2
 	}
 	db := opts.DB
+	boxOpts := opts.OutboxOptions
+	boxOpts.DatabaseURL, boxOpts.Workers, boxOpts.Logger = opts.DatabaseURL, opts.Workers, opts.Logger
+	box, err := outbox.New(db, boxOpts)
+	if err != nil {
+		// Only a pool that is no database/sql pool fails here: a programming error.
+		panic(err)
+	}
 	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
 	rules := ratelimit.Defaults()
 	if opts.RateLimits != nil {
@@ -166,5 +198,5 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(mux)), Resolver: r, Tokens: tokens, Listener: listener}
+	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(mux)), Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
 }

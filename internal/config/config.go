@@ -28,6 +28,7 @@ const (
 	KeyDBMaxConns             = "DB_MAX_CONNS"
 	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
 	KeyPprofAddr              = "PPROF_ADDR"
+	KeyWorkers                = "WORKERS"
 )
 
 // Defaults.
@@ -62,6 +63,9 @@ type Config struct {
 	PprofAddr string
 	// Limits are the resource limits (limits.go).
 	Limits Limits
+	// Workers runs the outbox's workers (push, email, reminders) in this
+	// process; false makes an API-only process that only enqueues.
+	Workers bool
 }
 
 // Development reports whether the server runs in development mode.
@@ -91,6 +95,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:           "info",
 		DBMaxConns:         20,
 		SlowQueryThreshold: 200 * time.Millisecond,
+		Workers:            true,
 	}
 	if v, err := get(KeyDatabaseURL); err != nil {
 		errs = append(errs, err)
@@ -173,6 +178,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.Limits, err = loadLimits(getenv); err != nil {
 		errs = append(errs, err)
+	}
+	if v := getenv(KeyWorkers); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeyWorkers, v))
+		}
+		c.Workers = b
 	}
 	return c, errors.Join(errs...)
 }
