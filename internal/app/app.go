@@ -50,6 +50,9 @@ type Options struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For and
 	// X-Forwarded-Proto count (the load balancers); none by default.
 	TrustedProxies ratelimit.Proxies
+	// AllowedOrigins are the exact origins whose browser pages may call the
+	// API (CORS) and open its websockets; none when empty.
+	AllowedOrigins []string
 	// Workers runs the outbox's workers in this process once Start is
 	// called (WORKERS); false makes the process insert-only.
 	Workers bool
@@ -163,6 +166,7 @@ func New(opts Options) *App {
 		WebsocketAuth:   authSvc.Authenticate,
 		Now:             opts.Now,
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
+		AllowedOrigins:  opts.AllowedOrigins,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
@@ -175,7 +179,7 @@ func New(opts Options) *App {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, gql))))
+	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -198,5 +202,6 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(mux)), Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
+	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
 }
