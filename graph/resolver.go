@@ -9,6 +9,7 @@ import (
 	"mlp/internal/guides"
 	"mlp/internal/notify"
 	"mlp/internal/partners"
+	"mlp/internal/privacy"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
 )
@@ -27,4 +28,5 @@ type Resolver struct {
 	Report    *report.Service
 	Devices   *devices.Service
 	Partners  *partners.Service
+	Privacy   *privacy.Service
 }

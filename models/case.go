@@ -1,7 +1,9 @@
 package models
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -253,8 +255,20 @@ type CaseOutcome struct {
 	// BenefitAmountCents is money obtained or saved for the patient.
 	BenefitAmountCents *int64
 	Notes              *string
-	RecordedByID       *uuid.UUID `gorm:"type:uuid"`
-	RecordedAt         time.Time  `gorm:"not null"`
+	// NotesVisibleToPatient marks the notes for the patient; otherwise they
+	// are internal to the case's staff (see NotesFor).
+	NotesVisibleToPatient bool       `gorm:"not null"`
+	RecordedByID          *uuid.UUID `gorm:"type:uuid"`
+	RecordedAt            time.Time  `gorm:"not null"`
+}
+
+// NotesFor returns the outcome's notes as a reader of role sees them: a
+// PATIENT only notes marked for them, staff always.
+func (o *CaseOutcome) NotesFor(role Role) *string {
+	if role == RolePatient && !o.NotesVisibleToPatient {
+		return nil
+	}
+	return o.Notes
 }
 
 // ConsentScope is what a patient agreed to share.
@@ -329,6 +343,8 @@ type CaseOutcomeInput struct {
 	Code               OutcomeCode
 	BenefitAmountCents *int64
 	Notes              *string
+	// NotesVisibleToPatient shows the notes to the patient; default false.
+	NotesVisibleToPatient *bool
 }
 
 // CaseQueueFilter narrows an advocate's queue.
@@ -348,4 +364,32 @@ func init() {
 type CaseReferenceCounter struct {
 	Year      int `gorm:"primaryKey;autoIncrement:false"`
 	LastValue int `gorm:"not null"`
+}
+
+// FhirTaskStatusSQL returns a SQL expression, over the case status column
+// expression status, that is the JSON string of the case's FHIR Task.status:
+// the table of FhirTaskStatus, generated from it, for the compiled reads.
+func FhirTaskStatusSQL(status string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + status)
+	for _, s := range AllCaseStatuses {
+		fmt.Fprintf(&b, ` WHEN '%s' THEN '"%s"'`, s, s.FhirTaskStatus())
+	}
+	fmt.Fprintf(&b, ` ELSE '"%s"' END`, CaseStatus("").FhirTaskStatus())
+	return b.String()
+}
+
+// UrgentSQL returns a SQL condition, over the column expressions deadline
+// and status and a date expression today (the service clock's day in UTC),
+// that holds when Case.Urgent does: the rule of Urgent, with its window
+// (UrgentWithin) and the final statuses, for the compiled reads. A test holds
+// the two to the same answers.
+func UrgentSQL(deadline, status, today string) string {
+	finals := make([]string, len(FinalCaseStatuses))
+	for i, s := range FinalCaseStatuses {
+		finals[i] = "'" + string(s) + "'"
+	}
+	days := int(UrgentWithin / (24 * time.Hour))
+	return fmt.Sprintf("(%[1]s IS NOT NULL AND CASE WHEN %[1]s < %[3]s THEN %[2]s NOT IN (%[4]s) ELSE %[1]s <= %[3]s + %[5]d END)",
+		deadline, status, today, strings.Join(finals, ", "), days)
 }

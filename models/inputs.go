@@ -8,6 +8,17 @@ type RegisterInput struct {
 	PreferredLanguage *string
 }
 
+// UpdateMyProfileInput is what a user changes about themself; nil fields
+// stay as they are. Later issues add fields (health system, safe contact).
+type UpdateMyProfileInput struct {
+	DisplayName           *string
+	PreferredLanguage     *string
+	DiscreetNotifications *bool
+	// HealthSystemID is the patient's health system (a HEALTH_SYSTEM from
+	// healthSystems); empty clears it.
+	HealthSystemID *string
+}
+
 // CreateStaffUserInput is what an admin gives to create a staff account.
 type CreateStaffUserInput struct {
 	Email             string

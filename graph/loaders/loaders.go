@@ -36,7 +36,9 @@ type Sources struct {
 	// CapacitiesByOrganizationID loads what legal-aid organizations take now,
 	// per category.
 	CapacitiesByOrganizationID func(context.Context, []uuid.UUID) ([]*models.OrganizationCapacity, error)
-	Guides                     GuideSources
+	// AccessLogs returns one page of a case's access log per key, in key order.
+	AccessLogs func(context.Context, []page.Key) ([]page.Page[*models.AccessLogEntry], []error)
+	Guides     GuideSources
 }
 
 // Loaders are the per-request loaders.
@@ -58,7 +60,10 @@ type Loaders struct {
 	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
 	// Capacity loads an organization's capacity per category.
 	Capacity *dataloader.Loader[uuid.UUID, []*models.OrganizationCapacity]
-	Guides   *GuideLoaders
+	// AccessLog loads a page of a case's access log; the first N entries of
+	// many cases come from one statement.
+	AccessLog *dataloader.Loader[page.Key, page.Page[*models.AccessLogEntry]]
+	Guides    *GuideLoaders
 
 	src Sources
 }
@@ -79,7 +84,8 @@ func New(src Sources) *Loaders {
 		Capacity: Group(src.CapacitiesByOrganizationID, func(c *models.OrganizationCapacity) uuid.UUID {
 			return c.OrganizationID
 		}),
-		Guides: newGuideLoaders(src.Guides),
+		AccessLog: Aligned(src.AccessLogs),
+		Guides:    newGuideLoaders(src.Guides),
 	}
 }
 

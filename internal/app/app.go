@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/graph"
+	"mlp/graph/compiled"
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
 	"mlp/internal/audit"
@@ -25,6 +27,7 @@ import (
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
 	"mlp/internal/partners"
+	"mlp/internal/privacy"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
@@ -46,6 +49,15 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// RateLimits are the limits per client address and per account.
+	// Default ratelimit.Defaults().
+	RateLimits *ratelimit.Rules
+	// TrustedProxies are the addresses whose X-Forwarded-For and
+	// X-Forwarded-Proto count (the load balancers); none by default.
+	TrustedProxies ratelimit.Proxies
+	// CompiledReads answers the compilable reads as one SQL statement each
+	// (graph/compiled); false leaves every operation to the resolvers.
+	CompiledReads bool
 	// AllowedOrigins are the exact origins whose browser pages may call the
 	// API (CORS) and open its websockets; none when empty.
 	AllowedOrigins []string
@@ -65,6 +77,8 @@ type App struct {
 	// Listener feeds the subscriptions; it starts with the first one, or
 	// with Listener.Start.
 	Listener *live.Listener
+	// Planner is the compiled read path; nil when it is off.
+	Planner *compiled.Planner
 	// Outbox holds the side effects (push, email, reminders) as jobs
 	// inserted in the transactions that cause them; its workers run after
 	// Start when Options.Workers is set.
@@ -109,10 +123,15 @@ func New(opts Options) *App {
 		panic(err)
 	}
 	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
-	limiter := ratelimit.New(db, opts.Now)
+	rules := ratelimit.Defaults()
+	if opts.RateLimits != nil {
+		rules = *opts.RateLimits
+	}
+	limiter := ratelimit.New(db, rules, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	accountsSvc := accounts.NewService(db, authSvc)
 	casesSvc := cases.NewService(db, opts.Now)
+	casesSvc.UseLimiter(limiter)
 	codeKey := opts.ReferralCodeKey
 	if len(codeKey) == 0 {
 		codeKey = referrals.DeriveCodeKey(opts.JWTSecret)
@@ -127,6 +146,7 @@ func New(opts Options) *App {
 	notifySvc := notify.NewService(db, opts.Now)
 	notifySvc.UseLive(listener, opts.Logger)
 	partnersSvc := partners.NewService(db, casesSvc)
+	privacySvc := privacy.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
@@ -137,6 +157,7 @@ func New(opts Options) *App {
 		Guides:    guidesSvc,
 		Report:    report.NewService(db),
 		Devices:   devices.NewService(db, opts.Now),
+		Privacy:   privacySvc,
 		Partners:  partnersSvc,
 	}
 	src := loaders.Sources{
@@ -144,6 +165,7 @@ func New(opts Options) *App {
 		OrganizationsByID:          accountsSvc.OrganizationsByID,
 		CaseTimelines:              casesSvc.Timelines,
 		OutcomesByCaseID:           casesSvc.OutcomesByCaseID,
+		AccessLogs:                 privacySvc.AccessLogs,
 		CapacitiesByOrganizationID: partnersSvc.CapacitiesByOrganizationID,
 		ReferralsByID:              referralsSvc.ReferralsByID,
 		CasesByReferralID:          casesSvc.CasesByReferralID,
@@ -156,7 +178,17 @@ func New(opts Options) *App {
 		},
 	}
 
+	var planner *compiled.Planner
+	var compiledReads graphql.HandlerExtension // nil, not a nil *Planner, when off
+	if opts.CompiledReads {
+		var err error
+		if planner, err = compiled.New(compiled.Options{DB: db, Now: opts.Now, Logger: opts.Logger}); err != nil {
+			panic(err) // only a GORM handle without a database/sql pool fails, never the app's
+		}
+		compiledReads = planner
+	}
 	gql := graph.NewServer(r, graph.ServerOptions{
+		CompiledReads:   compiledReads,
 		Development:     opts.Development,
 		Logger:          opts.Logger,
 		WebsocketAuth:   authSvc.Authenticate,
@@ -198,6 +230,6 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
+	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
 }
