@@ -11684,13 +11684,20 @@ func (ec *executionContext) unmarshalInputReferPatientInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"patientLabel", "categories", "screening", "notes", "jurisdiction", "deadline", "recommendedGuideSlugs"}
+	fieldsInOrder := [...]string{"idempotencyKey", "patientLabel", "categories", "screening", "notes", "jurisdiction", "deadline", "recommendedGuideSlugs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "patientLabel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("patientLabel"))
 			data, err := ec.unmarshalNString2string(ctx, v)
