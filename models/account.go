@@ -32,9 +32,12 @@ type User struct {
 	// the user one generic text, for a phone that others see.
 	DiscreetNotifications bool       `gorm:"not null"`
 	OrganizationID        *uuid.UUID `gorm:"type:uuid"`
-	DisabledAt            *time.Time
-	CreatedAt             time.Time `gorm:"not null"`
-	UpdatedAt             time.Time `gorm:"not null"`
+	// HealthSystemID is the HEALTH_SYSTEM a patient comes through: set when
+	// they claim a referral, or chosen in the app (routing prefers its partner).
+	HealthSystemID *uuid.UUID `gorm:"type:uuid"`
+	DisabledAt     *time.Time
+	CreatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
 }
 
 // Disabled reports whether an admin has disabled the account.

@@ -138,6 +138,8 @@ type ClaimReferralInput struct {
 	Description             string
 	ConsentToShare          bool
 	ShareStatusWithReferrer bool
+	// ZipCode is where the patient lives, optional (see OpenCase).
+	ZipCode *string
 }
 
 func init() {

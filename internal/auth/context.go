@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"mlp/internal/i18n"
 	"mlp/models"
 )
 
@@ -18,6 +19,9 @@ type Principal struct {
 	// ExpiresAt is when the access token ends; long-lived streams
 	// (subscriptions) end then too.
 	ExpiresAt time.Time
+	// Language is the user's preferredLanguage, the language of the texts
+	// written for them in the request.
+	Language string
 }
 
 // Is reports whether the caller has one of roles.
@@ -45,8 +49,12 @@ type authState struct {
 	err error
 }
 
-// WithPrincipal returns ctx carrying the caller p.
+// WithPrincipal returns ctx carrying the caller p, and p's language as the
+// reader's (package i18n).
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	if p != nil && p.Language != "" {
+		ctx = i18n.WithUserLanguage(ctx, p.Language)
+	}
 	return context.WithValue(ctx, principalKey{}, authState{p: p})
 }
 
