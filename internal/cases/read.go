@@ -30,7 +30,10 @@ func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, arg
 	if !validStatuses(statuses) {
 		return none, models.InvalidField("status", "Unknown case status.")
 	}
-	q := s.db.WithContext(ctx).Model(&models.Case{}).Where("patient_id = ?", p.ID)
+	if !p.Is(models.RolePatient) {
+		return none, nil // the directive refuses other roles; their own cases are none
+	}
+	q := s.db.WithContext(ctx).Model(&models.Case{}).Where(Visible(p, "cases"))
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
@@ -237,7 +240,7 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 	if !p.Is(models.RolePatient, models.RoleAdvocate, models.RoleAdmin) {
 		return pages, errs // nobody else reads a timeline
 	}
-	patientView := p.Is(models.RolePatient)
+	visible := EventsVisible(p, "e")
 
 	groups := map[string]*timelineGroup{}
 	for i, k := range keys {
@@ -268,10 +271,12 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 		for j, i := range g.keys {
 			ids[j] = keys[i].CaseID
 		}
-		rows, err := s.firstEvents(db, ids, g, patientView)
+		rows, err := s.firstEvents(db, ids, g, visible)
 		var totals map[uuid.UUID]int
-		if err == nil && keys[g.keys[0]].WithTotal {
-			totals, err = countEvents(db, ids, patientView)
+		// Keys of one group may differ in WithTotal (two aliases of the
+		// timeline, one selecting totalCount): count when any asks.
+		if err == nil && slices.ContainsFunc(g.keys, func(i int) bool { return keys[i].WithTotal }) {
+			totals, err = countEvents(db, ids, visible)
 		}
 		byCase := map[uuid.UUID][]*models.CaseEvent{}
 		for _, e := range rows {
@@ -310,12 +315,9 @@ func eventCursor(e *models.CaseEvent) string {
 }
 
 // firstEvents reads up to g.limit+1 events of each case, after g's cursor.
-func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, patientView bool) ([]*models.CaseEvent, error) {
-	where := "e.case_id = k.id"
+func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, visible string) ([]*models.CaseEvent, error) {
+	where := "e.case_id = k.id AND " + visible
 	vars := []any{uuidArray(ids)}
-	if patientView {
-		where += " AND e.visible_to_patient"
-	}
 	if g.after != nil {
 		at, id, _ := page.TimeCursor(g.after[0], g.after[1])
 		where += " AND (e.created_at, e.id) > (?, ?)"
@@ -348,12 +350,10 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 const eventColumns = `e.id, e.case_id, e.kind, e.from_status, e.to_status, e.message,
 	e.actor_id, e.actor_role, e.visible_to_patient, e.created_at`
 
-// countEvents counts the events of each case the reader may see.
-func countEvents(db *gorm.DB, ids []uuid.UUID, patientView bool) (map[uuid.UUID]int, error) {
-	q := db.Model(&models.CaseEvent{}).Select("case_id, count(*) AS n").Where("case_id IN ?", ids).Group("case_id")
-	if patientView {
-		q = q.Where("visible_to_patient")
-	}
+// countEvents counts the events of each case the reader may see (visible is
+// EventsVisible over the alias e).
+func countEvents(db *gorm.DB, ids []uuid.UUID, visible string) (map[uuid.UUID]int, error) {
+	q := db.Table("case_events e").Select("case_id, count(*) AS n").Where("case_id IN ?", ids).Where(visible).Group("case_id")
 	var rows []struct {
 		CaseID uuid.UUID
 		N      int

@@ -68,6 +68,39 @@ func canRead(p *auth.Principal, c *models.Case) bool {
 	return false
 }
 
+// Visible is the visibility scope of cases, "the cases p may see", as a SQL
+// condition on the cases row named alias, with ? placeholders and their
+// values: its patient, an advocate of the organization it was routed to, or
+// an ADMIN (canRead's rule, which a test holds it to). The case lists and the
+// compiled reads (graph/compiled) take their WHERE from it.
+func Visible(p *auth.Principal, alias string) (string, []any) {
+	switch {
+	case p == nil:
+	case p.Role == models.RolePatient:
+		return alias + ".patient_id = ?", []any{p.ID}
+	case p.Role == models.RoleAdvocate && p.OrganizationID != nil:
+		return alias + ".organization_id = ?", []any{*p.OrganizationID}
+	case p.Role == models.RoleAdmin:
+		return "TRUE", nil
+	}
+	return "FALSE", nil
+}
+
+// EventsVisible is the visibility scope of timeline events for a reader p
+// who may see their case, as a SQL condition on the case_events row named
+// alias: a PATIENT sees only events visible to patients, advocates and
+// admins every event, nobody else any.
+func EventsVisible(p *auth.Principal, alias string) string {
+	switch {
+	case p == nil:
+	case p.Is(models.RolePatient):
+		return alias + ".visible_to_patient"
+	case p.Is(models.RoleAdvocate, models.RoleAdmin):
+		return "TRUE"
+	}
+	return "FALSE"
+}
+
 // canWork reports whether p may work case c as staff: an advocate of its
 // organization, or an ADMIN.
 func canWork(p *auth.Principal, c *models.Case) bool {
