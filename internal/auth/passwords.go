@@ -10,24 +10,15 @@ import (
 	"mlp/models"
 )
 
-// Current-password checks (changePassword): failures per account within the
-// window, as for login.
-const (
-	passwordCheckLimit  = 10
-	passwordCheckWindow = loginFailureWindow
-)
-
 // VerifyCurrentPassword checks that password is p's current password, for an
 // operation that changes the account (changePassword). Failures are limited
 // per account like logins, so a stolen access token cannot be used to guess
-// the password; a success does not count.
+// the password; a success does not count. They share the login's failure
+// limits of the account (loginLimits): guessing here or at login draws from
+// one budget.
 // Errors: UNAUTHENTICATED (the account is disabled or gone), BAD_USER_INPUT
 // on field (a wrong password), RATE_LIMITED.
 func (s *Service) VerifyCurrentPassword(ctx context.Context, p *Principal, field, password string) (*models.User, error) {
-	bucket := "password-check:" + p.ID.String()
-	if err := s.limiter.Take(ctx, bucket, passwordCheckLimit, passwordCheckWindow); err != nil {
-		return nil, err
-	}
 	var u models.User
 	err := s.db.WithContext(ctx).Take(&u, "id = ?", p.ID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && u.Disabled()) {
@@ -36,11 +27,15 @@ func (s *Service) VerifyCurrentPassword(ctx context.Context, p *Principal, field
 	if err != nil {
 		return nil, err
 	}
+	limits := s.loginLimits(ctx, u.Email)
+	if err := s.limiter.Take(ctx, limits...); err != nil {
+		return nil, err
+	}
 	ok, err := VerifyPassword(password, u.PasswordHash)
 	if err != nil || !ok {
 		return nil, models.InvalidField(field, "The current password is not right.")
 	}
-	return &u, s.limiter.Undo(ctx, bucket)
+	return &u, s.limiter.Undo(ctx, limits...)
 }
 
 // SetPassword stores a new password hash for the user inside tx and revokes
