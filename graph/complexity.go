@@ -87,6 +87,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.Login = func(child int, _, _ string) int { return root(child) }
 	c.Mutation.RefreshSession = func(child int, _ string) int { return root(child) }
 	c.Mutation.Logout = func(child int, _ string) int { return root(child) }
+	c.Mutation.ChangePassword = func(child int, _, _ string) int { return root(child) }
 	c.Mutation.CreateOrganization = func(child int, _ models.CreateOrganizationInput) int { return root(child) }
 	c.Mutation.UpdateOrganization = func(child int, _ models.UpdateOrganizationInput) int { return root(child) }
 	c.Mutation.CreatePartnership = func(child int, _ models.CreatePartnershipInput) int { return root(child) }
