@@ -8,6 +8,8 @@ package cases
 import (
 	"errors"
 	"log/slog"
+	"mlp/internal/notify"
+	"mlp/internal/outbox"
 	"time"
 
 	"github.com/google/uuid"
@@ -29,6 +31,9 @@ type Service struct {
 	onFinal []FinalHook    // see OnFinal
 	live    *live.Listener // see UseLive
 	log     *slog.Logger
+	// notifier and box write notifications and reminders (UseNotifier).
+	notifier *notify.Notifier
+	box      *outbox.Outbox
 }
 
 // NewService returns the case service; now is its clock (deadlines, urgency,
