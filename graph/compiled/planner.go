@@ -26,6 +26,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -144,13 +145,9 @@ func (pl *Planner) InterceptOperation(ctx context.Context, next graphql.Operatio
 // refused argument, an answer holding an error, a failed statement: the
 // executor then reports it as it does).
 func (pl *Planner) run(ctx context.Context, pn *plan, e *env) (json.RawMessage, bool) {
-	args := make([]any, len(pn.binds))
-	for i, b := range pn.binds {
-		v, ok := b(e)
-		if !ok {
-			return nil, false
-		}
-		args[i] = v
+	args, ok := (&Plan{pn}).bind(e)
+	if !ok {
+		return nil, false
 	}
 	database.CountStatement(ctx)
 	rows, err := pl.db.QueryContext(ctx, pn.sql, args...)
@@ -286,4 +283,45 @@ func normalize(raw []byte) json.RawMessage {
 		}
 	}
 	return out
+}
+
+// Plan is a compiled operation, for tools that run its statement themselves
+// (cmd/loadgen floor measures PostgreSQL answering it alone).
+type Plan struct{ p *plan }
+
+// Compile compiles operation opName of doc (parsed and validated) for
+// principal p and the shape of vars; errNotCompilable-like failures return
+// an error.
+func Compile(doc *ast.QueryDocument, opName string, vars map[string]any, p *auth.Principal) (*Plan, error) {
+	op := doc.Operations.ForName(opName)
+	if op == nil {
+		return nil, errors.New("compiled: no such operation")
+	}
+	pn := compile(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}, p)
+	if pn.sql == "" {
+		return nil, errNotCompilable
+	}
+	return &Plan{p: pn}, nil
+}
+
+// SQL is the plan's statement: its first column is the JSON of data, its
+// second true when the resolvers would answer instead.
+func (pl *Plan) SQL() string { return pl.p.sql }
+
+// Args binds the plan's parameters for one execution; ok is false when an
+// argument is refused.
+func (pl *Plan) Args(vars map[string]any, p *auth.Principal, now time.Time) (args []any, ok bool) {
+	return pl.bind(&env{vars: vars, p: p, today: models.NewDate(now.UTC()).String()})
+}
+
+func (pl *Plan) bind(e *env) ([]any, bool) {
+	args := make([]any, len(pl.p.binds))
+	for i, b := range pl.p.binds {
+		v, ok := b(e)
+		if !ok {
+			return nil, false
+		}
+		args[i] = v
+	}
+	return args, true
 }

@@ -26,6 +26,7 @@ import (
 	"mlp/internal/live"
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
+	"mlp/internal/privacy"
 	"mlp/internal/push"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
@@ -48,6 +49,12 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// RateLimits are the limits per client address and per account.
+	// Default ratelimit.Defaults().
+	RateLimits *ratelimit.Rules
+	// TrustedProxies are the addresses whose X-Forwarded-For and
+	// X-Forwarded-Proto count (the load balancers); none by default.
+	TrustedProxies ratelimit.Proxies
 	// CompiledReads answers the compilable reads as one SQL statement each
 	// (graph/compiled); false leaves every operation to the resolvers.
 	CompiledReads bool
@@ -121,10 +128,15 @@ func New(opts Options) *App {
 		panic(err)
 	}
 	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
-	limiter := ratelimit.New(db, opts.Now)
+	rules := ratelimit.Defaults()
+	if opts.RateLimits != nil {
+		rules = *opts.RateLimits
+	}
+	limiter := ratelimit.New(db, rules, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	accountsSvc := accounts.NewService(db, authSvc)
 	casesSvc := cases.NewService(db, opts.Now)
+	casesSvc.UseLimiter(limiter)
 	codeKey := opts.ReferralCodeKey
 	if len(codeKey) == 0 {
 		codeKey = referrals.DeriveCodeKey(opts.JWTSecret)
@@ -142,6 +154,7 @@ func New(opts Options) *App {
 	casesSvc.UseLive(listener, opts.Logger)
 	notifySvc := notify.NewService(db, opts.Now)
 	notifySvc.UseLive(listener, opts.Logger)
+	privacySvc := privacy.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
@@ -152,12 +165,14 @@ func New(opts Options) *App {
 		Guides:    guidesSvc,
 		Report:    report.NewService(db),
 		Devices:   devices.NewService(db, opts.Now),
+		Privacy:   privacySvc,
 	}
 	src := loaders.Sources{
 		UsersByID:          accountsSvc.UsersByID,
 		OrganizationsByID:  accountsSvc.OrganizationsByID,
 		CaseTimelines:      casesSvc.Timelines,
 		OutcomesByCaseID:   casesSvc.OutcomesByCaseID,
+		AccessLogs:         privacySvc.AccessLogs,
 		ReferralsByID:      referralsSvc.ReferralsByID,
 		CasesByReferralID:  casesSvc.CasesByReferralID,
 		SharedCaseStatuses: referralsSvc.SharedCaseStatuses,
@@ -221,6 +236,6 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))),
+	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
 		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
 }

@@ -57,7 +57,10 @@ type OpenCase struct {
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
 // input.idempotencyKey, input.category, input.description, input.jurisdiction,
 // input.deadline, input.preferredContact, input.householdSize,
-// input.monthlyIncomeCents, input.zipCode).
+// input.monthlyIncomeCents, input.zipCode), RATE_LIMITED when the patient
+// opened their RequestLegalHelpPerUser cases already (20 a day by default; a
+// retry with the same idempotency key returns the first case and counts
+// nothing).
 func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
@@ -65,11 +68,16 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 	}
 	var c *models.Case
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err = s.Open(ctx, tx, p, OpenCase{
+		c, err = s.open(ctx, tx, p, OpenCase{
 			IdempotencyKey: in.IdempotencyKey, Category: in.Category, Description: in.Description,
 			Jurisdiction: in.Jurisdiction, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 			ConsentToShare: in.ConsentToShare, HouseholdSize: in.HouseholdSize,
 			MonthlyIncomeCents: in.MonthlyIncomeCents, ZipCode: in.ZipCode,
+		}, func(tx *gorm.DB) error {
+			if s.limiter == nil {
+				return nil
+			}
+			return s.limiter.TakeTx(tx, s.limiter.Rules().RequestLegalHelpPerUser.For(p.ID.String()))
 		})
 		return err
 	})
@@ -95,6 +103,13 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 // Errors: FORBIDDEN when p is not a PATIENT; BAD_USER_INPUT (see
 // RequestLegalHelp).
 func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in OpenCase) (*models.Case, error) {
+	return s.open(ctx, tx, p, in, nil)
+}
+
+// open is Open; beforeNew, when not nil, runs in tx once the case is known to
+// be new (not a retry), before anything is written: RequestLegalHelp counts
+// the case against the patient's limit there.
+func (s *Service) open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in OpenCase, beforeNew func(*gorm.DB) error) (*models.Case, error) {
 	if !p.Is(models.RolePatient) {
 		return nil, models.ErrForbidden
 	}
@@ -108,6 +123,11 @@ func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 	// A retry of the same submission: answer with the first case.
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
+	}
+	if beforeNew != nil {
+		if err := beforeNew(tx); err != nil {
+			return nil, err
+		}
 	}
 	r, err := route(tx, c, in.HealthSystemID, p.ID)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"mlp/internal/auth"
 	"mlp/internal/live"
+	"mlp/internal/ratelimit"
 	"mlp/models"
 )
 
@@ -34,7 +35,13 @@ type Service struct {
 	// notifier and box write notifications and reminders (UseNotifier).
 	notifier *notify.Notifier
 	box      *outbox.Outbox
+	limiter  *ratelimit.Limiter // see UseLimiter
 }
+
+// UseLimiter makes RequestLegalHelp count new cases against the patient's
+// limit (ratelimit.Rules.RequestLegalHelpPerUser); without it nothing is
+// limited.
+func (s *Service) UseLimiter(l *ratelimit.Limiter) { s.limiter = l }
 
 // NewService returns the case service; now is its clock (deadlines, urgency,
 // the reference year).
