@@ -2,7 +2,6 @@ package cases
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -11,6 +10,7 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/i18n"
 	"mlp/internal/outbox"
 	"mlp/models"
 )
@@ -95,30 +95,30 @@ func textArray(ss []string) string { return "{" + strings.Join(ss, ",") + "}" }
 // createdNote is the patient-facing note of a new case's CREATED event: which
 // partner has the case (and the expected wait of a waiting list), or why none
 // can take it yet.
-func createdNote(c *models.Case, r *routing) string {
+func createdNote(lang string, c *models.Case, r *routing) string {
 	where := c.Jurisdiction
 	if c.ZipCode != nil {
-		where = "your area (ZIP " + *c.ZipCode + ")"
+		where = i18n.Text(lang, "your area (ZIP %s)", *c.ZipCode)
 	}
 	switch {
 	case r.OrganizationID != nil:
-		return fmt.Sprintf("We sent your request %s to %s. ", c.Reference, *r.Name) + expectNote(r)
+		return i18n.Text(lang, "We sent your request %s to %s.", c.Reference, *r.Name) + " " + expectNote(lang, r)
 	case r.full():
-		return fmt.Sprintf("We saved your request %s. The legal aid partners who take this kind of case in %s "+
+		return i18n.Text(lang, "We saved your request %s. The legal aid partners who take this kind of case in %s "+
 			"cannot take new cases right now, so no one is working on it yet. Your request stays open, and we will "+
 			"let you know as soon as one of them can take it.", c.Reference, where)
 	}
-	return fmt.Sprintf("We saved your request %s. Right now none of our legal aid partners takes this kind of case in %s, "+
+	return i18n.Text(lang, "We saved your request %s. Right now none of our legal aid partners takes this kind of case in %s, "+
 		"so no one is working on it yet. Your request stays open, and we will let you know as soon as a partner can take it.",
 		c.Reference, where)
 }
 
 // expectNote tells the patient what happens next at the partner of r.
-func expectNote(r *routing) string {
+func expectNote(lang string, r *routing) string {
 	if r.Capacity != nil && *r.Capacity == models.CapacityWaitlist && r.WaitDays != nil {
-		return fmt.Sprintf("They have a waiting list for this kind of case right now: expect to hear from them in about %d days.", *r.WaitDays)
+		return i18n.Text(lang, "They have a waiting list for this kind of case right now: expect to hear from them in about %d days.", *r.WaitDays)
 	}
-	return "They will look at it and contact you."
+	return i18n.Text(lang, "They will look at it and contact you.")
 }
 
 // routeWaiting routes every case that waits for a partner (SUBMITTED, routed
@@ -134,8 +134,8 @@ const routeWaiting = `WITH k AS (
 		FROM k CROSS JOIN LATERAL (` + routeCandidates + `) r
 		WHERE r.capacity <> 'NOT_ACCEPTING')
 	UPDATE cases c SET organization_id = r.id, version = c.version + 1, updated_at = ?
-	FROM r WHERE c.id = r.case_id
-	RETURNING c.id AS case_id, c.reference, r.id, r.name, r.capacity, r.wait_days`
+	FROM r, users u WHERE c.id = r.case_id AND u.id = c.patient_id
+	RETURNING c.id AS case_id, c.reference, r.id, r.name, r.capacity, r.wait_days, u.preferred_language AS language`
 
 // RoutedCase is a waiting case RouteWaiting routed, and where.
 type RoutedCase struct {
@@ -145,6 +145,8 @@ type RoutedCase struct {
 	Name           string
 	Capacity       models.CapacityStatus
 	WaitDays       *int
+	// Language is the patient's preferred language (the note's).
+	Language string
 }
 
 // RouteWaiting routes the cases that wait for a partner, inside tx, to the
@@ -173,10 +175,12 @@ func (s *Service) RouteWaiting(tx *gorm.DB) ([]RoutedCase, error) {
 	return routed, audit.RecordEach(tx, nil, audit.ActionUpdate, EntityCase, ids)
 }
 
-// routedNote is the patient-facing note of a waiting case that was routed.
+// routedNote is the patient-facing note of a waiting case that was routed,
+// in the patient's language.
 func routedNote(r RoutedCase) string {
-	return fmt.Sprintf("Good news: %s can take your request %s now. ", r.Name, r.Reference) +
-		expectNote(&routing{Capacity: &r.Capacity, WaitDays: r.WaitDays})
+	lang := i18n.Match(r.Language)
+	return i18n.Text(lang, "Good news: %s can take your request %s now.", r.Name, r.Reference) + " " +
+		expectNote(lang, &routing{Capacity: &r.Capacity, WaitDays: r.WaitDays})
 }
 
 // RouteWaitingArgs is the outbox job that routes the waiting cases, enqueued
@@ -300,6 +304,9 @@ func (s *Service) Transfer(ctx context.Context, caseID, organizationID, reason s
 		}
 		from, next := c.Status, models.CaseSubmitted
 		c.Status, c.OrganizationID, c.AssignedAdvocateID = next, &target, nil
+		if err := tx.Model(&models.User{}).Where("id = ?", c.PatientID).Pluck("preferred_language", &to[0].Language).Error; err != nil {
+			return nil, nil, err
+		}
 		to[0].Reference = c.Reference
 		note := transferredNote(fromName, to[0])
 		ev := &models.CaseEvent{Kind: models.EventTransferred, FromStatus: &from, ToStatus: &next, Message: &note, VisibleToPatient: true}
@@ -307,11 +314,15 @@ func (s *Service) Transfer(ctx context.Context, caseID, organizationID, reason s
 	})
 }
 
-// transferredNote tells the patient that their case moved to partner to.
+// transferredNote tells the patient, in their language, that their case
+// moved from partner from (empty: none had it) to partner to.
 func transferredNote(from string, to RoutedCase) string {
+	lang := i18n.Match(to.Language)
+	var moved string
 	if from == "" {
-		from = "Your legal aid partner"
+		moved = i18n.Text(lang, "We passed your request %s to %s, who can help with it.", to.Reference, to.Name)
+	} else {
+		moved = i18n.Text(lang, "%s passed your request %s to %s, who can help with it.", from, to.Reference, to.Name)
 	}
-	return fmt.Sprintf("%s passed your request %s to %s, who can help with it. ", from, to.Reference, to.Name) +
-		expectNote(&routing{Capacity: &to.Capacity, WaitDays: to.WaitDays})
+	return moved + " " + expectNote(lang, &routing{Capacity: &to.Capacity, WaitDays: to.WaitDays})
 }

@@ -16,6 +16,7 @@ import (
 
 	"mlp/internal/auth"
 	"mlp/internal/live"
+	"mlp/internal/notify"
 	"mlp/internal/outbox"
 	"mlp/internal/ratelimit"
 	"mlp/models"
@@ -30,9 +31,12 @@ type Service struct {
 	now     func() time.Time
 	onFinal []FinalHook    // see OnFinal
 	live    *live.Listener // see UseLive
-	box     *outbox.Outbox // see UseOutbox
 	log     *slog.Logger
-	limiter *ratelimit.Limiter // see UseLimiter
+	// notifier and box write notifications and reminders (UseNotifier);
+	// box also holds the route-waiting jobs (UseOutbox).
+	notifier *notify.Notifier
+	box      *outbox.Outbox
+	limiter  *ratelimit.Limiter // see UseLimiter
 }
 
 // UseLimiter makes RequestLegalHelp count new cases against the patient's
