@@ -316,13 +316,3 @@ func (s *Service) HealthSystems(ctx context.Context) ([]*models.Organization, er
 	var out []*models.Organization
 	return out, s.db.WithContext(ctx).Where("kind = ?", models.OrgHealthSystem).Order("name").Find(&out).Error
 }
-
-// PartnershipsByID loads partnerships by id, for ADMIN reads only (an
-// organization's partnerships are not public).
-func (s *Service) PartnershipsByID(ctx context.Context, ids []uuid.UUID) ([]*models.Partnership, error) {
-	if _, err := authorize(ctx, models.RoleAdmin); err != nil {
-		return nil, err
-	}
-	var out []*models.Partnership
-	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
-}
