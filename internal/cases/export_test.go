@@ -5,3 +5,6 @@ const EventColumns = eventColumns
 
 // CanRead exposes canRead to the tests.
 var CanRead = canRead
+
+// RouteOneSQL exposes the routing statement to the benchmarks.
+const RouteOneSQL = routeOne
