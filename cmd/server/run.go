@@ -16,6 +16,7 @@ import (
 
 	"mlp/internal/app"
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/config"
 	"mlp/internal/database"
 	"mlp/internal/seed"
@@ -33,8 +34,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	// The application's one clock: GORM's and every service's.
+	clk := clock.System
 	db, err := database.Open(ctx, database.Options{
-		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log,
+		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log, Now: clk,
 	})
 	if err != nil {
 		return err
@@ -47,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 {
 		return fmt.Errorf("unknown command %q (commands: migrate up|down|status)", args[0])
 	}
-	return serve(ctx, cfg, db, log)
+	return serve(ctx, cfg, db, clk, log)
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -98,7 +101,7 @@ func migrate(ctx context.Context, db *gorm.DB, args []string, stdout io.Writer) 
 	return fmt.Errorf("unknown migrate command %q (up, down, status)", cmd)
 }
 
-func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger) error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
 	}
@@ -110,7 +113,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		log.Info("migrations applied", "count", len(res))
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
-		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL})
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Now: clk})
 	a.Listener.Start()
 	defer a.Close()
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {

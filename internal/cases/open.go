@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
-	"mlp/internal/auth"
 	"mlp/internal/database"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -22,9 +23,6 @@ const (
 	MaxIdempotencyKeyLen = 200
 	MaxHouseholdSize     = 20
 )
-
-// EntityConsent is the audit log's entity type for consents.
-const EntityConsent = "Consent"
 
 // OpenCase is what opening a case takes: a patient's request for legal help,
 // or a referral the patient claims (then Category is the referral's first
@@ -51,13 +49,13 @@ type OpenCase struct {
 // input.deadline, input.preferredContact, input.householdSize,
 // input.monthlyIncomeCents).
 func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "RequestLegalHelp")
 	if err != nil {
 		return nil, err
 	}
 	var c *models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err = s.Open(ctx, tx, p, OpenCase(in))
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		c, err = s.Open(w, OpenCase(in))
 		return err
 	})
 	if err != nil {
@@ -66,31 +64,32 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 	return c, nil
 }
 
-// Open opens a case for patient p inside tx, which must be a transaction (the
-// caller's: RequestLegalHelp's own, or claimReferral's). It validates in,
+// Open opens a case for the unit's principal, a patient, inside the caller's
+// unit of work w (RequestLegalHelp's own, or claimReferral's). It validates in,
 // returns the patient's earlier case with the same idempotency key if there is
 // one, routes the case to a legal-aid partner, gives it the next reference of
 // the year, and records the SHARE_WITH_LEGAL_PARTNER consent, the CREATED
 // event (which tells the patient in plain words when no partner was found) and
 // the audit entries.
 //
-// Open bumps the year's reference counter, whose row stays locked until tx
-// ends: keep tx short after Open returns. Two concurrent calls with the same key
+// Open bumps the year's reference counter, whose row stays locked until w
+// ends: keep w short after Open returns. Two concurrent calls with the same key
 // open one case; the unique index on (patient_id, idempotency_key) decides, and
 // the loser returns the winner's case.
 //
-// Errors: FORBIDDEN when p is not a PATIENT; BAD_USER_INPUT (see
-// RequestLegalHelp).
-func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in OpenCase) (*models.Case, error) {
-	if !p.Is(models.RolePatient) {
-		return nil, models.ErrForbidden
+// Errors: UNAUTHENTICATED, FORBIDDEN when w's principal is not a PATIENT;
+// BAD_USER_INPUT (see RequestLegalHelp).
+func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
+	p := w.By
+	if err := Policy.Check(p, "Open"); err != nil {
+		return nil, err
 	}
-	c, err := s.validate(in)
+	c, err := s.validate(in, w.Now)
 	if err != nil {
 		return nil, err
 	}
 	c.PatientID = p.ID
-	tx = tx.WithContext(ctx)
+	tx := w.Tx
 
 	// A retry of the same submission: answer with the first case.
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
@@ -103,17 +102,17 @@ func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 	if org != nil {
 		c.OrganizationID = &org.ID
 	}
-	year := s.now().UTC().Year()
+	year := w.Now.Year()
 	// The savepoint undoes the counter bump when a concurrent twin won.
-	err = tx.Transaction(func(sp *gorm.DB) error {
+	err = w.Savepoint(func(sp *unit.Work) error {
 		var n int
-		if err := sp.Raw(`INSERT INTO case_reference_counters (year, last_value) VALUES (?, 1)
+		if err := sp.Tx.Raw(`INSERT INTO case_reference_counters (year, last_value) VALUES (?, 1)
 			ON CONFLICT (year) DO UPDATE SET last_value = case_reference_counters.last_value + 1
 			RETURNING last_value`, year).Scan(&n).Error; err != nil {
 			return err
 		}
 		c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)
-		return sp.Create(c).Error
+		return sp.Tx.Create(c).Error
 	})
 	if database.IsUniqueViolation(err, "cases_patient_idempotency_key") {
 		first, err := findByKey(tx, p.ID, c.IdempotencyKey)
@@ -126,7 +125,7 @@ func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 		return nil, err
 	}
 
-	if _, err := GrantConsent(tx, p, models.ConsentShareWithLegalPartner, &c.ID); err != nil {
+	if _, err := grantConsent(w, models.ConsentShareWithLegalPartner, &c.ID); err != nil {
 		return nil, err
 	}
 	status := models.CaseSubmitted
@@ -151,25 +150,6 @@ func createdNote(org *models.Organization, c *models.Case) string {
 			c.Reference, c.Jurisdiction)
 	}
 	return fmt.Sprintf("We sent your request %s to %s. They will look at it and contact you.", c.Reference, org.Name)
-}
-
-// GrantConsent records that patient p agreed to share under scope, about case
-// caseID when it is not nil, with today's text version of that consent, and
-// audits it. It runs inside the caller's transaction tx.
-// Errors: FORBIDDEN when p is not a PATIENT.
-func GrantConsent(tx *gorm.DB, p *auth.Principal, scope models.ConsentScope, caseID *uuid.UUID) (*models.Consent, error) {
-	if !p.Is(models.RolePatient) || !scope.IsValid() {
-		return nil, models.ErrForbidden
-	}
-	c := &models.Consent{ID: newID(), PatientID: p.ID, Scope: scope, TextVersion: models.ConsentTextVersions[scope],
-		CaseID: caseID, GrantedAt: tx.NowFunc()}
-	if err := tx.Create(c).Error; err != nil {
-		return nil, err
-	}
-	if err := audit.Record(tx, p, audit.ActionCreate, EntityConsent, &c.ID); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // findByKey returns the patient's case with the idempotency key, or nil.
@@ -211,8 +191,9 @@ var openCondition = func() string {
 	return "status NOT IN (" + strings.Join(quoted, ", ") + ")"
 }()
 
-// validate checks a request and returns the case it describes, normalised.
-func (s *Service) validate(in OpenCase) (*models.Case, error) {
+// validate checks a request made at now and returns the case it describes,
+// normalised.
+func (s *Service) validate(in OpenCase, now time.Time) (*models.Case, error) {
 	if !in.ConsentToShare {
 		return nil, models.InvalidField("input.consentToShare", "We need your consent to share your request with a legal aid partner.")
 	}
@@ -232,7 +213,7 @@ func (s *Service) validate(in OpenCase) (*models.Case, error) {
 		return nil, models.InvalidField("input.jurisdiction", "Choose a US state, DC or Puerto Rico, by its two-letter code.")
 	}
 	if in.Deadline != nil {
-		today := models.NewDate(s.now().UTC())
+		today := models.NewDate(now)
 		if in.Deadline.Before(today.AddDate(-1, 0, 0)) {
 			return nil, models.InvalidField("input.deadline", "The deadline cannot be more than a year ago.")
 		}

@@ -13,35 +13,38 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
-	"mlp/internal/auth"
+	"mlp/internal/database"
 	"mlp/internal/page"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
 // MyCases lists the calling PATIENT's cases, newest first, those in one of
 // statuses when it is not empty.
-// Errors: UNAUTHENTICATED, BAD_USER_INPUT (status, first, after).
+// Errors: UNAUTHENTICATED, FORBIDDEN (not a PATIENT), BAD_USER_INPUT (status,
+// first, after).
 func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "MyCases")
 	if err != nil {
 		return none, err
 	}
 	if !validStatuses(statuses) {
 		return none, models.InvalidField("status", "Unknown case status.")
 	}
-	q := s.db.WithContext(ctx).Model(&models.Case{}).Where("patient_id = ?", p.ID)
+	q := s.db.WithContext(ctx).Model(&models.Case{}).Scopes(Visible(p).Scope)
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
 	return page.Newest(q, args, "created_at", func(c *models.Case) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID })
 }
 
-// Case returns case id to its patient, an advocate of its organization or an
-// ADMIN; a read by anyone but the patient is audited.
+// Case returns case id to whoever may see it (Visible: its patient, an
+// advocate of its organization, an ADMIN); a read by anyone but the patient
+// is audited in the read's transaction.
 // Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
 func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Case")
 	if err != nil {
 		return nil, err
 	}
@@ -50,23 +53,16 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 		return nil, err
 	}
 	var c models.Case
-	read := func(tx *gorm.DB) error {
-		err := tx.Take(&c, "id = ?", cid).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !canRead(p, &c)) {
+	err = s.read(ctx, p, func(w *unit.Work) error {
+		err := w.Tx.Scopes(Visible(p).Scope).Take(&c, "cases.id = ?", cid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Case")
 		}
-		return err
-	}
-	if p.Is(models.RolePatient) {
-		err = read(s.db.WithContext(ctx))
-	} else {
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := read(tx); err != nil {
-				return err
-			}
-			return audit.Record(tx, p, audit.ActionRead, EntityCase, &c.ID)
-		})
-	}
+		if err != nil || !auditsReads(p) {
+			return err
+		}
+		return audit.Record(w.Tx, p, audit.ActionRead, EntityCase, &c.ID)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -76,10 +72,11 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 // CaseQueue lists the open cases routed to the calling ADVOCATE's organization:
 // earliest deadline first (which puts the urgent ones first), then oldest.
 // Each listed case's read is audited.
-// Errors: UNAUTHENTICATED, BAD_USER_INPUT (filter.status, filter.category, first, after).
+// Errors: UNAUTHENTICATED, FORBIDDEN (not an ADVOCATE), BAD_USER_INPUT
+// (filter.status, filter.category, first, after).
 func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CaseQueue")
 	if err != nil {
 		return none, err
 	}
@@ -100,13 +97,36 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	if f.Category != nil && !f.Category.IsValid() {
 		return none, models.InvalidField("filter.category", "Unknown legal category.")
 	}
-	if p.OrganizationID == nil {
+	visible := Visible(p)
+	if visible.IsFalse() {
 		return none, nil
 	}
-	org := *p.OrganizationID
-	urgentBy := models.NewDate(s.now().UTC().Add(models.UrgentWithin))
+	var rows []*models.Case
+	var total int64
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		return s.queuePage(w, visible, f, args, limit, cur, &rows, &total)
+	})
+	if err != nil {
+		return none, err
+	}
+	pg := page.Trim(rows, limit, func(c *models.Case) string {
+		d := ""
+		if c.Deadline != nil {
+			d = c.Deadline.String()
+		}
+		return page.Encode(d, c.CreatedAt.Format(time.RFC3339Nano), c.ID.String())
+	})
+	pg.Total = int(total)
+	return pg, nil
+}
+
+// queuePage reads one page of the queue in w (and its total when asked) and
+// audits the reads of the listed cases.
+func (s *Service) queuePage(w *unit.Work, visible database.Cond, f *models.CaseQueueFilter, args page.Args, limit int, cur []string, rows *[]*models.Case, total *int64) error {
+	p := w.By
+	urgentBy := models.NewDate(w.Now.Add(models.UrgentWithin))
 	queue := func(db *gorm.DB) *gorm.DB {
-		q := db.Model(&models.Case{}).Where("organization_id = ? AND "+openCondition, org)
+		q := db.Model(&models.Case{}).Scopes(visible.Scope).Where(openCondition)
 		if len(f.Status) > 0 {
 			q = q.Where("status IN ?", f.Status)
 		}
@@ -121,17 +141,16 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 		}
 		return q
 	}
-	var total int64
 	if args.WithTotal {
-		if err := s.db.WithContext(ctx).Scopes(queue).Count(&total).Error; err != nil {
-			return none, err
+		if err := w.Tx.Scopes(queue).Count(total).Error; err != nil {
+			return err
 		}
 	}
 	after := func(db *gorm.DB) *gorm.DB { return db }
 	if cur != nil {
 		at, id, err := page.TimeCursor(cur[1], cur[2])
 		if err != nil {
-			return none, err
+			return err
 		}
 		if cur[0] == "" {
 			after = func(db *gorm.DB) *gorm.DB {
@@ -140,38 +159,23 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 		} else {
 			d, err := models.ParseDate(cur[0])
 			if err != nil {
-				return none, models.InvalidField("after", "This cursor is not valid.")
+				return models.InvalidField("after", "This cursor is not valid.")
 			}
 			after = func(db *gorm.DB) *gorm.DB {
 				return db.Where("(deadline > ? OR deadline IS NULL OR (deadline = ? AND (created_at, id) > (?, ?)))", d, d, at, id)
 			}
 		}
 	}
-	var rows []*models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Scopes(queue, after).Order("deadline ASC NULLS LAST, created_at, id").
-			Limit(limit + 1).Find(&rows).Error; err != nil {
-			return err
-		}
-		n := min(len(rows), limit)
-		ids := make([]uuid.UUID, n)
-		for i := range n {
-			ids[i] = rows[i].ID
-		}
-		return audit.RecordEach(tx, p, audit.ActionRead, EntityCase, ids)
-	})
-	if err != nil {
-		return none, err
+	if err := w.Tx.Scopes(queue, after).Order("deadline ASC NULLS LAST, created_at, id").
+		Limit(limit + 1).Find(rows).Error; err != nil {
+		return err
 	}
-	pg := page.Trim(rows, limit, func(c *models.Case) string {
-		d := ""
-		if c.Deadline != nil {
-			d = c.Deadline.String()
-		}
-		return page.Encode(d, c.CreatedAt.Format(time.RFC3339Nano), c.ID.String())
-	})
-	pg.Total = int(total)
-	return pg, nil
+	n := min(len(*rows), limit)
+	ids := make([]uuid.UUID, n)
+	for i := range n {
+		ids[i] = (*rows)[i].ID
+	}
+	return audit.RecordEach(w.Tx, p, audit.ActionRead, EntityCase, ids)
 }
 
 // TimelineKey asks for one page of one case's timeline; the timeline loader
@@ -217,9 +221,9 @@ type timelineGroup struct {
 }
 
 // Timelines returns pages of the timelines of many cases, oldest event first,
-// for the timeline dataloader; results and errors line up with keys. A PATIENT
-// sees only events visible to patients; the callers have already checked that
-// the reader may see each case. Keys with the same page size and cursor (the
+// for the timeline dataloader; results and errors line up with keys. Only
+// cases the reader may see (Visible) have events; a PATIENT sees only events
+// visible to patients. Keys with the same page size and cursor (the
 // usual nested list: first N of every case) are fetched with one statement, a
 // LATERAL join that reads the first N events of each case from the
 // (case_id, created_at, id) index.
@@ -227,17 +231,18 @@ type timelineGroup struct {
 func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Page[*models.CaseEvent], []error) {
 	pages := make([]page.Page[*models.CaseEvent], len(keys))
 	errs := make([]error, len(keys))
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Timelines")
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
 		}
 		return pages, errs
 	}
-	if !p.Is(models.RolePatient, models.RoleAdvocate, models.RoleAdmin) {
-		return pages, errs // nobody else reads a timeline
+	visible := VisibleAs(p, "c")
+	if visible.IsFalse() {
+		return pages, errs // sees no case, so no timeline
 	}
-	patientView := p.Is(models.RolePatient)
+	patientView := !mayReadInternal(p)
 
 	groups := map[string]*timelineGroup{}
 	for i, k := range keys {
@@ -268,10 +273,10 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 		for j, i := range g.keys {
 			ids[j] = keys[i].CaseID
 		}
-		rows, err := s.firstEvents(db, ids, g, patientView)
+		rows, err := s.firstEvents(db, visible, ids, g, patientView)
 		var totals map[uuid.UUID]int
 		if err == nil && keys[g.keys[0]].WithTotal {
-			totals, err = countEvents(db, ids, patientView)
+			totals, err = countEvents(db, visible, ids, patientView)
 		}
 		byCase := map[uuid.UUID][]*models.CaseEvent{}
 		for _, e := range rows {
@@ -309,10 +314,11 @@ func eventCursor(e *models.CaseEvent) string {
 	return page.TimeKey(e.CreatedAt, e.ID)
 }
 
-// firstEvents reads up to g.limit+1 events of each case, after g's cursor.
-func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, patientView bool) ([]*models.CaseEvent, error) {
+// firstEvents reads up to g.limit+1 events of each case visible (a condition
+// on cases as c) among ids, after g's cursor.
+func (s *Service) firstEvents(db *gorm.DB, visible database.Cond, ids []uuid.UUID, g *timelineGroup, patientView bool) ([]*models.CaseEvent, error) {
 	where := "e.case_id = k.id"
-	vars := []any{uuidArray(ids)}
+	vars := append([]any{uuidArray(ids)}, visible.Args...)
 	if patientView {
 		where += " AND e.visible_to_patient"
 	}
@@ -323,7 +329,8 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 	}
 	vars = append(vars, g.limit+1)
 	rows, err := db.Raw(fmt.Sprintf(`SELECT `+eventColumns+` FROM unnest(?::uuid[]) AS k(id)
-		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, where),
+		JOIN cases c ON c.id = k.id AND %s
+		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, visible.SQL, where),
 		vars...).Rows()
 	if err != nil {
 		return nil, err
@@ -348,9 +355,12 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, pa
 const eventColumns = `e.id, e.case_id, e.kind, e.from_status, e.to_status, e.message,
 	e.actor_id, e.actor_role, e.visible_to_patient, e.created_at`
 
-// countEvents counts the events of each case the reader may see.
-func countEvents(db *gorm.DB, ids []uuid.UUID, patientView bool) (map[uuid.UUID]int, error) {
-	q := db.Model(&models.CaseEvent{}).Select("case_id, count(*) AS n").Where("case_id IN ?", ids).Group("case_id")
+// countEvents counts the events of each case visible (a condition on cases as
+// c) among ids that the reader may see.
+func countEvents(db *gorm.DB, visible database.Cond, ids []uuid.UUID, patientView bool) (map[uuid.UUID]int, error) {
+	q := db.Model(&models.CaseEvent{}).Select("case_id, count(*) AS n").
+		Where("case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
+		Group("case_id")
 	if patientView {
 		q = q.Where("visible_to_patient")
 	}
@@ -368,22 +378,22 @@ func countEvents(db *gorm.DB, ids []uuid.UUID, patientView bool) (map[uuid.UUID]
 	return out, nil
 }
 
-// OutcomesByCaseID loads the outcomes of many cases, for the outcome dataloader.
-func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*models.CaseOutcome, error) {
-	var out []*models.CaseOutcome
-	return out, s.db.WithContext(ctx).Where("case_id IN ?", ids).Find(&out).Error
-}
-
-// MyConsents lists the calling PATIENT's consents, revoked ones included,
-// newest first.
+// OutcomesByCaseID loads the outcomes of the cases among ids that the caller
+// may see (Visible), for the outcome dataloader.
 // Errors: UNAUTHENTICATED.
-func (s *Service) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	p, err := auth.Require(ctx)
+func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*models.CaseOutcome, error) {
+	p, err := Policy.Authorize(ctx, "OutcomesByCaseID")
 	if err != nil {
 		return nil, err
 	}
-	var out []*models.Consent
-	return out, s.db.WithContext(ctx).Where("patient_id = ?", p.ID).Order("granted_at DESC, id DESC").Find(&out).Error
+	visible := VisibleAs(p, "c")
+	if visible.IsFalse() {
+		return nil, nil
+	}
+	var out []*models.CaseOutcome
+	return out, s.db.WithContext(ctx).
+		Where("case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
+		Find(&out).Error
 }
 
 // validStatuses reports whether every status in ss is known.
