@@ -34,6 +34,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		argument := argumentPath(ctx, gerr)
+		variable := variableError(ctx, gerr)
 		var derr *models.Error
 		switch {
 		case errors.As(err, &derr):
@@ -49,6 +50,10 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if derr.Code == models.ERATELIMITED {
 				gerr.Extensions["retryAfterSeconds"] = derr.RetryAfterSeconds
 			}
+		case variable != "":
+			// the variables did not fit their types: name the field as
+			// the services do, in a sentence (variables.go)
+			gerr.Extensions = map[string]any{"code": string(models.EINVALID), "field": variable}
 		case isClientError(gerr):
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
 		case argument != "":

@@ -98,6 +98,7 @@ type ComplexityRoot struct {
 		UpdatedAt        func(childComplexity int) int
 		Urgent           func(childComplexity int) int
 		Version          func(childComplexity int) int
+		ZipCode          func(childComplexity int) int
 	}
 
 	CaseConnection struct {
@@ -681,6 +682,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Version(childComplexity), true
+	case "Case.zipCode":
+		if e.ComplexityRoot.Case.ZipCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.ZipCode(childComplexity), true
 
 	case "CaseConnection.edges":
 		if e.ComplexityRoot.CaseConnection.Edges == nil {
@@ -2129,6 +2136,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_fhirTaskStatus(ctx, field)
 	case "jurisdiction":
 		return ec.fieldContext_Case_jurisdiction(ctx, field)
+	case "zipCode":
+		return ec.fieldContext_Case_zipCode(ctx, field)
 	case "deadline":
 		return ec.fieldContext_Case_deadline(ctx, field)
 	case "urgent":
@@ -4125,6 +4134,29 @@ func (ec *executionContext) _Case_jurisdiction(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Case_jurisdiction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_zipCode(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_zipCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ZipCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_zipCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
 }
 
@@ -11326,7 +11358,7 @@ func (ec *executionContext) unmarshalInputClaimReferralInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"code", "description", "consentToShare", "shareStatusWithReferrer"}
+	fieldsInOrder := [...]string{"code", "description", "consentToShare", "shareStatusWithReferrer", "zipCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11361,6 +11393,13 @@ func (ec *executionContext) unmarshalInputClaimReferralInput(ctx context.Context
 				return it, err
 			}
 			it.ShareStatusWithReferrer = data
+		case "zipCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zipCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ZipCode = data
 		}
 	}
 	return it, nil
@@ -11928,7 +11967,7 @@ func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"idempotencyKey", "category", "description", "jurisdiction", "deadline", "preferredContact", "consentToShare", "householdSize", "monthlyIncomeCents"}
+	fieldsInOrder := [...]string{"idempotencyKey", "category", "description", "jurisdiction", "deadline", "preferredContact", "consentToShare", "householdSize", "monthlyIncomeCents", "zipCode"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11998,6 +12037,13 @@ func (ec *executionContext) unmarshalInputRequestLegalHelpInput(ctx context.Cont
 				return it, err
 			}
 			it.MonthlyIncomeCents = data
+		case "zipCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("zipCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ZipCode = data
 		}
 	}
 	return it, nil
@@ -12381,6 +12427,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 		case "jurisdiction":
 			out.Values[i] = ec._Case_jurisdiction(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "zipCode":
+			out.Values[i] = ec._Case_zipCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "deadline":

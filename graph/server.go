@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -42,6 +43,10 @@ type ServerOptions struct {
 	// as the HTTP middleware prepares each request's (its own dataloaders):
 	// a websocket lives longer than any one operation.
 	SocketOperation func(ctx context.Context) context.Context
+	// AllowedOrigins are the exact origins, besides the server's own, whose
+	// pages may open a websocket (the CORS list); an upgrade without an
+	// Origin header (a native app) is always accepted.
+	AllowedOrigins []string
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -52,6 +57,12 @@ type ServerOptions struct {
 func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
+		// coder/websocket accepts an upgrade without Origin, from the
+		// server's own host, or from an origin matching one of these
+		// patterns; with "://" in them they match scheme://host whole.
+		Implementation: transport.CoderWebsocketImplementation{
+			AcceptOptions: websocket.AcceptOptions{OriginPatterns: opts.AllowedOrigins},
+		},
 		KeepAlivePingInterval: 15 * time.Second,
 		// graphql-transport-ws: a ping every 25 s, answered within 50 s; a
 		// client gone without closing (a phone that lost its network) is
@@ -85,6 +96,7 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(requireQuery{})
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	if opts.Development {
 		srv.Use(extension.Introspection{})

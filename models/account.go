@@ -22,16 +22,22 @@ type Organization struct {
 
 // User is an account: a patient who registered, or staff an admin created.
 type User struct {
-	ID                uuid.UUID  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	Email             string     `gorm:"not null"`
-	PasswordHash      string     `gorm:"not null"`
-	DisplayName       string     `gorm:"not null"`
-	Role              Role       `gorm:"type:text;not null"`
-	PreferredLanguage string     `gorm:"not null"`
-	OrganizationID    *uuid.UUID `gorm:"type:uuid"`
-	DisabledAt        *time.Time
-	CreatedAt         time.Time `gorm:"not null"`
-	UpdatedAt         time.Time `gorm:"not null"`
+	ID                uuid.UUID `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	Email             string    `gorm:"not null"`
+	PasswordHash      string    `gorm:"not null"`
+	DisplayName       string    `gorm:"not null"`
+	Role              Role      `gorm:"type:text;not null"`
+	PreferredLanguage string    `gorm:"not null"`
+	// DiscreetNotifications makes every push and in-app notification of
+	// the user one generic text, for a phone that others see.
+	DiscreetNotifications bool       `gorm:"not null"`
+	OrganizationID        *uuid.UUID `gorm:"type:uuid"`
+	// HealthSystemID is the HEALTH_SYSTEM a patient comes through: set when
+	// they claim a referral, or chosen in the app (routing prefers its partner).
+	HealthSystemID *uuid.UUID `gorm:"type:uuid"`
+	DisabledAt     *time.Time
+	CreatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
 }
 
 // Disabled reports whether an admin has disabled the account.
@@ -67,15 +73,41 @@ type RateLimitEvent struct {
 
 // AuditEntry records who read or changed what. Rows are append-only.
 type AuditEntry struct {
-	ID         uuid.UUID  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
-	ActorID    *uuid.UUID `gorm:"type:uuid"`
-	ActorRole  *Role      `gorm:"type:text"`
-	Action     string     `gorm:"not null"`
-	EntityType string     `gorm:"not null"`
-	EntityID   *uuid.UUID `gorm:"type:uuid"`
-	At         time.Time  `gorm:"not null"`
+	ID        uuid.UUID  `gorm:"type:uuid;primaryKey;default:gen_random_uuid()"`
+	ActorID   *uuid.UUID `gorm:"type:uuid"`
+	ActorRole *Role      `gorm:"type:text"`
+	// ActorOrganizationID is the organization the actor acted for (staff);
+	// a case's access log shows it, never the person.
+	ActorOrganizationID *uuid.UUID `gorm:"type:uuid"`
+	Action              string     `gorm:"not null"`
+	EntityType          string     `gorm:"not null"`
+	EntityID            *uuid.UUID `gorm:"type:uuid"`
+	At                  time.Time  `gorm:"not null"`
 }
 
+// AuditLink is one link of the audit trail's hash chain: entry EntryID is
+// the Seq-th, and Hash = SHA-256(PrevHash || its content). The database
+// writes links when the entry's transaction commits (see internal/audit).
+type AuditLink struct {
+	Seq      int64     `gorm:"primaryKey;autoIncrement:false"`
+	EntryID  uuid.UUID `gorm:"type:uuid;not null"`
+	PrevHash []byte    `gorm:"not null"`
+	Hash     []byte    `gorm:"not null"`
+}
+
+// TableName is audit_chain.
+func (AuditLink) TableName() string { return "audit_chain" }
+
+// AuditChainHead is the one row holding the chain's last link.
+type AuditChainHead struct {
+	ID   bool   `gorm:"primaryKey"`
+	Seq  int64  `gorm:"not null"`
+	Hash []byte `gorm:"not null"`
+}
+
+// TableName is audit_chain_head.
+func (AuditChainHead) TableName() string { return "audit_chain_head" }
+
 func init() {
-	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &RateLimitEvent{}, &AuditEntry{})
+	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &RateLimitEvent{}, &AuditEntry{}, &AuditLink{}, &AuditChainHead{})
 }

@@ -133,6 +133,13 @@ type Case struct {
 	PreferredContact   *ContactMethod `gorm:"type:text"`
 	HouseholdSize      *int
 	MonthlyIncomeCents *int64
+	// ZipCode is the ZIP code the patient gave, if any; Counties are its
+	// counties (FIPS codes) inside Jurisdiction, empty without a ZIP code.
+	ZipCode  *string
+	Counties []string `gorm:"type:text[];serializer:textarray;not null"`
+	// HealthSystemID is the health system whose partner the case goes to
+	// first: the referring clinician's, or the patient's at intake.
+	HealthSystemID *uuid.UUID `gorm:"type:uuid"`
 	// OrganizationID is the legal-aid partner the case was routed to; nil
 	// while no partner serves the jurisdiction and category.
 	OrganizationID     *uuid.UUID `gorm:"type:uuid"`
@@ -171,11 +178,15 @@ const (
 	EventAssigned        CaseEventKind = "ASSIGNED"
 	EventMessage         CaseEventKind = "MESSAGE"
 	EventOutcomeRecorded CaseEventKind = "OUTCOME_RECORDED"
+	// EventRouted: a case that waited for a partner was routed to one.
+	EventRouted CaseEventKind = "ROUTED"
+	// EventTransferred: an advocate passed the case to another partner.
+	EventTransferred CaseEventKind = "TRANSFERRED"
 )
 
 // IsValid reports whether k is a known kind.
 func (k CaseEventKind) IsValid() bool {
-	return oneOf(k, []CaseEventKind{EventCreated, EventStatusChanged, EventAssigned, EventMessage, EventOutcomeRecorded})
+	return oneOf(k, []CaseEventKind{EventCreated, EventStatusChanged, EventAssigned, EventMessage, EventOutcomeRecorded, EventRouted, EventTransferred})
 }
 
 // MarshalGQL writes the kind as a GraphQL enum.
@@ -299,6 +310,8 @@ type RequestLegalHelpInput struct {
 	ConsentToShare     bool
 	HouseholdSize      *int
 	MonthlyIncomeCents *int64
+	// ZipCode is where the patient lives, optional: routing uses its county.
+	ZipCode *string
 }
 
 // UpdateCaseStatusInput moves a case to another status.

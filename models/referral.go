@@ -133,6 +133,8 @@ type ClaimReferralInput struct {
 	Description             string
 	ConsentToShare          bool
 	ShareStatusWithReferrer bool
+	// ZipCode is where the patient lives, optional (see OpenCase).
+	ZipCode *string
 }
 
 func init() {

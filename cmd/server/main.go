@@ -2,6 +2,7 @@
 //
 //	server            migrate, seed (development) and serve
 //	server migrate    up | down | status
+//	server audit      verify: check the audit trail's hash chain
 package main
 
 import (

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"mlp/internal/app"
+	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/clock"
 	"mlp/internal/config"
@@ -47,8 +49,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "migrate" {
 		return migrate(ctx, db, args[1:], stdout)
 	}
+	if len(args) > 0 && args[0] == "audit" {
+		return auditCommand(ctx, db, args[1:], stdout)
+	}
 	if len(args) > 0 {
-		return fmt.Errorf("unknown command %q (commands: migrate up|down|status)", args[0])
+		return fmt.Errorf("unknown command %q (commands: migrate up|down|status, audit verify)", args[0])
 	}
 	return serve(ctx, cfg, db, clk, log)
 }
@@ -101,6 +106,27 @@ func migrate(ctx context.Context, db *gorm.DB, args []string, stdout io.Writer) 
 	return fmt.Errorf("unknown migrate command %q (up, down, status)", cmd)
 }
 
+// errAuditBroken is the failure of `audit verify` on a broken chain; the
+// report itself went to stdout.
+var errAuditBroken = errors.New("the audit trail's hash chain is broken")
+
+// auditCommand runs `audit verify`: it walks the audit trail's hash chain
+// and prints the count checked, or the first broken link and fails.
+func auditCommand(ctx context.Context, db *gorm.DB, args []string, stdout io.Writer) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return fmt.Errorf("unknown audit command %q (audit verify)", strings.Join(args, " "))
+	}
+	v, err := audit.Verify(ctx, db)
+	if err != nil {
+		return fmt.Errorf("audit verify: %w", err)
+	}
+	fmt.Fprintln(stdout, v)
+	if !v.OK() {
+		return errAuditBroken
+	}
+	return nil
+}
+
 func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger) error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
@@ -113,8 +139,11 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		log.Info("migrations applied", "count", len(res))
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
-		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Now: clk})
-	a.Listener.Start()
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers,
+		AllowedOrigins: cfg.CORSAllowedOrigins, Now: clk})
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
 	defer a.Close()
 	if cfg.BootstrapAdminEmail != "" && cfg.BootstrapAdminPassword != "" {
 		created, err := a.Resolver.Accounts.EnsureAdmin(ctx, cfg.BootstrapAdminEmail, cfg.BootstrapAdminPassword)
@@ -154,7 +183,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		log.Info("profiling", "addr", cfg.PprofAddr)
 	}
 	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development())
+	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development(), "workers", cfg.Workers)
 	select {
 	case err := <-errc:
 		return err

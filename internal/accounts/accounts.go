@@ -16,6 +16,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/database"
+	"mlp/internal/geo"
 	"mlp/models"
 )
 
@@ -66,23 +67,28 @@ func (s *Service) CreateOrganization(ctx context.Context, in models.CreateOrgani
 	return org, nil
 }
 
+// ServiceAreas validates a list of service areas (state codes or county FIPS
+// codes) given in field and returns it normalised, without repeats.
+// Errors: BAD_USER_INPUT (field) for an unknown area or an empty list.
+func ServiceAreas(field string, in []string) ([]string, error) {
+	areas, ok := geo.NormalizeAreas(in)
+	if !ok {
+		return nil, models.InvalidField(field, "Service areas are US state codes such as OR, or 5-digit county FIPS codes such as 06037 (Los Angeles County).")
+	}
+	if len(areas) == 0 {
+		return nil, models.InvalidField(field, "Name at least one state or county the organization serves.")
+	}
+	return areas, nil
+}
+
 func validateOrganization(in models.CreateOrganizationInput) (*models.Organization, error) {
 	name := strings.TrimSpace(in.Name)
 	if n := utf8.RuneCountInString(name); n < 1 || n > 200 {
 		return nil, models.InvalidField("input.name", "Names are 1 to 200 characters long.")
 	}
-	areas := make([]string, 0, len(in.ServiceAreas))
-	for _, a := range in.ServiceAreas {
-		a = strings.ToUpper(strings.TrimSpace(a))
-		if !models.IsStateCode(a) {
-			return nil, models.InvalidField("input.serviceAreas", "Service areas are US state codes such as CA or MD.")
-		}
-		if !slices.Contains(areas, a) {
-			areas = append(areas, a)
-		}
-	}
-	if len(areas) == 0 {
-		return nil, models.InvalidField("input.serviceAreas", "Name at least one state the organization serves.")
+	areas, err := ServiceAreas("input.serviceAreas", in.ServiceAreas)
+	if err != nil {
+		return nil, err
 	}
 	cats := make([]models.LegalCategory, 0, len(in.Categories))
 	for _, c := range in.Categories {
@@ -267,16 +273,22 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*m
 }
 
 // LegalPartners lists LEGAL_AID organizations by name, those serving
-// serviceArea when it is given. Public.
+// serviceArea when it is given: for a state, those serving the state or any
+// county in it; for a county (FIPS code), those serving it or its whole state.
+// Public.
 // Errors: BAD_USER_INPUT (serviceArea).
 func (s *Service) LegalPartners(ctx context.Context, serviceArea *string) ([]*models.Organization, error) {
 	q := s.db.WithContext(ctx).Where("kind = ?", models.OrgLegalAid).Order("name")
 	if serviceArea != nil {
-		area := strings.ToUpper(strings.TrimSpace(*serviceArea))
-		if !models.IsStateCode(area) {
-			return nil, models.InvalidField("serviceArea", "Use a US state code such as CA or MD.")
+		area, ok := geo.NormalizeArea(*serviceArea)
+		switch {
+		case !ok:
+			return nil, models.InvalidField("serviceArea", "Use a US state code such as CA, or a 5-digit county FIPS code such as 06037.")
+		case models.IsStateCode(area):
+			q = q.Where("area_states @> ARRAY[?]::text[]", area)
+		default:
+			q = q.Where("service_areas && ARRAY[?, ?]::text[]", area, geo.StateOfArea(area))
 		}
-		q = q.Where("service_areas @> ARRAY[?]::text[]", area)
 	}
 	var orgs []*models.Organization
 	return orgs, q.Find(&orgs).Error

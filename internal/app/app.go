@@ -23,6 +23,7 @@ import (
 	"mlp/internal/httpx"
 	"mlp/internal/live"
 	"mlp/internal/notify"
+	"mlp/internal/outbox"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
@@ -45,6 +46,15 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// AllowedOrigins are the exact origins whose browser pages may call the
+	// API (CORS) and open its websockets; none when empty.
+	AllowedOrigins []string
+	// Workers runs the outbox's workers in this process once Start is
+	// called (WORKERS); false makes the process insert-only.
+	Workers bool
+	// OutboxOptions tunes the outbox (tests shorten its backoff); its
+	// DatabaseURL, Workers and Logger come from the fields above.
+	OutboxOptions outbox.Options
 }
 
 // App is the assembled server.
@@ -55,10 +65,28 @@ type App struct {
 	// Listener feeds the subscriptions; it starts with the first one, or
 	// with Listener.Start.
 	Listener *live.Listener
+	// Outbox holds the side effects (push, email, reminders) as jobs
+	// inserted in the transactions that cause them; its workers run after
+	// Start when Options.Workers is set.
+	Outbox *outbox.Outbox
 }
 
-// Close stops the listener, which ends every subscription.
-func (a *App) Close() { a.Listener.Close() }
+// Start starts the listener and, when Options.Workers is set, the outbox's
+// workers.
+func (a *App) Start(ctx context.Context) error {
+	a.Listener.Start()
+	return a.Outbox.Start(ctx)
+}
+
+// Close stops the listener, which ends every subscription, and the outbox's
+// workers (letting running jobs finish for at most 10 s; the rest run again
+// later).
+func (a *App) Close() {
+	a.Listener.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_ = a.Outbox.Stop(ctx)
+}
 
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
@@ -73,6 +101,13 @@ func New(opts Options) *App {
 		params = *opts.Argon2
 	}
 	db := opts.DB
+	boxOpts := opts.OutboxOptions
+	boxOpts.DatabaseURL, boxOpts.Workers, boxOpts.Logger = opts.DatabaseURL, opts.Workers, opts.Logger
+	box, err := outbox.New(db, boxOpts)
+	if err != nil {
+		// Only a pool that is no database/sql pool fails here: a programming error.
+		panic(err)
+	}
 	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
 	limiter := ratelimit.New(db, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
@@ -122,6 +157,7 @@ func New(opts Options) *App {
 		WebsocketAuth:   authSvc.Authenticate,
 		Now:             opts.Now,
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
+		AllowedOrigins:  opts.AllowedOrigins,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
@@ -134,7 +170,7 @@ func New(opts Options) *App {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, gql))))
+	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -157,5 +193,6 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, mux), Resolver: r, Tokens: tokens, Listener: listener}
+	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))),
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
 }

@@ -68,6 +68,18 @@ type Option func(*app.Options)
 // WithClock runs the server with the given clock.
 func WithClock(now func() time.Time) Option { return func(o *app.Options) { o.Now = now } }
 
+// WithWorkers runs the outbox's workers in the test server, with retries
+// shortened to milliseconds. Tests with workers share the package database's
+// jobs, so a package runs them one at a time.
+func WithWorkers() Option {
+	return func(o *app.Options) {
+		o.Workers = true
+		o.OutboxOptions.RetryBase = 20 * time.Millisecond
+		o.OutboxOptions.RetryMax = 200 * time.Millisecond
+		o.OutboxOptions.PollInterval = 200 * time.Millisecond
+	}
+}
+
 // New starts a server for the test; it stops when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
@@ -90,6 +102,11 @@ func New(tb testing.TB, opts ...Option) *Server {
 	}
 	s.now = o.Now
 	s.App = app.New(o)
+	if o.Workers {
+		if err := s.App.Outbox.Start(context.Background()); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	tb.Cleanup(s.App.Close) // after ts.Close (cleanups run last first)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if id := r.Header.Get("X-Test-Counter"); id != "" {

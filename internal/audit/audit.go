@@ -21,10 +21,16 @@ const (
 // system itself (start-up bootstrap, sweeps).
 func Record(tx *gorm.DB, actor *auth.Principal, action, entityType string, entityID *uuid.UUID) error {
 	e := models.AuditEntry{Action: action, EntityType: entityType, EntityID: entityID, At: tx.NowFunc()}
-	if actor != nil {
-		e.ActorID = &actor.ID
-		role := actor.Role
-		e.ActorRole = &role
-	}
+	setActor(&e, actor)
 	return tx.Create(&e).Error
+}
+
+// setActor records actor (nil for the system) on e: who, in which role, for
+// which organization.
+func setActor(e *models.AuditEntry, actor *auth.Principal) {
+	if actor == nil {
+		return
+	}
+	role := actor.Role
+	e.ActorID, e.ActorRole, e.ActorOrganizationID = &actor.ID, &role, actor.OrganizationID
 }

@@ -22,10 +22,7 @@ func RecordEach(tx *gorm.DB, actor *auth.Principal, action, entityType string, i
 	es := make([]models.AuditEntry, len(ids))
 	for i := range ids {
 		es[i] = models.AuditEntry{Action: action, EntityType: entityType, EntityID: &ids[i], At: at}
-		if actor != nil {
-			role := actor.Role
-			es[i].ActorID, es[i].ActorRole = &actor.ID, &role
-		}
+		setActor(&es[i], actor)
 	}
 	return tx.Create(&es).Error
 }

@@ -13,6 +13,7 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/database"
+	"mlp/internal/geo"
 	"mlp/internal/unit"
 	"mlp/models"
 )
@@ -40,6 +41,11 @@ type OpenCase struct {
 	ConsentToShare     bool
 	HouseholdSize      *int
 	MonthlyIncomeCents *int64
+	ZipCode            *string
+	// HealthSystemID is the health system whose partner routing tries first:
+	// the referring clinician's for a claimed referral. Nil for self-intake,
+	// where the patient's own health system is used.
+	HealthSystemID *uuid.UUID
 }
 
 // RequestLegalHelp opens a case for the calling PATIENT in a transaction of its
@@ -47,7 +53,7 @@ type OpenCase struct {
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
 // input.idempotencyKey, input.category, input.description, input.jurisdiction,
 // input.deadline, input.preferredContact, input.householdSize,
-// input.monthlyIncomeCents).
+// input.monthlyIncomeCents, input.zipCode).
 func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
 	p, err := Policy.Authorize(ctx, "RequestLegalHelp")
 	if err != nil {
@@ -55,7 +61,12 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 	}
 	var c *models.Case
 	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
-		c, err = s.Open(w, OpenCase(in))
+		c, err = s.Open(w, OpenCase{
+			IdempotencyKey: in.IdempotencyKey, Category: in.Category, Description: in.Description,
+			Jurisdiction: in.Jurisdiction, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
+			ConsentToShare: in.ConsentToShare, HouseholdSize: in.HouseholdSize,
+			MonthlyIncomeCents: in.MonthlyIncomeCents, ZipCode: in.ZipCode,
+		})
 		return err
 	})
 	if err != nil {
@@ -95,13 +106,11 @@ func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
 	}
-	org, err := route(tx, c.Jurisdiction, c.Category)
+	r, err := route(tx, c, in.HealthSystemID, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	if org != nil {
-		c.OrganizationID = &org.ID
-	}
+	c.HealthSystemID, c.OrganizationID = r.HealthSystemID, r.OrganizationID
 	year := w.Now.Year()
 	// The savepoint undoes the counter bump when a concurrent twin won.
 	err = w.Savepoint(func(sp *unit.Work) error {
@@ -130,7 +139,7 @@ func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
 	}
 	status := models.CaseSubmitted
 	role := p.Role
-	note := createdNote(org, c)
+	note := createdNote(c, r)
 	ev := &models.CaseEvent{ID: newID(), CaseID: c.ID, Kind: models.EventCreated, ToStatus: &status,
 		Message: &note, ActorID: &p.ID, ActorRole: &role, VisibleToPatient: true}
 	if err := tx.Create(ev).Error; err != nil {
@@ -140,16 +149,6 @@ func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// createdNote is the patient-facing note of a new case's CREATED event.
-func createdNote(org *models.Organization, c *models.Case) string {
-	if org == nil {
-		return fmt.Sprintf("We saved your request %s. Right now none of our legal aid partners takes this kind of case in %s, "+
-			"so no one is working on it yet. Your request stays open, and we will let you know as soon as a partner can take it.",
-			c.Reference, c.Jurisdiction)
-	}
-	return fmt.Sprintf("We sent your request %s to %s. They will look at it and contact you.", c.Reference, org.Name)
 }
 
 // findByKey returns the patient's case with the idempotency key, or nil.
@@ -163,22 +162,6 @@ func findByKey(tx *gorm.DB, patientID uuid.UUID, key string) (*models.Case, erro
 		return nil, err
 	}
 	return &c, nil
-}
-
-// route picks the legal-aid partner for a case: a LEGAL_AID organization whose
-// service areas include the jurisdiction and whose categories include the
-// category; of several, the one with the fewest open cases, then the oldest.
-// It returns nil when no partner serves them.
-func route(tx *gorm.DB, jurisdiction string, category models.LegalCategory) (*models.Organization, error) {
-	var orgs []*models.Organization
-	err := tx.Raw(`SELECT o.* FROM organizations o
-		WHERE o.kind = ? AND o.service_areas @> ARRAY[?]::text[] AND o.categories @> ARRAY[?]::text[]
-		ORDER BY (SELECT count(*) FROM cases c WHERE c.organization_id = o.id AND c.`+openCondition+`), o.created_at, o.id
-		LIMIT 1`, models.OrgLegalAid, jurisdiction, string(category)).Scan(&orgs).Error
-	if err != nil || len(orgs) == 0 {
-		return nil, err
-	}
-	return orgs[0], nil
 }
 
 // openCondition selects open cases. It is written out (not bound) so that the
@@ -227,9 +210,31 @@ func (s *Service) validate(in OpenCase, now time.Time) (*models.Case, error) {
 	if in.MonthlyIncomeCents != nil && *in.MonthlyIncomeCents < 0 {
 		return nil, models.InvalidField("input.monthlyIncomeCents", "Monthly income cannot be negative.")
 	}
+	place, err := geo.PlaceOf(jur, zipCode(in.ZipCode))
+	switch {
+	case errors.Is(err, geo.ErrZIPUnknown):
+		return nil, models.InvalidField("input.zipCode", "We do not know this ZIP code. Check its 5 digits, or leave it out.")
+	case errors.Is(err, geo.ErrZIPOutsideState):
+		return nil, models.InvalidField("input.zipCode", "This ZIP code is not in %s. Check the ZIP code and the state.", jur)
+	case err != nil:
+		return nil, err
+	}
+	var zip *string
+	if place.ZIP != "" {
+		zip = &place.ZIP
+	}
 	return &models.Case{
 		ID: newID(), IdempotencyKey: key, Category: in.Category, Description: desc, Status: models.CaseSubmitted,
 		Jurisdiction: jur, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 		HouseholdSize: in.HouseholdSize, MonthlyIncomeCents: in.MonthlyIncomeCents, Version: 1,
+		ZipCode: zip, Counties: place.Counties,
 	}, nil
+}
+
+// zipCode returns the trimmed ZIP code of a request, "" for none.
+func zipCode(z *string) string {
+	if t := models.Trimmed(z); t != nil {
+		return *t
+	}
+	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -28,6 +29,8 @@ const (
 	KeyDBMaxConns             = "DB_MAX_CONNS"
 	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
 	KeyPprofAddr              = "PPROF_ADDR"
+	KeyCORSAllowedOrigins     = "CORS_ALLOWED_ORIGINS"
+	KeyWorkers                = "WORKERS"
 )
 
 // Defaults.
@@ -60,6 +63,12 @@ type Config struct {
 	// PprofAddr, when set, is a loopback host:port where net/http/pprof
 	// serves profiles; empty turns profiling off.
 	PprofAddr string
+	// CORSAllowedOrigins are the exact origins (scheme://host[:port]) whose
+	// browser pages may call the API and open its websockets; none by default.
+	CORSAllowedOrigins []string
+	// Workers runs the outbox's workers (push, email, reminders) in this
+	// process; false makes an API-only process that only enqueues.
+	Workers bool
 }
 
 // Development reports whether the server runs in development mode.
@@ -89,6 +98,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:           "info",
 		DBMaxConns:         20,
 		SlowQueryThreshold: 200 * time.Millisecond,
+		Workers:            true,
 	}
 	if v, err := get(KeyDatabaseURL); err != nil {
 		errs = append(errs, err)
@@ -169,7 +179,43 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.PprofAddr = v
 	}
+	if v := getenv(KeyCORSAllowedOrigins); v != "" {
+		origins, err := parseOrigins(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", KeyCORSAllowedOrigins, err))
+		}
+		c.CORSAllowedOrigins = origins
+	}
+	if v := getenv(KeyWorkers); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeyWorkers, v))
+		}
+		c.Workers = b
+	}
 	return c, errors.Join(errs...)
+}
+
+// parseOrigins reads a comma-separated list of exact origins such as
+// "https://console.example.org,http://localhost:5173". A wildcard, a path or
+// anything but http(s) is refused: credentials never go with "*", and an
+// origin is compared as a whole.
+func parseOrigins(v string) ([]string, error) {
+	var out []string
+	for part := range strings.SplitSeq(v, ",") {
+		o := strings.TrimSpace(part)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
+			strings.ContainsAny(o, "*?[]\\") {
+			return nil, fmt.Errorf("%q is not an exact origin like https://console.example.org", o)
+		}
+		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	return out, nil
 }
 
 // isLoopback reports whether addr is host:port with a loopback host, so that

@@ -141,3 +141,29 @@ func TestPprofAddr(t *testing.T) {
 		t.Fatalf("default: %q, %v", c.PprofAddr, err)
 	}
 }
+
+func TestCORSAllowedOrigins(t *testing.T) {
+	t.Parallel()
+	t.Run("ExactOrigins", func(t *testing.T) {
+		c, err := Load(env(map[string]string{KeyCORSAllowedOrigins: " https://Console.example.org , http://localhost:5173,"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(c.CORSAllowedOrigins, " ") != "https://console.example.org http://localhost:5173" {
+			t.Fatalf("origins = %q", c.CORSAllowedOrigins)
+		}
+	})
+	t.Run("EmptyMeansNone", func(t *testing.T) {
+		c, _ := Load(env(nil))
+		if len(c.CORSAllowedOrigins) != 0 {
+			t.Fatalf("origins = %q", c.CORSAllowedOrigins)
+		}
+	})
+	for _, bad := range []string{"*", "https://*.example.org", "console.example.org", "https://console.example.org/", "ftp://x.org", "https://x.org?a=1"} {
+		t.Run("Refused "+bad, func(t *testing.T) {
+			if _, err := Load(env(map[string]string{KeyCORSAllowedOrigins: bad})); err == nil || !strings.Contains(err.Error(), KeyCORSAllowedOrigins) {
+				t.Fatalf("err = %v", err)
+			}
+		})
+	}
+}

@@ -241,7 +241,7 @@ func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referr
 // of one code at the same moment exactly one wins: the row's conditional
 // update decides, and the other finds the code spent.
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
-// input.description), RATE_LIMITED, NOT_FOUND (one answer for an unknown,
+// input.description, input.zipCode), RATE_LIMITED, NOT_FOUND (one answer for an unknown,
 // spent, cancelled or expired code).
 func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInput) (*models.Case, error) {
 	p, err := Policy.Authorize(ctx, "ClaimReferral")
@@ -284,9 +284,18 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 			Jurisdiction:   r.Jurisdiction,
 			Deadline:       r.Deadline,
 			ConsentToShare: in.ConsentToShare,
+			ZipCode:        in.ZipCode,
+			HealthSystemID: r.OrganizationID,
 		})
 		if err != nil {
 			return err
+		}
+		// The patient now comes through the referring clinician's health
+		// system: their own requests go to its partner first.
+		if r.OrganizationID != nil {
+			if err := tx.Model(&models.User{}).Where("id = ?", p.ID).Update("health_system_id", r.OrganizationID).Error; err != nil {
+				return err
+			}
 		}
 		if err := tx.Model(c).UpdateColumn("referral_id", r.ID).Error; err != nil {
 			return err

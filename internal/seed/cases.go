@@ -28,10 +28,12 @@ func demoCases(ctx context.Context, tx *gorm.DB, d *Data) error {
 	contact := models.ContactSMS
 	household := 3
 	income := int64(210000)
+	zip := DemoZIP
 	housing, err := svc.Open(w, cases.OpenCase{
 		IdempotencyKey: "demo-housing", Category: models.CategoryHousing, Jurisdiction: "CA", ConsentToShare: true,
 		Description: "My landlord gave me a 3-day notice to pay or quit. My asthma got worse because of mold in the bedroom and I held back part of the rent.",
 		Deadline:    &deadline, PreferredContact: &contact, HouseholdSize: &household, MonthlyIncomeCents: &income,
+		ZipCode: &zip,
 	})
 	if err != nil {
 		return fmt.Errorf("seed demo housing case: %w", err)
@@ -39,11 +41,12 @@ func demoCases(ctx context.Context, tx *gorm.DB, d *Data) error {
 	if _, err := svc.Open(w, cases.OpenCase{
 		IdempotencyKey: "demo-benefits", Category: models.CategoryPublicBenefits, Jurisdiction: "CA", ConsentToShare: true,
 		Description: "My CalFresh benefits stopped after I missed a phone interview while I was in the hospital.",
+		ZipCode:     &zip,
 	}); err != nil {
 		return fmt.Errorf("seed demo benefits case: %w", err)
 	}
 	if housing.OrganizationID == nil || advocate.OrganizationID == nil || *housing.OrganizationID != *advocate.OrganizationID {
-		return nil // routed elsewhere: leave it submitted
+		return fmt.Errorf("seed: the demo housing case was not routed to the demo advocate's organization")
 	}
 	actx := auth.WithPrincipal(ctx, &auth.Principal{ID: advocate.ID, Role: advocate.Role, OrganizationID: advocate.OrganizationID})
 	note := "We have your request and will call you within two business days."

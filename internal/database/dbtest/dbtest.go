@@ -189,3 +189,29 @@ func connectAdmin(ctx context.Context) (*pgx.Conn, error) {
 	}
 	return conn, nil
 }
+
+// OpenFresh returns a database of the test's own, cloned from the migrated
+// template and dropped when the test ends, with its URL: for tests that change
+// the database in ways other tests must not see (tampering with the audit
+// trail as the superuser). Call it only after Run has started.
+func OpenFresh(tb testing.TB) (*gorm.DB, string) {
+	tb.Helper()
+	ctx := context.Background()
+	name, err := create(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u := withDatabase(serverURL(), name)
+	db, err := database.Open(ctx, database.Options{URL: u, MaxConns: 10, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		_ = drop(ctx, name)
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = database.Close(db)
+		if err := drop(ctx, name); err != nil {
+			tb.Errorf("dbtest: drop %s: %v", name, err)
+		}
+	})
+	return db, u
+}
