@@ -14,13 +14,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"mlp/internal/httpx"
+	"mlp/internal/i18n"
 	"mlp/models"
-)
-
-const (
-	internalMessage     = "Internal error."
-	badRequestMessage   = "The request body is not a GraphQL request in JSON."
-	invalidValueMessage = "This value is not valid here."
 )
 
 // ErrorPresenter maps every error to the contract's extensions.code: domain
@@ -30,15 +25,18 @@ const (
 // limit, an argument an unmarshaler refuses and a body that is not a GraphQL
 // request are BAD_USER_INPUT; anything else is logged with the request id (SQL errors by
 // their SQLSTATE only) and answered as INTERNAL_SERVER_ERROR with no internals.
+// The messages it writes are in the reader's language (package i18n).
 func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
+		lang := i18n.Language(ctx)
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		argument := argumentPath(ctx, gerr)
 		variable := variableError(ctx, gerr)
 		var derr *models.Error
 		switch {
 		case errors.As(err, &derr):
-			gerr.Message = derr.Message
+			format, args := derr.Text()
+			gerr.Message = i18n.Text(lang, format, args...)
 			gerr.Extensions = map[string]any{"code": string(derr.Code)}
 			if derr.Field != "" {
 				gerr.Extensions["field"] = derr.Field
@@ -59,7 +57,7 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case argument != "":
 			// Any other error of an unmarshaler: the argument's value is
 			// not one of its type. Its message is not known to be safe.
-			gerr.Message = invalidValueMessage
+			gerr.Message = i18n.Text(lang, "This value is not valid here.")
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID), "field": argument}
 		case isRequestError(gerr):
 			// gqlgen's own complaint about the request (a body that is not
@@ -67,12 +65,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			// quote the body, which can hold passwords.
 			if strings.HasPrefix(gerr.Message, "json request body could not be decoded") ||
 				strings.HasPrefix(gerr.Message, "could not read request body") {
-				gerr.Message = badRequestMessage
+				gerr.Message = i18n.Text(lang, "The request body is not a GraphQL request in JSON.")
 			}
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
 		default:
 			log.ErrorContext(ctx, "internal error", "request_id", httpx.RequestID(ctx), "error", describe(err))
-			gerr = &gqlerror.Error{Message: internalMessage, Path: gerr.Path,
+			gerr = &gqlerror.Error{Message: i18n.Text(lang, "Internal error."), Path: gerr.Path,
 				Extensions: map[string]any{"code": string(models.EINTERNAL)}}
 		}
 		httpx.Info(ctx).SetErrorCode(gerr.Extensions["code"].(string))

@@ -43,10 +43,10 @@ func TestErrorPresenter(t *testing.T) {
 		{"Unauthenticated", models.ErrUnauthenticated, "UNAUTHENTICATED", models.ErrUnauthenticated.Message, "", 0, false},
 		{"ValidationError", validation, "BAD_USER_INPUT", validation.Message, "", 0, false},
 		{"ComplexityLimit", complexity, "BAD_USER_INPUT", "", "", 0, false},
-		{"BodyNotJSON", gqlerror.Errorf("json request body could not be decoded: unexpected EOF body:{\"password\":\"%s\"", secret), "BAD_USER_INPUT", badRequestMessage, "", 0, false},
+		{"BodyNotJSON", gqlerror.Errorf("json request body could not be decoded: unexpected EOF body:{\"password\":\"%s\"", secret), "BAD_USER_INPUT", "The request body is not a GraphQL request in JSON.", "", 0, false},
 		{"NoOperation", gqlerror.Errorf("no operation provided"), "BAD_USER_INPUT", "no operation provided", "", 0, false},
-		{"PlainError", errors.New("dial tcp 10.0.0.5:5432: connection refused"), "INTERNAL_SERVER_ERROR", internalMessage, "", 0, true},
-		{"SQLError", fmt.Errorf("query: %w", &pgconn.PgError{Code: "22P02", Message: `invalid input syntax for type uuid: "` + secret + `"`}), "INTERNAL_SERVER_ERROR", internalMessage, "", 0, true},
+		{"PlainError", errors.New("dial tcp 10.0.0.5:5432: connection refused"), "INTERNAL_SERVER_ERROR", "Internal error.", "", 0, true},
+		{"SQLError", fmt.Errorf("query: %w", &pgconn.PgError{Code: "22P02", Message: `invalid input syntax for type uuid: "` + secret + `"`}), "INTERNAL_SERVER_ERROR", "Internal error.", "", 0, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -136,7 +136,7 @@ func TestRecoverFunc(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	err := RecoverFunc(log)(context.Background(), "index out of range while reading /srv/mlp/secret.go")
 	got := ErrorPresenter(log)(context.Background(), err)
-	if got.Extensions["code"] != "INTERNAL_SERVER_ERROR" || got.Message != internalMessage {
+	if got.Extensions["code"] != "INTERNAL_SERVER_ERROR" || got.Message != "Internal error." {
 		t.Fatalf("presented %+v", got)
 	}
 	if !strings.Contains(logs.String(), "panic in resolver") || !strings.Contains(logs.String(), "goroutine") {

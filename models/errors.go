@@ -29,6 +29,20 @@ type Error struct {
 	Field string
 	// RetryAfterSeconds is set for ERATELIMITED.
 	RetryAfterSeconds int
+	// Format and Args are what Message was made of: the error presenter
+	// shows Format's translation in the reader's language (package i18n
+	// keys translations by the English text).
+	Format string
+	Args   []any
+}
+
+// Text returns the English format of the message and its arguments, the key
+// and values of its translation.
+func (e *Error) Text() (format string, args []any) {
+	if e.Format == "" {
+		return e.Message, nil
+	}
+	return e.Format, e.Args
 }
 
 func (e *Error) Error() string {
@@ -40,12 +54,12 @@ func (e *Error) Error() string {
 
 // Errorf returns a domain error with a formatted, caller-safe message.
 func Errorf(code ErrorCode, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // InvalidField returns a BAD_USER_INPUT error that names the field.
 func InvalidField(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // NotFound is the answer for a missing object and for one the caller may not see.

@@ -18,6 +18,9 @@ type Principal struct {
 	// ExpiresAt is when the access token ends; long-lived streams
 	// (subscriptions) end then too.
 	ExpiresAt time.Time
+	// Language is the user's preferredLanguage, the language of the texts
+	// written for them in the request.
+	Language string
 }
 
 // Is reports whether the caller has one of roles.

@@ -21,6 +21,7 @@ import (
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
+	"mlp/internal/i18n"
 	"mlp/internal/live"
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
@@ -170,7 +171,7 @@ func New(opts Options) *App {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql)))))
+	mux.Handle("/graphql", i18n.Middleware(httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 
+	"mlp/internal/i18n"
 	"mlp/models"
 )
 
@@ -17,8 +18,12 @@ type authState struct {
 	err error
 }
 
-// WithPrincipal returns ctx carrying the caller p.
+// WithPrincipal returns ctx carrying the caller p, and p's language as the
+// reader's (package i18n).
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	if p != nil && p.Language != "" {
+		ctx = i18n.WithUserLanguage(ctx, p.Language)
+	}
 	return context.WithValue(ctx, principalKey{}, authState{p: p})
 }
 

@@ -265,11 +265,12 @@ func (s *Service) CheckSession(ctx context.Context, p *Principal) error {
 // is enabled and its session live; else models.ErrUnauthenticated.
 func (s *Service) current(ctx context.Context, p *Principal) error {
 	var row struct {
-		Role           models.Role
-		OrganizationID *uuid.UUID
+		Role              models.Role
+		OrganizationID    *uuid.UUID
+		PreferredLanguage string
 	}
 	res := s.db.WithContext(ctx).Raw(`
-		SELECT u.role, u.organization_id
+		SELECT u.role, u.organization_id, u.preferred_language
 		FROM users u JOIN sessions s ON s.user_id = u.id
 		WHERE u.id = ? AND s.id = ? AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > ?`,
 		p.ID, p.SessionID, s.now()).Scan(&row)
@@ -279,6 +280,6 @@ func (s *Service) current(ctx context.Context, p *Principal) error {
 	if res.RowsAffected == 0 {
 		return models.ErrUnauthenticated
 	}
-	p.Role, p.OrganizationID = row.Role, row.OrganizationID
+	p.Role, p.OrganizationID, p.Language = row.Role, row.OrganizationID, row.PreferredLanguage
 	return nil
 }
