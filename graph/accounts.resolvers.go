@@ -53,6 +53,11 @@ func (r *mutationResolver) EnableUser(ctx context.Context, id string) (*models.U
 	return r.Accounts.SetDisabled(ctx, id, false)
 }
 
+// UpdateMyProfile is the resolver for the updateMyProfile field.
+func (r *mutationResolver) UpdateMyProfile(ctx context.Context, input models.UpdateMyProfileInput) (*models.User, error) {
+	return r.Accounts.UpdateMyProfile(ctx, input)
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*models.User, error) {
 	return r.Accounts.Me(ctx)
@@ -76,6 +81,11 @@ func (r *userResolver) Organization(ctx context.Context, obj *models.User) (*mod
 // DisabledAt is the resolver for the disabledAt field.
 func (r *userResolver) DisabledAt(ctx context.Context, obj *models.User) (*time.Time, error) {
 	return r.Accounts.DisabledAt(ctx, obj)
+}
+
+// DiscreetNotifications is the resolver for the discreetNotifications field.
+func (r *userResolver) DiscreetNotifications(ctx context.Context, obj *models.User) (*bool, error) {
+	return r.Accounts.DiscreetNotifications(ctx, obj)
 }
 
 // User returns UserResolver implementation.

@@ -229,6 +229,7 @@ type ComplexityRoot struct {
 		SubmitGuideForReview  func(childComplexity int, id string) int
 		UpdateCaseStatus      func(childComplexity int, input models.UpdateCaseStatusInput) int
 		UpdateGuide           func(childComplexity int, id string, patch models.GuidePatch, expectedVersion int) int
+		UpdateMyProfile       func(childComplexity int, input models.UpdateMyProfileInput) int
 		WithdrawCase          func(childComplexity int, caseID string, reason *string) int
 	}
 
@@ -344,14 +345,15 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt         func(childComplexity int) int
-		DisabledAt        func(childComplexity int) int
-		DisplayName       func(childComplexity int) int
-		Email             func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Organization      func(childComplexity int) int
-		PreferredLanguage func(childComplexity int) int
-		Role              func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		DisabledAt            func(childComplexity int) int
+		DiscreetNotifications func(childComplexity int) int
+		DisplayName           func(childComplexity int) int
+		Email                 func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Organization          func(childComplexity int) int
+		PreferredLanguage     func(childComplexity int) int
+		Role                  func(childComplexity int) int
 	}
 }
 
@@ -390,6 +392,7 @@ type MutationResolver interface {
 	CreateStaffUser(ctx context.Context, input models.CreateStaffUserInput) (*models.User, error)
 	DisableUser(ctx context.Context, id string) (*models.User, error)
 	EnableUser(ctx context.Context, id string) (*models.User, error)
+	UpdateMyProfile(ctx context.Context, input models.UpdateMyProfileInput) (*models.User, error)
 	RequestLegalHelp(ctx context.Context, input models.RequestLegalHelpInput) (*models.Case, error)
 	WithdrawCase(ctx context.Context, caseID string, reason *string) (*models.Case, error)
 	AddCaseMessage(ctx context.Context, caseID string, body string, visibleToPatient *bool) (*models.CaseEvent, error)
@@ -444,6 +447,7 @@ type UserResolver interface {
 	Organization(ctx context.Context, obj *models.User) (*models.Organization, error)
 
 	DisabledAt(ctx context.Context, obj *models.User) (*time.Time, error)
+	DiscreetNotifications(ctx context.Context, obj *models.User) (*bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1355,6 +1359,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateGuide(childComplexity, args["id"].(string), args["patch"].(models.GuidePatch), args["expectedVersion"].(int)), true
+	case "Mutation.updateMyProfile":
+		if e.ComplexityRoot.Mutation.UpdateMyProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMyProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMyProfile(childComplexity, args["input"].(models.UpdateMyProfileInput)), true
 	case "Mutation.withdrawCase":
 		if e.ComplexityRoot.Mutation.WithdrawCase == nil {
 			break
@@ -1890,6 +1905,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.DisabledAt(childComplexity), true
+	case "User.discreetNotifications":
+		if e.ComplexityRoot.User.DiscreetNotifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.DiscreetNotifications(childComplexity), true
 	case "User.displayName":
 		if e.ComplexityRoot.User.DisplayName == nil {
 			break
@@ -1949,6 +1970,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RequestLegalHelpInput", ec.unmarshalInputRequestLegalHelpInput),
 			graphql.NewInputUnmarshaler("ScreeningAnswerInput", ec.unmarshalInputScreeningAnswerInput),
 			graphql.NewInputUnmarshaler("UpdateCaseStatusInput", ec.unmarshalInputUpdateCaseStatusInput),
+			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
 		)
 	}
 	first := true
@@ -2566,6 +2588,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "disabledAt":
 		return ec.fieldContext_User_disabledAt(ctx, field)
+	case "discreetNotifications":
+		return ec.fieldContext_User_discreetNotifications(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -3147,6 +3171,20 @@ func (ec *executionContext) field_Mutation_updateGuide_args(ctx context.Context,
 		return nil, err
 	}
 	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMyProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (models.UpdateMyProfileInput, error) {
+			return ec.unmarshalNUpdateMyProfileInput2mlpᚋmodelsᚐUpdateMyProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6507,6 +6545,63 @@ func (ec *executionContext) fieldContext_Mutation_enableUser(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_enableUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMyProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMyProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMyProfile(ctx, fc.Args["input"].(models.UpdateMyProfileInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Authenticated == nil {
+					var zeroVal *models.User
+					return zeroVal, errors.New("directive authenticated is not implemented")
+				}
+				return ec.Directives.Authenticated(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖmlpᚋmodelsᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMyProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMyProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10148,6 +10243,29 @@ func (ec *executionContext) fieldContext_User_disabledAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("User", field, true, true, "Time")
 }
 
+func (ec *executionContext) _User_discreetNotifications(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_discreetNotifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().DiscreetNotifications(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_discreetNotifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12187,6 +12305,62 @@ func UnmarshalUpdateCaseStatusInput(ctx context.Context, raw any) (models.Update
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Context, obj any) (models.UpdateMyProfileInput, error) {
+	var it models.UpdateMyProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "displayName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("displayName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DisplayName = data
+		case "preferredLanguage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("preferredLanguage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreferredLanguage = data
+		case "discreetNotifications":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("discreetNotifications"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DiscreetNotifications = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMyProfileInput unmarshals raw into the UpdateMyProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMyProfileInput(ctx context.Context, raw any) (models.UpdateMyProfileInput, error) {
+	var out models.UpdateMyProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMyProfileInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -13277,6 +13451,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateMyProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMyProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "requestLegalHelp":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestLegalHelp(ctx, field)
@@ -14223,6 +14404,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_disabledAt(ctx, field, obj)
+				})
+		case "discreetNotifications":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_discreetNotifications(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15433,6 +15620,11 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 
 func (ec *executionContext) unmarshalNUpdateCaseStatusInput2mlpᚋmodelsᚐUpdateCaseStatusInput(ctx context.Context, v any) (models.UpdateCaseStatusInput, error) {
 	res, err := ec.unmarshalInputUpdateCaseStatusInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateMyProfileInput2mlpᚋmodelsᚐUpdateMyProfileInput(ctx context.Context, v any) (models.UpdateMyProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateMyProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

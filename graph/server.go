@@ -43,6 +43,10 @@ type ServerOptions struct {
 	// as the HTTP middleware prepares each request's (its own dataloaders):
 	// a websocket lives longer than any one operation.
 	SocketOperation func(ctx context.Context) context.Context
+	// CompiledReads, when set, is the operation interceptor that answers
+	// compilable reads as one SQL statement (graph/compiled). It runs after
+	// parsing, validation, the limits and the operation's own preparation.
+	CompiledReads graphql.HandlerExtension
 	// AllowedOrigins are the exact origins, besides the server's own, whose
 	// pages may open a websocket (the CORS list); an upgrade without an
 	// Origin header (a native app) is always accepted.
@@ -108,6 +112,9 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 		httpx.Info(ctx).SetOperation(operationLabel(graphql.GetOperationContext(ctx)))
 		return next(ctx)
 	})
+	if opts.CompiledReads != nil {
+		srv.Use(opts.CompiledReads)
+	}
 	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
 	srv.SetRecoverFunc(RecoverFunc(opts.Logger))
 	return srv

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -348,4 +350,32 @@ func init() {
 type CaseReferenceCounter struct {
 	Year      int `gorm:"primaryKey;autoIncrement:false"`
 	LastValue int `gorm:"not null"`
+}
+
+// FhirTaskStatusSQL returns a SQL expression, over the case status column
+// expression status, that is the JSON string of the case's FHIR Task.status:
+// the table of FhirTaskStatus, generated from it, for the compiled reads.
+func FhirTaskStatusSQL(status string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + status)
+	for _, s := range AllCaseStatuses {
+		fmt.Fprintf(&b, ` WHEN '%s' THEN '"%s"'`, s, s.FhirTaskStatus())
+	}
+	fmt.Fprintf(&b, ` ELSE '"%s"' END`, CaseStatus("").FhirTaskStatus())
+	return b.String()
+}
+
+// UrgentSQL returns a SQL condition, over the column expressions deadline
+// and status and a date expression today (the service clock's day in UTC),
+// that holds when Case.Urgent does: the rule of Urgent, with its window
+// (UrgentWithin) and the final statuses, for the compiled reads. A test holds
+// the two to the same answers.
+func UrgentSQL(deadline, status, today string) string {
+	finals := make([]string, len(FinalCaseStatuses))
+	for i, s := range FinalCaseStatuses {
+		finals[i] = "'" + string(s) + "'"
+	}
+	days := int(UrgentWithin / (24 * time.Hour))
+	return fmt.Sprintf("(%[1]s IS NOT NULL AND CASE WHEN %[1]s < %[3]s THEN %[2]s NOT IN (%[4]s) ELSE %[1]s <= %[3]s + %[5]d END)",
+		deadline, status, today, strings.Join(finals, ", "), days)
 }

@@ -8,6 +8,14 @@ type RegisterInput struct {
 	PreferredLanguage *string
 }
 
+// UpdateMyProfileInput is what a user changes about themself; nil fields
+// stay as they are. Later issues add fields (health system, safe contact).
+type UpdateMyProfileInput struct {
+	DisplayName           *string
+	PreferredLanguage     *string
+	DiscreetNotifications *bool
+}
+
 // CreateStaffUserInput is what an admin gives to create a staff account.
 type CreateStaffUserInput struct {
 	Email             string

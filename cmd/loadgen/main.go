@@ -10,6 +10,12 @@
 //	               prepared statement per request, from -c connections, and
 //	               prints the same figures: the ceiling that the database
 //	               alone reaches on this machine, to read `run` against
+//	loadgen floor  asks PostgreSQL for the same answer, the JSON of data, as
+//	               the one prepared statement the compiled read path runs
+//	               (graph/compiled's plan of the measured query), from -c
+//	               connections: the database's own floor for the case list
+//	loadgen compare  runs `run` and `floor` alternately, -rounds times (3),
+//	               each for -d, and prints each pair and its ratio
 //
 // Every request goes to the -url given (default http://127.0.0.1:8080/graphql);
 // it is meant for a server on this machine. Requests are bounded by -d and -n.
@@ -32,11 +38,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/vektah/gqlparser/v2"
 
+	"mlp/graph"
+	"mlp/graph/compiled"
 	"mlp/internal/auth"
 	"mlp/internal/config"
 	"mlp/internal/loadtest"
+	"mlp/models"
 )
 
 // The load patients' sign-in (the data set is loadtest's).
@@ -56,7 +67,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: loadgen seed | loadgen run [-url U] [-c 16] [-d 30s] | loadgen sql [-c 16] [-d 30s]")
+		return errors.New("usage: loadgen seed | loadgen run [-url U] [-c 16] [-d 30s] | loadgen sql|floor [-c 16] [-d 30s] | loadgen compare [-url U] [-rounds 3] [-d 15s]")
 	}
 	switch args[0] {
 	case "seed":
@@ -65,8 +76,9 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return seed(ctx, cfg.DatabaseURL)
-	case "run", "sql":
+	case "run", "sql", "floor", "compare":
 		fs := flag.NewFlagSet(args[0], flag.ExitOnError)
+		rounds := fs.Int("rounds", 3, "compare: rounds of run then floor")
 		url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint on this machine (run)")
 		var w window
 		fs.IntVar(&w.conns, "c", 16, "concurrent connections")
@@ -75,13 +87,22 @@ func run(ctx context.Context, args []string) error {
 		fs.DurationVar(&w.warm, "warmup", 3*time.Second, "requests sent before measuring")
 		_ = fs.Parse(args[1:])
 		if args[0] == "run" {
-			return load(ctx, *url, w)
+			_, err := load(ctx, *url, w)
+			return err
 		}
 		cfg, err := config.Load(os.Getenv)
 		if err != nil {
 			return err
 		}
-		return loadSQL(ctx, cfg.DatabaseURL, w)
+		switch args[0] {
+		case "floor":
+			_, err := loadFloor(ctx, cfg.DatabaseURL, w)
+			return err
+		case "compare":
+			return compare(ctx, *url, cfg.DatabaseURL, w, *rounds)
+		}
+		_, err = loadSQL(ctx, cfg.DatabaseURL, w)
+		return err
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
@@ -251,14 +272,14 @@ type window struct {
 }
 
 // load measures the API: each worker sends loadtest.Query for a random patient.
-func load(ctx context.Context, url string, w window) error {
+func load(ctx context.Context, url string, w window) (float64, error) {
 	client := &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: w.conns, MaxConnsPerHost: w.conns, DisableCompression: true},
 	}
 	tokens, err := login(ctx, client, url)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	body, _ := json.Marshal(map[string]any{"query": loadtest.Query, "operationName": "Load"})
 	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
@@ -272,23 +293,10 @@ func load(ctx context.Context, url string, w window) error {
 // loadSQL measures PostgreSQL alone: each worker holds one connection and
 // runs loadtest.SQL (prepared once per connection) for a random load patient, reading
 // every row.
-func loadSQL(ctx context.Context, url string, w window) error {
-	conn, err := pgx.Connect(ctx, url)
+func loadSQL(ctx context.Context, url string, w window) (float64, error) {
+	ids, err := patientIDs(ctx, url)
 	if err != nil {
-		return err
-	}
-	rows, err := conn.Query(ctx, `SELECT id FROM users WHERE email LIKE 'loadgen-patient-%' ORDER BY email`)
-	if err != nil {
-		conn.Close(ctx)
-		return err
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[[16]byte])
-	conn.Close(ctx)
-	if err != nil {
-		return err
-	}
-	if len(ids) == 0 {
-		return errors.New("no load loadtest.Patients (run `loadgen seed` first)")
+		return 0, err
 	}
 	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
 		c, err := pgx.Connect(ctx, url)
@@ -321,7 +329,7 @@ func loadSQL(ctx context.Context, url string, w window) error {
 // measure runs w.conns workers made by newWorker (which returns the request
 // function and a clean-up) and prints requests/s and latency percentiles of
 // the requests started after the warm-up.
-func measure(ctx context.Context, w window, newWorker func(worker int) (func(*rand.Rand) error, func(), error)) error {
+func measure(ctx context.Context, w window, newWorker func(worker int) (func(*rand.Rand) error, func(), error)) (float64, error) {
 	var (
 		sent     atomic.Int64
 		failures atomic.Int64
@@ -366,15 +374,105 @@ func measure(ctx context.Context, w window, newWorker func(worker int) (func(*ra
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return err
+		return 0, err
 	}
 	if len(lat) == 0 {
-		return errors.New("no successful request")
+		return 0, errors.New("no successful request")
 	}
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
 	fmt.Printf("connections %d, measured %s: %d requests, %d failed\n", w.conns, w.dur, len(lat), failures.Load())
 	fmt.Printf("throughput %.0f requests/s\n", float64(len(lat))/w.dur.Seconds())
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), lat[len(lat)-1])
+	return float64(len(lat)) / w.dur.Seconds(), nil
+}
+
+// patientIDs reads the load patients' ids.
+func patientIDs(ctx context.Context, url string) ([]uuid.UUID, error) {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT id FROM users WHERE email LIKE 'loadgen-patient-%' ORDER BY email`)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err == nil && len(ids) == 0 {
+		err = errors.New("no load patients (run `loadgen seed` first)")
+	}
+	return ids, err
+}
+
+// loadFloor measures PostgreSQL answering the measured query alone, as the
+// compiled read path asks it: the plan graph/compiled makes of
+// loadtest.Query, one prepared statement (pgx prepares and caches it per
+// connection) returning the JSON of data, for a random load patient.
+func loadFloor(ctx context.Context, url string, w window) (float64, error) {
+	ids, err := patientIDs(ctx, url)
+	if err != nil {
+		return 0, err
+	}
+	doc, gerr := gqlparser.LoadQuery(graph.NewExecutableSchema(graph.Config{}).Schema(), loadtest.Query)
+	if gerr != nil {
+		return 0, gerr
+	}
+	patient := func(id uuid.UUID) *auth.Principal { return &auth.Principal{ID: id, Role: models.RolePatient} }
+	plan, err := compiled.Compile(doc, "Load", nil, patient(ids[0]))
+	if err != nil {
+		return 0, err
+	}
+	args := make([][]any, len(ids))
+	for i, id := range ids {
+		a, ok := plan.Args(nil, patient(id), time.Now())
+		if !ok {
+			return 0, errors.New("the plan refused its arguments")
+		}
+		args[i] = a
+	}
+	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
+		c, err := pgx.Connect(ctx, url)
+		if err != nil {
+			return nil, nil, err
+		}
+		var data []byte
+		var fallback bool
+		return func(rng *rand.Rand) error {
+				if err := c.QueryRow(ctx, plan.SQL(), args[rng.IntN(len(args))]...).Scan(&data, &fallback); err != nil {
+					return err
+				}
+				if fallback || !bytes.HasPrefix(data, []byte(`{"myCases":{"edges":[{`)) {
+					return fmt.Errorf("unexpected answer %.100s", data)
+				}
+				return nil
+			}, func() {
+				c.Close(context.Background())
+			}, nil
+	})
+}
+
+// compare runs the API (run) and the database's floor alternately, rounds
+// times, and prints each round's throughputs and their ratio: figures of a
+// shared, noisy machine compare only side by side.
+func compare(ctx context.Context, url, dbURL string, w window, rounds int) error {
+	var ratios []float64
+	for r := range rounds {
+		fmt.Printf("-- round %d: run\n", r+1)
+		api, err := load(ctx, url, w)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("-- round %d: floor\n", r+1)
+		floor, err := loadFloor(ctx, dbURL, w)
+		if err != nil {
+			return err
+		}
+		ratios = append(ratios, api/floor)
+		fmt.Printf("-- round %d: run %.0f/s, floor %.0f/s, run = %.0f%% of the floor\n", r+1, api, floor, 100*api/floor)
+	}
+	slices.Sort(ratios)
+	fmt.Printf("run/floor over %d rounds: min %.0f%%, median %.0f%%, max %.0f%%\n", rounds,
+		100*ratios[0], 100*ratios[len(ratios)/2], 100*ratios[len(ratios)-1])
 	return nil
 }

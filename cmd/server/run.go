@@ -139,7 +139,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		log.Info("migrations applied", "count", len(res))
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
-		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers,
+		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
 		AllowedOrigins: cfg.CORSAllowedOrigins, Now: clk})
 	if err := a.Start(ctx); err != nil {
 		return err

@@ -340,3 +340,70 @@ func (s *Service) DisabledAt(ctx context.Context, u *models.User) (*time.Time, e
 	}
 	return u.DisabledAt, nil
 }
+
+// DiscreetNotifications returns u's discreet-notifications setting, to u
+// themself and to an ADMIN; to anyone else it is null (it may say that the
+// user hides their use of the app from someone).
+func (s *Service) DiscreetNotifications(ctx context.Context, u *models.User) (*bool, error) {
+	p, _ := auth.UserFrom(ctx)
+	if p == nil || (p.ID != u.ID && !p.Is(models.RoleAdmin)) {
+		return nil, nil
+	}
+	v := u.DiscreetNotifications
+	return &v, nil
+}
+
+// UpdateMyProfile changes the caller's own display name, preferred language
+// and discreet notifications (the fields given), audited in the same
+// transaction. Any signed-in user.
+// Errors: UNAUTHENTICATED, BAD_USER_INPUT (input.displayName,
+// input.preferredLanguage; input when no field is given).
+func (s *Service) UpdateMyProfile(ctx context.Context, in models.UpdateMyProfileInput) (*models.User, error) {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	updates := map[string]any{}
+	if in.DisplayName != nil {
+		name, err := auth.ValidateDisplayName("input.displayName", *in.DisplayName)
+		if err != nil {
+			return nil, err
+		}
+		updates["display_name"] = name
+	}
+	if in.PreferredLanguage != nil {
+		if strings.TrimSpace(*in.PreferredLanguage) == "" {
+			return nil, models.InvalidField("input.preferredLanguage", "Use a language tag such as en, es or zh-Hant.")
+		}
+		lang, err := auth.NormalizeLanguage("input.preferredLanguage", in.PreferredLanguage)
+		if err != nil {
+			return nil, err
+		}
+		updates["preferred_language"] = lang
+	}
+	if in.DiscreetNotifications != nil {
+		updates["discreet_notifications"] = *in.DiscreetNotifications
+	}
+	if len(updates) == 0 {
+		return nil, models.InvalidField("input", "Change at least one field.")
+	}
+	var u models.User
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		updates["updated_at"] = tx.NowFunc()
+		res := tx.Model(&models.User{}).Where("id = ? AND disabled_at IS NULL", p.ID).Updates(updates)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return models.ErrUnauthenticated
+		}
+		if err := tx.Take(&u, "id = ?", p.ID).Error; err != nil {
+			return err
+		}
+		return audit.Record(tx, p, audit.ActionUpdate, "User", &u.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}

@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/graph"
+	"mlp/graph/compiled"
 	"mlp/graph/loaders"
 	"mlp/internal/accounts"
 	"mlp/internal/audit"
@@ -47,6 +49,9 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// CompiledReads answers the compilable reads as one SQL statement each
+	// (graph/compiled); false leaves every operation to the resolvers.
+	CompiledReads bool
 	// AllowedOrigins are the exact origins whose browser pages may call the
 	// API (CORS) and open its websockets; none when empty.
 	AllowedOrigins []string
@@ -66,6 +71,8 @@ type App struct {
 	// Listener feeds the subscriptions; it starts with the first one, or
 	// with Listener.Start.
 	Listener *live.Listener
+	// Planner is the compiled read path; nil when it is off.
+	Planner *compiled.Planner
 	// Outbox holds the side effects (push, email, reminders) as jobs
 	// inserted in the transactions that cause them; its workers run after
 	// Start when Options.Workers is set.
@@ -152,7 +159,17 @@ func New(opts Options) *App {
 		},
 	}
 
+	var planner *compiled.Planner
+	var compiledReads graphql.HandlerExtension // nil, not a nil *Planner, when off
+	if opts.CompiledReads {
+		var err error
+		if planner, err = compiled.New(compiled.Options{DB: db, Now: opts.Now, Logger: opts.Logger}); err != nil {
+			panic(err) // only a GORM handle without a database/sql pool fails, never the app's
+		}
+		compiledReads = planner
+	}
 	gql := graph.NewServer(r, graph.ServerOptions{
+		CompiledReads:   compiledReads,
 		Development:     opts.Development,
 		Logger:          opts.Logger,
 		WebsocketAuth:   authSvc.Authenticate,
@@ -195,5 +212,5 @@ func New(opts Options) *App {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
 	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box}
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
 }

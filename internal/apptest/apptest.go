@@ -68,6 +68,10 @@ type Option func(*app.Options)
 // WithClock runs the server with the given clock.
 func WithClock(now func() time.Time) Option { return func(o *app.Options) { o.Now = now } }
 
+// WithCompiledReads turns the compiled read path (graph/compiled) on or off;
+// it is on by default, as in production.
+func WithCompiledReads(on bool) Option { return func(o *app.Options) { o.CompiledReads = on } }
+
 // WithWorkers runs the outbox's workers in the test server, with retries
 // shortened to milliseconds. Tests with workers share the package database's
 // jobs, so a package runs them one at a time.
@@ -83,16 +87,47 @@ func WithWorkers() Option {
 // New starts a server for the test; it stops when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {
 	tb.Helper()
-	db := dbtest.Open(tb)
+	return start(tb, dbtest.Open(tb), opts)
+}
+
+// Twin starts a second server over s's database, with the same token secret
+// and the options given (and s's clock unless one is given): differential
+// tests send one document to both.
+func (s *Server) Twin(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	return start(tb, s.DB, append([]Option{WithClock(s.now)}, opts...))
+}
+
+// Raw runs an operation inside the process (no TCP) and returns the
+// response's status and body as sent.
+func (s *Server) Raw(tb testing.TB, token, query string, vars map[string]any) (int, []byte) {
+	tb.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	w := httptest.NewRecorder()
+	s.App.Handler.ServeHTTP(w, req)
+	return w.Code, w.Body.Bytes()
+}
+
+func start(tb testing.TB, db *gorm.DB, opts []Option) *Server {
+	tb.Helper()
 	s := &Server{DB: db, Logs: &bytes.Buffer{}}
 	params := cheapArgon2
 	o := app.Options{
-		DB:          db,
-		Logger:      slog.New(slog.NewJSONHandler(&lockedWriter{s: s}, nil)),
-		JWTSecret:   []byte(JWTSecret),
-		Development: true,
-		Argon2:      &params,
-		DatabaseURL: dbtest.URL(tb),
+		DB:            db,
+		Logger:        slog.New(slog.NewJSONHandler(&lockedWriter{s: s}, nil)),
+		JWTSecret:     []byte(JWTSecret),
+		Development:   true,
+		Argon2:        &params,
+		DatabaseURL:   dbtest.URL(tb),
+		CompiledReads: true,
 	}
 	for _, opt := range opts {
 		opt(&o)

@@ -33,15 +33,16 @@ var Policy = auth.Policy{
 	"UseLive":           auth.Internal("wiring: the process's listener"),
 }
 
-// Visible is the visibility scope of cases: the cases principal p may see, as
-// a condition on the cases table. Its patient sees their own; an ADVOCATE the
-// cases routed to their organization; an ADMIN every case; anyone else
-// (CLINICIAN, EDITOR, anonymous) none: a referring clinician follows a case
-// only through its referral's shared status (consents), never the case.
-func Visible(p *auth.Principal) database.Cond { return VisibleAs(p, "cases") }
-
-// VisibleAs is Visible for the cases table under alias (a join's "c").
-func VisibleAs(p *auth.Principal, alias string) database.Cond {
+// Visible is the visibility scope of cases, "the cases p may see", as a SQL
+// condition on the cases row named alias ("cases" for GORM queries of the
+// table, a join's "c") with its bind parameters. Its patient sees their own;
+// an ADVOCATE the cases routed to their organization; an ADMIN every case;
+// anyone else (CLINICIAN, EDITOR, anonymous) none: a referring clinician
+// follows a case only through its referral's shared status (consents), never
+// the case. Every query of cases takes it: lists, case(id), the locks of
+// changes, the loaders, subscription deliveries, referral lookups and the
+// compiled reads (graph/compiled).
+func Visible(p *auth.Principal, alias string) database.Cond {
 	switch {
 	case p.Is(models.RolePatient):
 		return database.Cond{SQL: alias + ".patient_id = ?", Args: []any{p.ID}}
@@ -57,9 +58,19 @@ func VisibleAs(p *auth.Principal, alias string) database.Cond {
 // see: an ADVOCATE (ADMINs do not post on cases at all; see AddMessage).
 func mayMarkInternal(p *auth.Principal) bool { return p.Is(models.RoleAdvocate) }
 
-// mayReadInternal reports whether p sees a case's internal events (those not
-// visible to the patient): staff who may see the case.
-func mayReadInternal(p *auth.Principal) bool { return !p.Is(models.RolePatient) }
+// EventsVisible is the visibility scope of timeline events for a reader p
+// who may see their case, as a SQL condition on the case_events row named
+// alias: a PATIENT sees only events visible to patients, advocates and
+// admins every event, nobody else any.
+func EventsVisible(p *auth.Principal, alias string) string {
+	switch {
+	case p.Is(models.RolePatient):
+		return alias + ".visible_to_patient"
+	case p.Is(models.RoleAdvocate, models.RoleAdmin):
+		return "TRUE"
+	}
+	return "FALSE"
+}
 
 // auditsReads reports whether p's reads of a case are audited: everyone's but
 // the case's patient's (a patient sees only their own cases).

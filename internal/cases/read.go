@@ -32,7 +32,7 @@ func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, arg
 	if !validStatuses(statuses) {
 		return none, models.InvalidField("status", "Unknown case status.")
 	}
-	q := s.db.WithContext(ctx).Model(&models.Case{}).Scopes(Visible(p).Scope)
+	q := s.db.WithContext(ctx).Model(&models.Case{}).Scopes(Visible(p, "cases").Scope)
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
@@ -54,7 +54,7 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 	}
 	var c models.Case
 	err = s.read(ctx, p, func(w *unit.Work) error {
-		err := w.Tx.Scopes(Visible(p).Scope).Take(&c, "cases.id = ?", cid).Error
+		err := w.Tx.Scopes(Visible(p, "cases").Scope).Take(&c, "cases.id = ?", cid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Case")
 		}
@@ -97,7 +97,7 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	if f.Category != nil && !f.Category.IsValid() {
 		return none, models.InvalidField("filter.category", "Unknown legal category.")
 	}
-	visible := Visible(p)
+	visible := Visible(p, "cases")
 	if visible.IsFalse() {
 		return none, nil
 	}
@@ -238,11 +238,11 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 		}
 		return pages, errs
 	}
-	visible := VisibleAs(p, "c")
+	visible := Visible(p, "c")
 	if visible.IsFalse() {
 		return pages, errs // sees no case, so no timeline
 	}
-	patientView := !mayReadInternal(p)
+	events := EventsVisible(p, "e")
 
 	groups := map[string]*timelineGroup{}
 	for i, k := range keys {
@@ -273,10 +273,12 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 		for j, i := range g.keys {
 			ids[j] = keys[i].CaseID
 		}
-		rows, err := s.firstEvents(db, visible, ids, g, patientView)
+		rows, err := s.firstEvents(db, visible, events, ids, g)
 		var totals map[uuid.UUID]int
-		if err == nil && keys[g.keys[0]].WithTotal {
-			totals, err = countEvents(db, visible, ids, patientView)
+		// Keys of one group may differ in WithTotal (two aliases of the
+		// timeline, one selecting totalCount): count when any asks.
+		if err == nil && slices.ContainsFunc(g.keys, func(i int) bool { return keys[i].WithTotal }) {
+			totals, err = countEvents(db, visible, events, ids)
 		}
 		byCase := map[uuid.UUID][]*models.CaseEvent{}
 		for _, e := range rows {
@@ -314,14 +316,12 @@ func eventCursor(e *models.CaseEvent) string {
 	return page.TimeKey(e.CreatedAt, e.ID)
 }
 
-// firstEvents reads up to g.limit+1 events of each case visible (a condition
-// on cases as c) among ids, after g's cursor.
-func (s *Service) firstEvents(db *gorm.DB, visible database.Cond, ids []uuid.UUID, g *timelineGroup, patientView bool) ([]*models.CaseEvent, error) {
-	where := "e.case_id = k.id"
+// firstEvents reads up to g.limit+1 events of each case visible (Visible over
+// the alias c) among ids that the reader may see (events: EventsVisible over
+// the alias e), after g's cursor.
+func (s *Service) firstEvents(db *gorm.DB, visible database.Cond, events string, ids []uuid.UUID, g *timelineGroup) ([]*models.CaseEvent, error) {
+	where := "e.case_id = k.id AND " + events
 	vars := append([]any{uuidArray(ids)}, visible.Args...)
-	if patientView {
-		where += " AND e.visible_to_patient"
-	}
 	if g.after != nil {
 		at, id, _ := page.TimeCursor(g.after[0], g.after[1])
 		where += " AND (e.created_at, e.id) > (?, ?)"
@@ -355,15 +355,13 @@ func (s *Service) firstEvents(db *gorm.DB, visible database.Cond, ids []uuid.UUI
 const eventColumns = `e.id, e.case_id, e.kind, e.from_status, e.to_status, e.message,
 	e.actor_id, e.actor_role, e.visible_to_patient, e.created_at`
 
-// countEvents counts the events of each case visible (a condition on cases as
-// c) among ids that the reader may see.
-func countEvents(db *gorm.DB, visible database.Cond, ids []uuid.UUID, patientView bool) (map[uuid.UUID]int, error) {
-	q := db.Model(&models.CaseEvent{}).Select("case_id, count(*) AS n").
-		Where("case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
-		Group("case_id")
-	if patientView {
-		q = q.Where("visible_to_patient")
-	}
+// countEvents counts the events of each case visible (Visible over the alias
+// c) among ids that the reader may see (events: EventsVisible over the alias
+// e).
+func countEvents(db *gorm.DB, visible database.Cond, events string, ids []uuid.UUID) (map[uuid.UUID]int, error) {
+	q := db.Table("case_events e").Select("e.case_id, count(*) AS n").
+		Where("e.case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
+		Where(events).Group("e.case_id")
 	var rows []struct {
 		CaseID uuid.UUID
 		N      int
@@ -386,7 +384,7 @@ func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*mod
 	if err != nil {
 		return nil, err
 	}
-	visible := VisibleAs(p, "c")
+	visible := Visible(p, "c")
 	if visible.IsFalse() {
 		return nil, nil
 	}

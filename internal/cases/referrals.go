@@ -49,7 +49,7 @@ func (s *Service) CasesByReferralID(ctx context.Context, referralIDs []uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	scope := Visible(p)
+	scope := Visible(p, "cases")
 	if scope.IsFalse() {
 		return nil, nil
 	}

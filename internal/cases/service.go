@@ -56,7 +56,7 @@ func newID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 // Errors: NOT_FOUND for a missing case or one the principal may not see.
 func lockCase(w *unit.Work, id uuid.UUID, strength string) (*models.Case, error) {
 	var c models.Case
-	err := w.Tx.Clauses(clause.Locking{Strength: strength}).Scopes(Visible(w.By).Scope).Take(&c, "cases.id = ?", id).Error
+	err := w.Tx.Clauses(clause.Locking{Strength: strength}).Scopes(Visible(w.By, "cases").Scope).Take(&c, "cases.id = ?", id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, models.NotFound("Case")
 	}

@@ -91,7 +91,7 @@ func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.
 			reader = now
 		}
 		var c models.Case
-		err := w.Tx.Select("id").Scopes(Visible(reader).Scope).Take(&c, "cases.id = ?", cid).Error
+		err := w.Tx.Select("id").Scopes(Visible(reader, "cases").Scope).Take(&c, "cases.id = ?", cid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return errAccessLost
 		}
@@ -99,15 +99,12 @@ func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.
 			return err
 		}
 		var e models.CaseEvent
-		err = w.Tx.Take(&e, "id = ? AND case_id = ?", id, cid).Error
+		err = w.Tx.Table("case_events e").Where(EventsVisible(reader, "e")).Take(&e, "e.id = ? AND e.case_id = ?", id, cid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
+			return nil // gone, or one the reader may not see
 		}
 		if err != nil {
 			return err
-		}
-		if !e.VisibleToPatient && !mayReadInternal(reader) {
-			return nil
 		}
 		ev = &e
 		if !auditsReads(p) {

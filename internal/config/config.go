@@ -29,6 +29,7 @@ const (
 	KeyDBMaxConns             = "DB_MAX_CONNS"
 	KeySlowQuery              = "SLOW_QUERY_THRESHOLD"
 	KeyPprofAddr              = "PPROF_ADDR"
+	KeyCompiledReads          = "COMPILED_READS"
 	KeyCORSAllowedOrigins     = "CORS_ALLOWED_ORIGINS"
 	KeyWorkers                = "WORKERS"
 )
@@ -63,6 +64,9 @@ type Config struct {
 	// PprofAddr, when set, is a loopback host:port where net/http/pprof
 	// serves profiles; empty turns profiling off.
 	PprofAddr string
+	// CompiledReads answers the apps' hot reads as one SQL statement each
+	// (graph/compiled); false sends every operation through the resolvers.
+	CompiledReads bool
 	// CORSAllowedOrigins are the exact origins (scheme://host[:port]) whose
 	// browser pages may call the API and open its websockets; none by default.
 	CORSAllowedOrigins []string
@@ -172,6 +176,14 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be a duration like 200ms, got %q", KeySlowQuery, v))
 		}
 		c.SlowQueryThreshold = d
+	}
+	c.CompiledReads = true
+	if v := getenv(KeyCompiledReads); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeyCompiledReads, v))
+		}
+		c.CompiledReads = b
 	}
 	if v := getenv(KeyPprofAddr); v != "" {
 		if !isLoopback(v) {

@@ -41,3 +41,11 @@ func registerStatementCounter(db *gorm.DB) error {
 	}
 	return nil
 }
+
+// CountStatement counts one statement run outside GORM (a compiled read
+// through the pool's database/sql handle) under ctx's counter, if any.
+func CountStatement(ctx context.Context) {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}

@@ -46,16 +46,19 @@ func (a Args) Cursor(n int) ([]string, error) {
 	if err != nil {
 		return nil, models.InvalidField("after", "This cursor is not valid.")
 	}
-	parts := strings.Split(string(raw), "\x1f")
+	parts := strings.Split(string(raw), separator)
 	if len(parts) != n {
 		return nil, models.InvalidField("after", "This cursor is not valid.")
 	}
 	return parts, nil
 }
 
+// separator joins the parts of a cursor.
+const separator = "\x1f"
+
 // Encode makes an opaque cursor of the keyset values parts.
 func Encode(parts ...string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, "\x1f")))
+	return base64.RawURLEncoding.EncodeToString([]byte(strings.Join(parts, separator)))
 }
 
 // Page is one page of a list.

@@ -24,7 +24,7 @@ var Policy = auth.Policy{
 
 // Visible is the visibility scope of referrals, as a condition on the
 // referrals table under alias: the clinician who made it, whoever may see
-// the case opened from it (cases.VisibleAs), and an ADMIN.
+// the case opened from it (cases.Visible), and an ADMIN.
 func Visible(p *auth.Principal, alias string) database.Cond {
 	switch {
 	case p == nil:
@@ -32,7 +32,7 @@ func Visible(p *auth.Principal, alias string) database.Cond {
 	case p.Is(models.RoleAdmin):
 		return database.True
 	}
-	byCase := cases.VisibleAs(p, "vc")
+	byCase := cases.Visible(p, "vc")
 	if byCase.IsFalse() {
 		return database.Cond{SQL: alias + ".clinician_id = ?", Args: []any{p.ID}}
 	}

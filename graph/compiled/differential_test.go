@@ -1,0 +1,337 @@
+package compiled_test
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"mlp/models"
+)
+
+// gen writes random operations over the compilable set: random subsets of
+// fields, aliases, named and inline fragments, @include/@skip from
+// variables and literals, first/after pages (valid and refused), status
+// filters, own, foreign, missing and malformed ids.
+type gen struct {
+	r     *rand.Rand
+	w     *world
+	vars  map[string]any
+	defs  []string
+	frags []string
+	n     int
+}
+
+func (g *gen) name(prefix string) string {
+	g.n++
+	return prefix + strconv.Itoa(g.n)
+}
+
+func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
+
+// value writes a literal or a variable of type typ holding v.
+func (g *gen) value(typ string, v any) string {
+	if g.chance(0.5) {
+		name := g.name("v")
+		g.defs = append(g.defs, "$"+name+": "+typ)
+		g.vars[name] = v
+		return "$" + name
+	}
+	b, _ := json.Marshal(v)
+	if list, ok := v.([]string); ok { // enum values are names, not strings
+		return "[" + strings.Join(list, ", ") + "]"
+	}
+	return string(b)
+}
+
+// directive returns an @include/@skip (or nothing).
+func (g *gen) directive() string {
+	if !g.chance(0.25) {
+		return ""
+	}
+	d := "@include"
+	if g.chance(0.5) {
+		d = "@skip"
+	}
+	b := g.chance(0.5)
+	if g.chance(0.6) {
+		name := g.name("b")
+		g.defs = append(g.defs, "$"+name+": Boolean!")
+		g.vars[name] = b
+		return " " + d + "(if: $" + name + ")"
+	}
+	return " " + d + "(if: " + strconv.FormatBool(b) + ")"
+}
+
+// key returns "alias: " or nothing.
+func (g *gen) key() string {
+	if g.chance(0.2) {
+		return g.name("a") + ": "
+	}
+	return ""
+}
+
+// pick returns a random non-empty subset of fields, each written by one of
+// the functions (a scalar's is "").
+func (g *gen) selection(typ string, fields map[string]func() string) string {
+	names := make([]string, 0, len(fields))
+	for n := range fields {
+		names = append(names, n)
+	}
+	// map order is random, but from the test's own seed only if sorted first
+	sortStrings(names)
+	var parts []string
+	for len(parts) == 0 {
+		for _, n := range names {
+			if !g.chance(0.45) {
+				continue
+			}
+			sub := ""
+			if fields[n] != nil {
+				sub = " " + fields[n]()
+			}
+			parts = append(parts, g.key()+n+sub+g.directive())
+		}
+		if g.chance(0.1) {
+			parts = append(parts, "__typename")
+		}
+	}
+	if g.chance(0.2) && len(parts) > 1 {
+		k := g.r.IntN(len(parts))
+		cond := ""
+		if g.chance(0.5) {
+			cond = " on " + typ
+		}
+		parts[k] = "..." + cond + g.directive() + " { " + parts[k] + " }"
+	}
+	if g.chance(0.15) && len(parts) > 1 {
+		k := g.r.IntN(len(parts))
+		f := g.name("F")
+		g.frags = append(g.frags, "fragment "+f+" on "+typ+" { "+parts[k]+" }")
+		parts[k] = "..." + f + g.directive()
+		if g.chance(0.3) {
+			parts = append(parts, "..."+f) // the same spread again: gqlgen skips it
+		}
+	}
+	return "{ " + strings.Join(parts, " ") + " }"
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func (g *gen) organization() string {
+	return g.selection("Organization", map[string]func() string{
+		"id": nil, "name": nil, "kind": nil, "serviceAreas": nil, "categories": nil, "phone": nil, "website": nil,
+	})
+}
+
+func (g *gen) user() string {
+	return g.selection("User", map[string]func() string{
+		"id": nil, "email": nil, "displayName": nil, "role": nil, "preferredLanguage": nil, "createdAt": nil,
+		"organization": g.organization,
+	})
+}
+
+func (g *gen) event() string {
+	return g.selection("CaseEvent", map[string]func() string{
+		"id": nil, "caseId": nil, "kind": nil, "fromStatus": nil, "toStatus": nil, "message": nil,
+		"actorRole": nil, "visibleToPatient": nil, "createdAt": nil,
+	})
+}
+
+// pageArgs writes first/after arguments, cursors from cursors.
+func (g *gen) pageArgs(cursors []string) string {
+	var args []string
+	if g.chance(0.7) {
+		firsts := []int{0, 1, 2, 3, 5, 20, 100, 1, 2, 3, 101, -1}
+		args = append(args, "first: "+g.value("Int", firsts[g.r.IntN(len(firsts))]))
+	}
+	if g.chance(0.35) {
+		var after any
+		switch k := g.r.IntN(10); {
+		case k < 6 && len(cursors) > 0:
+			after = cursors[g.r.IntN(len(cursors))]
+		case k == 6:
+			after = ""
+		case k == 7:
+			after = "bm9wZQ" // "nope": one part
+		case k == 8:
+			after = "!!"
+		default:
+			after = nil
+		}
+		if after == nil {
+			args = append(args, "after: null")
+		} else {
+			args = append(args, "after: "+g.value("String", after))
+		}
+	}
+	if len(args) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(args, ", ") + ")"
+}
+
+func (g *gen) connection(typ, edge string, node func() string, cursors []string) string {
+	return g.selection(typ, map[string]func() string{
+		"totalCount": nil,
+		"pageInfo": func() string {
+			return g.selection("PageInfo", map[string]func() string{"hasNextPage": nil, "endCursor": nil})
+		},
+		"edges": func() string {
+			return g.selection(edge, map[string]func() string{"cursor": nil, "node": node})
+		},
+	})
+}
+
+func (g *gen) caseSel() string {
+	return g.selection("Case", map[string]func() string{
+		"id": nil, "reference": nil, "category": nil, "description": nil, "status": nil, "fhirTaskStatus": nil,
+		"jurisdiction": nil, "deadline": nil, "urgent": nil, "version": nil, "createdAt": nil, "updatedAt": nil,
+		"organization": g.organization, "assignedAdvocate": g.user, "patient": g.user,
+		"outcome": func() string {
+			return g.selection("CaseOutcome", map[string]func() string{"code": nil, "benefitAmountCents": nil, "notes": nil, "recordedAt": nil})
+		},
+		"timeline": func() string {
+			return g.pageArgs(g.w.eventCursors) + " " + g.connection("CaseEventConnection", "CaseEventEdge", g.event, g.w.eventCursors)
+		},
+	})
+}
+
+func (g *gen) caseID() string {
+	switch g.r.IntN(6) {
+	case 0, 1, 2:
+		return g.w.casesA[g.r.IntN(len(g.w.casesA))].ID.String()
+	case 3:
+		return g.w.casesB[g.r.IntN(len(g.w.casesB))].ID.String()
+	case 4:
+		var u uuid.UUID
+		for i := range u {
+			u[i] = byte(g.r.UintN(256))
+		}
+		return u.String()
+	}
+	return "not-a-case"
+}
+
+// token picks the caller: mostly patient A (whose cases the ids and cursors
+// are), then patient B (another patient's view of the same ids), then every
+// other role and the anonymous caller.
+func (g *gen) token() string {
+	switch k := g.r.IntN(20); {
+	case k < 11:
+		return g.w.patientA
+	case k < 14:
+		return g.w.patientB
+	}
+	return g.w.tokens[g.r.IntN(len(g.w.tokens))]
+}
+
+// operation writes one query and its variables.
+func (g *gen) operation() (string, map[string]any) {
+	g.vars, g.defs, g.frags, g.n = map[string]any{}, nil, nil, 0
+	var roots []string
+	for range 1 + g.r.IntN(2) {
+		switch g.r.IntN(5) {
+		case 0, 1, 2:
+			args := g.pageArgs(g.w.caseCursors)
+			if g.chance(0.3) {
+				var sts []string
+				for _, s := range models.AllCaseStatuses {
+					if g.chance(0.3) {
+						sts = append(sts, string(s))
+					}
+				}
+				st := "status: " + g.value("[CaseStatus!]", sts)
+				if args == "" {
+					args = "(" + st + ")"
+				} else {
+					args = "(" + st + ", " + args[1:]
+				}
+			}
+			roots = append(roots, g.name("r")+": myCases"+args+" "+g.connection("CaseConnection", "CaseEdge", g.caseSel, g.w.caseCursors)+g.directive())
+		case 3:
+			roots = append(roots, g.name("r")+": case(id: "+g.value("ID!", g.caseID())+") "+g.caseSel())
+		default:
+			roots = append(roots, "__typename")
+		}
+	}
+	head := "query"
+	if len(g.defs) > 0 {
+		head += "(" + strings.Join(g.defs, ", ") + ")"
+	}
+	return head + " { " + strings.Join(roots, " ") + " } " + strings.Join(g.frags, " "), g.vars
+}
+
+// diffCases is how many operations TestDifferential runs (DIFF_CASES
+// overrides, e.g. for a longer local run; DIFF_SEED changes the seed).
+func diffCases(t *testing.T) int {
+	if v := os.Getenv("DIFF_CASES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 300
+	}
+	return 2000
+}
+
+// TestDifferential runs generated operations, for every role, through both
+// paths on one seeded database and requires byte-identical responses.
+func TestDifferential(t *testing.T) {
+	w := newWorld(t)
+	seed := uint64(2026)
+	if v := os.Getenv("DIFF_SEED"); v != "" {
+		var err error
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := &gen{r: rand.New(rand.NewPCG(15, seed)), w: w}
+	n := diffCases(t)
+	for i := range n {
+		q, vars := g.operation()
+		tok := g.token()
+		a, b := w.both(t, tok, q, vars)
+		if a != b {
+			vj, _ := json.Marshal(vars)
+			t.Fatalf("case %d differs\nquery: %s\nvariables: %s\ncompiled: %s\nresolvers: %s", i, q, vj, a, b)
+		}
+	}
+	compiled, handed := w.on.App.Planner.Stats()
+	t.Logf("%d operations: %d answered by one statement, %d handed to the resolvers", n, compiled, handed)
+	if compiled < int64(n)/5 {
+		t.Fatalf("only %d of %d operations were compiled: the generator no longer exercises the compiled path", compiled, n)
+	}
+}
+
+// FuzzDifferential is the differential test driven by go test -fuzz: each
+// input seeds the generator.
+func FuzzDifferential(f *testing.F) {
+	for i := range 8 {
+		f.Add(uint64(i), uint64(i*7919))
+	}
+	w := newWorld(f)
+	f.Fuzz(func(t *testing.T, s1, s2 uint64) {
+		g := &gen{r: rand.New(rand.NewPCG(s1, s2)), w: w}
+		q, vars := g.operation()
+		tok := g.token()
+		a, b := w.both(t, tok, q, vars)
+		if a != b {
+			vj, _ := json.Marshal(vars)
+			t.Fatalf("differs\nquery: %s\nvariables: %s\ncompiled: %s\nresolvers: %s", q, vj, a, b)
+		}
+	})
+}

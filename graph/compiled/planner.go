@@ -1,0 +1,327 @@
+// Package compiled answers the apps' hot reads as one SQL statement each.
+//
+// The Planner is a gqlgen operation interceptor. gqlgen has already parsed
+// and validated the document, applied the limits and the persisted-query
+// cache; the Planner then looks at the operation: when it is a query whose
+// root fields and every nested selection are in the compilable set (see
+// types.go), for the caller's role, it compiles the selection into one SQL
+// statement whose result is the JSON of data, built by PostgreSQL, runs it as
+// a prepared statement and answers those bytes as data without building a Go
+// object. Anything else goes to gqlgen's executor unchanged.
+//
+// Plans are cached (bounded LRU) per document, operation, role and shape of
+// the variables (which are null, and the values of the Booleans that
+// @include/@skip read). Values travel as bind parameters only.
+//
+// Authorization is the services': the roots' WHERE is cases.Visible, the
+// timeline's cases.EventsVisible; derived fields are SQL generated from the
+// Go definitions the resolvers use (models.UrgentSQL, FhirTaskStatusSQL,
+// page.TimeKeySQL). When an answer would hold an error (a case the caller
+// may not see, a page size out of range, a bad cursor), the compiled answer
+// is dropped and gqlgen's executor answers the operation, so every error is
+// made and presented by one path.
+package compiled
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"gorm.io/gorm"
+
+	"mlp/internal/auth"
+	"mlp/internal/database"
+	"mlp/models"
+)
+
+// authPrincipal keeps the scope closures short.
+type authPrincipal = auth.Principal
+
+// DefaultPlanCacheSize bounds the plan cache.
+const DefaultPlanCacheSize = 1000
+
+// Options configures New.
+type Options struct {
+	// DB is the pool; compiled statements run on its database/sql handle,
+	// which pgx prepares and caches per connection.
+	DB *gorm.DB
+	// Now is the services' clock (urgent's today).
+	Now func() time.Time
+	// PlanCacheSize bounds the plan cache (default DefaultPlanCacheSize).
+	PlanCacheSize int
+	Logger        *slog.Logger
+}
+
+// Planner is the gqlgen extension that compiles reads.
+type Planner struct {
+	db    *sql.DB
+	now   func() time.Time
+	cache *lru.LRU[*plan]
+	log   *slog.Logger
+	// compiled and handed count the operations answered from one statement
+	// and those handed to the executor after a compiled attempt (see Stats).
+	compiled, handed atomic.Int64
+}
+
+// Stats returns how many operations were answered by a compiled statement,
+// and how many compilable ones were handed back to the resolvers (a refused
+// argument, an answer holding an error).
+func (pl *Planner) Stats() (compiled, handed int64) { return pl.compiled.Load(), pl.handed.Load() }
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationInterceptor
+} = (*Planner)(nil)
+
+// New returns a Planner.
+func New(opts Options) (*Planner, error) {
+	sqlDB, err := opts.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PlanCacheSize <= 0 {
+		opts.PlanCacheSize = DefaultPlanCacheSize
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Planner{db: sqlDB, now: opts.Now, cache: lru.New[*plan](opts.PlanCacheSize), log: opts.Logger}, nil
+}
+
+// ExtensionName names the extension for gqlgen.
+func (*Planner) ExtensionName() string { return "CompiledReads" }
+
+// Validate accepts every schema.
+func (*Planner) Validate(graphql.ExecutableSchema) error { return nil }
+
+// plan is a compiled operation; a nil sql means "not compilable".
+type plan struct {
+	sql   string
+	binds []binder
+}
+
+// InterceptOperation answers a compilable query from one statement, and
+// hands everything else to next.
+func (pl *Planner) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return next(ctx)
+	}
+	p, err := auth.UserFrom(ctx)
+	if err != nil || p == nil {
+		return next(ctx)
+	}
+	key := cacheKey(oc, p)
+	pn, ok := pl.cache.Get(ctx, key)
+	if !ok {
+		pn = compile(oc, p)
+		pl.cache.Add(ctx, key, pn)
+	}
+	if pn.sql == "" {
+		return next(ctx)
+	}
+	data, ok := pl.run(ctx, pn, &env{vars: oc.Variables, p: p, today: models.NewDate(pl.now().UTC()).String()})
+	if !ok {
+		pl.handed.Add(1)
+		return next(ctx)
+	}
+	pl.compiled.Add(1)
+	return graphql.OneShot(&graphql.Response{Data: data})
+}
+
+// run binds and runs a plan; ok is false when the resolvers must answer (a
+// refused argument, an answer holding an error, a failed statement: the
+// executor then reports it as it does).
+func (pl *Planner) run(ctx context.Context, pn *plan, e *env) (json.RawMessage, bool) {
+	args, ok := (&Plan{pn}).bind(e)
+	if !ok {
+		return nil, false
+	}
+	database.CountStatement(ctx)
+	rows, err := pl.db.QueryContext(ctx, pn.sql, args...)
+	if err != nil {
+		pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
+		return nil, false
+	}
+	defer rows.Close()
+	var raw sql.RawBytes
+	var fallback bool
+	if !rows.Next() {
+		return nil, false
+	}
+	if err := rows.Scan(&raw, &fallback); err != nil || fallback {
+		return nil, false
+	}
+	return normalize(raw), true
+}
+
+// cacheKey identifies a plan: the document, the operation, the caller's role
+// and the shape of the variables.
+func cacheKey(oc *graphql.OperationContext, p *auth.Principal) string {
+	var b strings.Builder
+	b.Grow(len(oc.RawQuery) + len(oc.OperationName) + 16)
+	b.WriteString(string(p.Role))
+	b.WriteByte(0)
+	b.WriteString(oc.OperationName)
+	b.WriteByte(0)
+	for _, d := range oc.Operation.VariableDefinitions {
+		switch v := oc.Variables[d.Variable].(type) {
+		case nil:
+			b.WriteByte('n')
+		case bool:
+			if v {
+				b.WriteByte('t')
+			} else {
+				b.WriteByte('f')
+			}
+		default:
+			b.WriteByte('v')
+		}
+	}
+	b.WriteByte(0)
+	b.WriteString(oc.RawQuery)
+	return b.String()
+}
+
+// compile makes the plan of an operation; a plan without SQL when it is not
+// compilable.
+func compile(oc *graphql.OperationContext, p *auth.Principal) *plan {
+	c := &compiler{doc: oc.Doc, vars: oc.Variables, p: p}
+	data, err := c.object(queryType, "", oc.Operation.SelectionSet)
+	if err != nil {
+		return &plan{}
+	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(data)
+	b.WriteString(", ")
+	if len(c.fallbacks) == 0 {
+		b.WriteString("false")
+	} else {
+		b.WriteString("(" + strings.Join(c.fallbacks, " OR ") + ")")
+	}
+	for i, r := range c.roots {
+		if i == 0 {
+			b.WriteString(" FROM ")
+		} else {
+			b.WriteString(" CROSS JOIN ")
+		}
+		b.WriteString("(SELECT " + r + " AS v) q" + strconv.Itoa(i))
+	}
+	return &plan{sql: b.String(), binds: c.binds}
+}
+
+// root adds a root field's value as a derived table of one row and returns
+// its JSON; nullIsError says a null value means the resolvers have an error
+// to give (NOT_FOUND), so the compiled answer is dropped.
+func (c *compiler) root(value string, nullIsError bool) string {
+	name := "q" + strconv.Itoa(len(c.roots)) + ".v"
+	c.roots = append(c.roots, value)
+	if nullIsError {
+		c.fallbacks = append(c.fallbacks, name+" IS NULL")
+	}
+	return "coalesce(" + name + ", 'null')"
+}
+
+// intValue reads an Int argument, literal or variable.
+func intValue(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), int64(int(n)) == n
+	case float64:
+		return int(n), n == float64(int(n))
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
+}
+
+// normalize rewrites PostgreSQL's JSON string escapes to the ones gqlgen
+// writes (graphql.MarshalString): \u0008 and \u000C for backspace and form
+// feed, upper-case hex in \u00XX. Outside strings the text has no backslash.
+func normalize(raw []byte) json.RawMessage {
+	out := make([]byte, 0, len(raw)+16)
+	for i := 0; i < len(raw); i++ {
+		ch := raw[i]
+		if ch != '\\' || i+1 >= len(raw) {
+			out = append(out, ch)
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			out = append(out, `\u0008`...)
+		case 'f':
+			out = append(out, `\u000C`...)
+		case 'u':
+			out = append(out, '\\', 'u')
+			for k := 1; k <= 4 && i+k < len(raw); k++ {
+				h := raw[i+k]
+				if h >= 'a' && h <= 'f' {
+					h -= 'a' - 'A'
+				}
+				out = append(out, h)
+			}
+			i += 4
+		default:
+			out = append(out, '\\', raw[i])
+		}
+	}
+	return out
+}
+
+// Plan is a compiled operation, for tools that run its statement themselves
+// (cmd/loadgen floor measures PostgreSQL answering it alone).
+type Plan struct{ p *plan }
+
+// Compile compiles operation opName of doc (parsed and validated) for
+// principal p and the shape of vars; errNotCompilable-like failures return
+// an error.
+func Compile(doc *ast.QueryDocument, opName string, vars map[string]any, p *auth.Principal) (*Plan, error) {
+	op := doc.Operations.ForName(opName)
+	if op == nil {
+		return nil, errors.New("compiled: no such operation")
+	}
+	pn := compile(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}, p)
+	if pn.sql == "" {
+		return nil, errNotCompilable
+	}
+	return &Plan{p: pn}, nil
+}
+
+// SQL is the plan's statement: its first column is the JSON of data, its
+// second true when the resolvers would answer instead.
+func (pl *Plan) SQL() string { return pl.p.sql }
+
+// Args binds the plan's parameters for one execution; ok is false when an
+// argument is refused.
+func (pl *Plan) Args(vars map[string]any, p *auth.Principal, now time.Time) (args []any, ok bool) {
+	return pl.bind(&env{vars: vars, p: p, today: models.NewDate(now.UTC()).String()})
+}
+
+func (pl *Plan) bind(e *env) ([]any, bool) {
+	args := make([]any, len(pl.p.binds))
+	for i, b := range pl.p.binds {
+		v, ok := b(e)
+		if !ok {
+			return nil, false
+		}
+		args[i] = v
+	}
+	return args, true
+}

@@ -1,0 +1,194 @@
+package compiled_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"mlp/internal/apptest"
+	"mlp/internal/page"
+	"mlp/models"
+)
+
+// clock is the fixed time of the differential tests: urgency and every
+// timestamp are the same for both servers and from run to run.
+var clock = time.Date(2026, 6, 10, 15, 4, 5, 0, time.UTC)
+
+// refSeq numbers the seeded cases' references across the package's worlds.
+var refSeq atomic.Int64
+
+// world is a seeded database served twice: on answers compilable reads from
+// one statement, off through the resolvers.
+type world struct {
+	on, off *apptest.Server
+	// tokens by name: patientA, patientB (own and other), advocate1 (of org1),
+	// advocate2, admin, clinician, editor, and "" anonymous.
+	patientA, patientB, advocate1, advocate2, admin, clinician, editor string
+	tokens                                                             []string
+	casesA, casesB                                                     []*models.Case
+	// cursors of A's cases and of their events, valid for the pages.
+	caseCursors, eventCursors []string
+}
+
+// newWorld seeds a database with what the compilable set reads, in every
+// shape the answers can take: cases in every status, with and without a
+// deadline (passed, today, in 14 and 15 days), organization, advocate and
+// outcome; events visible and hidden, with text that needs JSON escapes;
+// timestamps with and without fractions, and ties.
+func newWorld(t testing.TB) *world {
+	t.Helper()
+	on := apptest.New(t, apptest.WithClock(func() time.Time { return clock }))
+	off := on.Twin(t, apptest.WithCompiledReads(false))
+	w := &world{on: on, off: off}
+	phone, site := "+1 (213) 555-0100", "https://legal.example/\"quoted\"?a=1&b=<2>"
+	org1 := on.Org(t, models.OrgLegalAid, []string{"CA", "NV"})
+	org1.Phone, org1.Website = &phone, &site
+	if err := on.DB.Save(org1).Error; err != nil {
+		t.Fatal(err)
+	}
+	org2 := on.Org(t, models.OrgLegalAid, []string{}, models.CategoryHousing)
+	health := on.Org(t, models.OrgHealthSystem, []string{"CA"})
+
+	a, tokA := on.User(t, models.RolePatient, nil)
+	b, tokB := on.User(t, models.RolePatient, nil)
+	adv1, tokAdv1 := on.User(t, models.RoleAdvocate, org1)
+	_, tokAdv2 := on.User(t, models.RoleAdvocate, org2)
+	_, tokAdmin := on.User(t, models.RoleAdmin, nil)
+	_, tokClin := on.User(t, models.RoleClinician, health)
+	_, tokEd := on.User(t, models.RoleEditor, org1)
+	if err := on.DB.Model(adv1).Update("display_name", "Ana \"Abogada\" O'Neil \\ <b>").Error; err != nil {
+		t.Fatal(err)
+	}
+	w.patientA, w.patientB, w.advocate1, w.advocate2, w.admin, w.clinician, w.editor = tokA, tokB, tokAdv1, tokAdv2, tokAdmin, tokClin, tokEd
+	w.tokens = []string{tokA, tokB, tokAdv1, tokAdv2, tokAdmin, tokClin, tokEd, ""}
+
+	today := models.NewDate(clock)
+	day := func(n int) *models.Date { return ptr(models.NewDate(clock.AddDate(0, 0, n))) }
+	deadlines := []*models.Date{nil, day(-1), &today, day(14), day(15), day(-365)}
+	texts := []string{"Plain text.", "Quotes \" and \\ backslash", "Tab\tnew\nline\rreturn", "Bell \b form \f unit \x1f del \x7f",
+		"Ünïcödé ✓ 日本語 🏠", "Line sep \u2028 para \u2029", "<script>&amp;</script>", ""}
+	base := clock.Add(-30 * 24 * time.Hour)
+	fractions := []time.Duration{0, 100 * time.Millisecond, 123456 * time.Microsecond, 999999 * time.Microsecond, 10 * time.Microsecond}
+	mk := func(p *models.User, i int) *models.Case {
+		status := models.AllCaseStatuses[i%len(models.AllCaseStatuses)]
+		created := base.Add(time.Duration(i)*time.Hour + fractions[i%len(fractions)])
+		if i%6 == 5 {
+			created = base.Add(time.Duration(i-1)*time.Hour + fractions[(i-1)%len(fractions)]) // a tie with the one before
+		}
+		c := &models.Case{
+			ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-2026-%06d", refSeq.Add(1)),
+			PatientID: p.ID, IdempotencyKey: uuid.NewString(),
+			Category:    models.AllLegalCategories[i%len(models.AllLegalCategories)],
+			Description: texts[i%len(texts)] + " case " + fmt.Sprint(i), Status: status, Jurisdiction: "CA",
+			Deadline: deadlines[i%len(deadlines)], Version: 1 + i%4, CreatedAt: created, UpdatedAt: created.Add(time.Duration(i) * time.Minute),
+		}
+		switch i % 3 {
+		case 0:
+			c.OrganizationID = &org1.ID
+		case 1:
+			c.OrganizationID = &org2.ID
+		}
+		if i%3 == 0 && i%2 == 0 {
+			c.AssignedAdvocateID = &adv1.ID
+		}
+		if err := on.DB.Create(c).Error; err != nil {
+			t.Fatal(err)
+		}
+		for k := range i % 6 {
+			kind := []models.CaseEventKind{models.EventCreated, models.EventStatusChanged, models.EventMessage, models.EventAssigned, models.EventOutcomeRecorded}[k%5]
+			e := &models.CaseEvent{ID: uuid.Must(uuid.NewV7()), CaseID: c.ID, Kind: kind, VisibleToPatient: (i+k)%3 != 0,
+				CreatedAt: created.Add(time.Duration(k/2) * time.Minute).Add(fractions[k%len(fractions)])}
+			if kind == models.EventStatusChanged {
+				from, to := models.CaseSubmitted, models.CaseReceived
+				e.FromStatus, e.ToStatus = &from, &to
+			}
+			if k%2 == 0 {
+				msg := texts[(i+k)%len(texts)]
+				e.Message = &msg
+			}
+			if k%3 != 2 {
+				role := []models.Role{models.RolePatient, models.RoleAdvocate}[k%2]
+				e.ActorRole = &role
+			}
+			if err := on.DB.Create(e).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if status == models.CaseResolved || status == models.CaseUnresolved {
+			o := &models.CaseOutcome{CaseID: c.ID, Code: models.AllOutcomeCodes[i%len(models.AllOutcomeCodes)], RecordedAt: created.Add(time.Hour)}
+			if i%2 == 0 {
+				n := int64(125000 + i)
+				note := texts[i%len(texts)]
+				o.BenefitAmountCents, o.Notes = &n, &note
+			}
+			if err := on.DB.Create(o).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
+	}
+	for i := range 23 {
+		w.casesA = append(w.casesA, mk(a, i))
+	}
+	for i := range 4 {
+		w.casesB = append(w.casesB, mk(b, 100+i))
+	}
+	for _, c := range w.casesA {
+		w.caseCursors = append(w.caseCursors, page.TimeKey(c.CreatedAt, c.ID))
+		var evs []models.CaseEvent
+		if err := on.DB.Where("case_id = ?", c.ID).Find(&evs).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			w.eventCursors = append(w.eventCursors, page.TimeKey(e.CreatedAt, e.ID))
+		}
+	}
+	return w
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// both sends one operation to both servers and returns the two responses,
+// status and body, as sent. When the compiled server did not answer from a
+// statement (both answers come from gqlgen's executor), the errors of both
+// are put in path order first: gqlgen resolves root fields concurrently, so
+// the order of their errors varies from run to run on either server. A
+// compiled answer is compared as sent, byte for byte.
+func (w *world) both(t testing.TB, token, query string, vars map[string]any) (string, string) {
+	t.Helper()
+	before, _ := w.on.App.Planner.Stats()
+	sa, a := w.on.Raw(t, token, query, vars)
+	after, _ := w.on.App.Planner.Stats()
+	sb, b := w.off.Raw(t, token, query, vars)
+	if after == before {
+		a, b = sortErrors(t, a), sortErrors(t, b)
+	}
+	return fmt.Sprint(sa, " ", string(a)), fmt.Sprint(sb, " ", string(b))
+}
+
+// sortErrors orders a response's errors by path.
+func sortErrors(t testing.TB, body []byte) []byte {
+	var r struct {
+		Errors []json.RawMessage `json:"errors,omitempty"`
+		Data   json.RawMessage   `json:"data"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil || len(r.Errors) < 2 {
+		return body
+	}
+	path := func(e json.RawMessage) string {
+		var v struct{ Path []any }
+		_ = json.Unmarshal(e, &v)
+		return fmt.Sprint(v.Path)
+	}
+	sort.SliceStable(r.Errors, func(i, j int) bool { return path(r.Errors[i]) < path(r.Errors[j]) })
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
