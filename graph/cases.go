@@ -50,6 +50,18 @@ func auditConnection(p page.Page[*models.AuditEntry], err error) (*model.AuditEn
 	return &model.AuditEntryConnection{Edges: es, PageInfo: info, TotalCount: p.Total}, nil
 }
 
+// accessLogConnection presents a page of a case's access log, passing an
+// error through.
+func accessLogConnection(p page.Page[*models.AccessLogEntry], err error) (*model.AccessLogConnection, error) {
+	if err != nil {
+		return nil, err
+	}
+	es, info := edges(p, func(e *models.AccessLogEntry, cur string) *model.AccessLogEdge {
+		return &model.AccessLogEdge{Node: e, Cursor: cur}
+	})
+	return &model.AccessLogConnection{Edges: es, PageInfo: info, TotalCount: p.Total}, nil
+}
+
 // timeline loads a page of case id's timeline through the request's loader.
 func timeline(ctx context.Context, id uuid.UUID, args page.Args) (page.Page[*models.CaseEvent], error) {
 	return loaders.For(ctx).Timeline.Load(ctx, cases.NewTimelineKey(id, args))()

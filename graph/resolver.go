@@ -8,6 +8,7 @@ import (
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/notify"
+	"mlp/internal/privacy"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
 )
@@ -25,4 +26,5 @@ type Resolver struct {
 	Guides    *guides.Service
 	Report    *report.Service
 	Devices   *devices.Service
+	Privacy   *privacy.Service
 }

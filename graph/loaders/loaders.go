@@ -33,7 +33,9 @@ type Sources struct {
 	// CaseTimelines returns one timeline page per key, in key order.
 	CaseTimelines    func(context.Context, []cases.TimelineKey) ([]page.Page[*models.CaseEvent], []error)
 	OutcomesByCaseID func(context.Context, []uuid.UUID) ([]*models.CaseOutcome, error)
-	Guides           GuideSources
+	// AccessLogs returns one page of a case's access log per key, in key order.
+	AccessLogs func(context.Context, []page.Key) ([]page.Page[*models.AccessLogEntry], []error)
+	Guides     GuideSources
 }
 
 // Loaders are the per-request loaders.
@@ -53,7 +55,10 @@ type Loaders struct {
 	Timeline *dataloader.Loader[cases.TimelineKey, page.Page[*models.CaseEvent]]
 	// Outcome loads a case's outcome by case id.
 	Outcome *dataloader.Loader[uuid.UUID, *models.CaseOutcome]
-	Guides  *GuideLoaders
+	// AccessLog loads a page of a case's access log; the first N entries of
+	// many cases come from one statement.
+	AccessLog *dataloader.Loader[page.Key, page.Page[*models.AccessLogEntry]]
+	Guides    *GuideLoaders
 
 	src Sources
 }
@@ -71,6 +76,7 @@ func New(src Sources) *Loaders {
 		SharedCaseStatus: Mapped(src.SharedCaseStatuses),
 		Timeline:         Aligned(src.CaseTimelines),
 		Outcome:          ByKey(src.OutcomesByCaseID, func(o *models.CaseOutcome) uuid.UUID { return o.CaseID }),
+		AccessLog:        Aligned(src.AccessLogs),
 		Guides:           newGuideLoaders(src.Guides),
 	}
 }

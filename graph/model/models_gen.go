@@ -6,6 +6,17 @@ import (
 	"mlp/models"
 )
 
+type AccessLogConnection struct {
+	Edges      []*AccessLogEdge `json:"edges"`
+	PageInfo   *PageInfo        `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+type AccessLogEdge struct {
+	Node   *models.AccessLogEntry `json:"node"`
+	Cursor string                 `json:"cursor"`
+}
+
 type AuditEntryConnection struct {
 	Edges      []*AuditEntryEdge `json:"edges"`
 	PageInfo   *PageInfo         `json:"pageInfo"`

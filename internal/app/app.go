@@ -27,6 +27,7 @@ import (
 	"mlp/internal/live"
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
+	"mlp/internal/privacy"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
@@ -132,6 +133,7 @@ func New(opts Options) *App {
 	casesSvc.UseLive(listener, opts.Logger)
 	notifySvc := notify.NewService(db, opts.Now)
 	notifySvc.UseLive(listener, opts.Logger)
+	privacySvc := privacy.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
@@ -142,12 +144,14 @@ func New(opts Options) *App {
 		Guides:    guidesSvc,
 		Report:    report.NewService(db),
 		Devices:   devices.NewService(db, opts.Now),
+		Privacy:   privacySvc,
 	}
 	src := loaders.Sources{
 		UsersByID:          accountsSvc.UsersByID,
 		OrganizationsByID:  accountsSvc.OrganizationsByID,
 		CaseTimelines:      casesSvc.Timelines,
 		OutcomesByCaseID:   casesSvc.OutcomesByCaseID,
+		AccessLogs:         privacySvc.AccessLogs,
 		ReferralsByID:      referralsSvc.ReferralsByID,
 		CasesByReferralID:  casesSvc.CasesByReferralID,
 		SharedCaseStatuses: referralsSvc.SharedCaseStatuses,

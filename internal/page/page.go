@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"mlp/models"
 )
 
@@ -92,4 +94,39 @@ func (p Page[T]) EndCursor() *string {
 	}
 	c := p.Cursors[len(p.Cursors)-1]
 	return &c
+}
+
+// Key asks for one page of the list of one object (a case's access log):
+// comparable, so that a dataloader can batch many of them.
+type Key struct {
+	Of uuid.UUID
+	// First is the page size asked for, -1 when the client gave none.
+	First int
+	After string
+	// WithTotal asks for the size of the whole list.
+	WithTotal bool
+}
+
+// NewKey makes the key of a page of id's list.
+func NewKey(id uuid.UUID, args Args) Key {
+	k := Key{Of: id, First: -1, WithTotal: args.WithTotal}
+	if args.First != nil {
+		k.First = *args.First
+	}
+	if args.After != nil {
+		k.After = *args.After
+	}
+	return k
+}
+
+// Args returns the pagination arguments k was made from.
+func (k Key) Args() Args {
+	a := Args{WithTotal: k.WithTotal}
+	if k.First >= 0 {
+		a.First = &k.First
+	}
+	if k.After != "" {
+		a.After = &k.After
+	}
+	return a
 }
