@@ -140,7 +140,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
-		AllowedOrigins: cfg.CORSAllowedOrigins, Now: clk})
+		AllowedOrigins: cfg.CORSAllowedOrigins, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies, Now: clk})
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

@@ -50,6 +50,12 @@ type Options struct {
 	// DatabaseURL is where the subscriptions' listener opens its own
 	// connection (LISTEN); the URL of DB. Without it, subscribing fails.
 	DatabaseURL string
+	// RateLimits are the limits per client address and per account.
+	// Default ratelimit.Defaults().
+	RateLimits *ratelimit.Rules
+	// TrustedProxies are the addresses whose X-Forwarded-For and
+	// X-Forwarded-Proto count (the load balancers); none by default.
+	TrustedProxies ratelimit.Proxies
 	// CompiledReads answers the compilable reads as one SQL statement each
 	// (graph/compiled); false leaves every operation to the resolvers.
 	CompiledReads bool
@@ -118,10 +124,15 @@ func New(opts Options) *App {
 		panic(err)
 	}
 	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
-	limiter := ratelimit.New(db, opts.Now)
+	rules := ratelimit.Defaults()
+	if opts.RateLimits != nil {
+		rules = *opts.RateLimits
+	}
+	limiter := ratelimit.New(db, rules, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	accountsSvc := accounts.NewService(db, authSvc)
 	casesSvc := cases.NewService(db, opts.Now)
+	casesSvc.UseLimiter(limiter)
 	codeKey := opts.ReferralCodeKey
 	if len(codeKey) == 0 {
 		codeKey = referrals.DeriveCodeKey(opts.JWTSecret)
@@ -215,6 +226,6 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux))),
+	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
 		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
 }

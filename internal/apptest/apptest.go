@@ -26,6 +26,7 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/database"
 	"mlp/internal/database/dbtest"
+	"mlp/internal/ratelimit"
 	"mlp/models"
 )
 
@@ -64,6 +65,27 @@ type Server struct {
 
 // Option changes the application New builds.
 type Option func(*app.Options)
+
+// WithRateLimits runs the server with the given limits (by default those of
+// TestRateLimits).
+func WithRateLimits(r ratelimit.Rules) Option { return func(o *app.Options) { o.RateLimits = &r } }
+
+// TestRateLimits are the limits of a test server unless WithRateLimits says
+// otherwise: the defaults, but for those a whole test package would use up
+// from its one address (127.0.0.1) and one database: per-IP limits and the
+// patient's daily cases. Tests of those limits pass WithRateLimits.
+func TestRateLimits() ratelimit.Rules {
+	r := ratelimit.Defaults()
+	r.LoginFailuresPerIP.Limit = 0
+	r.RegisterPerIP.Limit = 0
+	r.PasswordResetPerIP.Limit = 0
+	r.RequestLegalHelpPerUser.Limit = 0
+	return r
+}
+
+// loopback is the test servers' trusted proxy: a test names its client's
+// address in X-Forwarded-For (DoFrom).
+var loopback, _ = ratelimit.ParseProxies("127.0.0.0/8,::1")
 
 // WithClock runs the server with the given clock.
 func WithClock(now func() time.Time) Option { return func(o *app.Options) { o.Now = now } }
@@ -120,14 +142,17 @@ func start(tb testing.TB, db *gorm.DB, opts []Option) *Server {
 	tb.Helper()
 	s := &Server{DB: db, Logs: &bytes.Buffer{}}
 	params := cheapArgon2
+	limits := TestRateLimits()
 	o := app.Options{
-		DB:            db,
-		Logger:        slog.New(slog.NewJSONHandler(&lockedWriter{s: s}, nil)),
-		JWTSecret:     []byte(JWTSecret),
-		Development:   true,
-		Argon2:        &params,
-		DatabaseURL:   dbtest.URL(tb),
-		CompiledReads: true,
+		RateLimits:     &limits,
+		TrustedProxies: loopback,
+		DB:             db,
+		Logger:         slog.New(slog.NewJSONHandler(&lockedWriter{s: s}, nil)),
+		JWTSecret:      []byte(JWTSecret),
+		Development:    true,
+		Argon2:         &params,
+		DatabaseURL:    dbtest.URL(tb),
+		CompiledReads:  true,
 	}
 	for _, opt := range opts {
 		opt(&o)
@@ -239,6 +264,15 @@ func (s *Server) Do(tb testing.TB, token, query string, vars map[string]any) *Re
 	return s.do(tb, token, query, vars, "")
 }
 
+// DoFrom posts an operation as sent by a client at address ip (behind the
+// test server's trusted proxy, X-Forwarded-For).
+func (s *Server) DoFrom(tb testing.TB, ip, token, query string, vars map[string]any) *Response {
+	tb.Helper()
+	req := s.Request(tb, token, query, vars)
+	req.Header.Set("X-Forwarded-For", ip)
+	return s.send(tb, req)
+}
+
 // DoCounted posts an operation and returns how many SQL statements it ran.
 func (s *Server) DoCounted(tb testing.TB, token, query string, vars map[string]any) (*Response, int64) {
 	tb.Helper()
@@ -252,6 +286,17 @@ func (s *Server) DoCounted(tb testing.TB, token, query string, vars map[string]a
 
 func (s *Server) do(tb testing.TB, token, query string, vars map[string]any, counter string) *Response {
 	tb.Helper()
+	req := s.Request(tb, token, query, vars)
+	if counter != "" {
+		req.Header.Set("X-Test-Counter", counter)
+	}
+	return s.send(tb, req)
+}
+
+// Request builds the POST request of an operation, for tests that send it
+// themselves (Send).
+func (s *Server) Request(tb testing.TB, token, query string, vars map[string]any) *http.Request {
+	tb.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
 	if err != nil {
 		tb.Fatal(err)
@@ -264,10 +309,7 @@ func (s *Server) do(tb testing.TB, token, query string, vars map[string]any, cou
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if counter != "" {
-		req.Header.Set("X-Test-Counter", counter)
-	}
-	return s.send(tb, req)
+	return req
 }
 
 // Send sends a raw request and parses a GraphQL response if there is one.

@@ -4,7 +4,6 @@ package auth
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -15,12 +14,6 @@ import (
 	"mlp/internal/database"
 	"mlp/internal/ratelimit"
 	"mlp/models"
-)
-
-// Login rate limit: failures per email within the window.
-const (
-	loginFailureLimit  = 10
-	loginFailureWindow = 15 * time.Minute
 )
 
 // Session is what a successful sign-in or refresh returns.
@@ -56,7 +49,8 @@ var errInvalidLogin = models.Errorf(models.EUNAUTHENTICATED, "The email or passw
 
 // Register creates a PATIENT account and signs it in.
 // Errors: BAD_USER_INPUT (input.email, input.password, input.displayName,
-// input.preferredLanguage), CONFLICT for a taken email.
+// input.preferredLanguage), CONFLICT for a taken email, RATE_LIMITED after
+// too many accounts from the client address (RegisterPerIP).
 func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Session, error) {
 	email := NormalizeEmail(in.Email)
 	if err := ValidateEmail("input.email", email); err != nil {
@@ -71,6 +65,11 @@ func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Sessi
 	}
 	lang, err := NormalizeLanguage("input.preferredLanguage", in.PreferredLanguage)
 	if err != nil {
+		return nil, err
+	}
+	// Counted per client address, valid attempts only (an invalid one costs
+	// nothing): so that one address cannot make accounts by the hundred.
+	if err := s.limiter.Take(ctx, s.limiter.Rules().RegisterPerIP.For(ratelimit.ClientFrom(ctx).Key())); err != nil {
 		return nil, err
 	}
 	hash, err := s.Hash(in.Password)
@@ -94,16 +93,15 @@ func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Sessi
 
 // Login checks an email and password and starts a session.
 // Errors: UNAUTHENTICATED (one message for a wrong email and a wrong
-// password), RATE_LIMITED after repeated failures for the email.
+// password), RATE_LIMITED after repeated failures (see loginLimits).
 func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
 	email = NormalizeEmail(email)
-	// The bucket is a hash: the table holds no email addresses.
-	bucket := "login:" + hex.EncodeToString(hashRefreshToken(email))
+	limits := s.loginLimits(ctx, email)
 	// Every attempt takes a slot before the password is checked, so that a
 	// burst of parallel guesses cannot pass the limit while the earlier ones
-	// are still hashing; a successful sign-in gives its slot back, so only
+	// are still hashing; a successful sign-in gives its slots back, so only
 	// failures count.
-	if err := s.limiter.Take(ctx, bucket, loginFailureLimit, loginFailureWindow); err != nil {
+	if err := s.limiter.Take(ctx, limits...); err != nil {
 		return nil, err
 	}
 	var u models.User
@@ -119,7 +117,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	if err != nil || verr != nil || !ok || u.Disabled() {
 		return nil, errInvalidLogin
 	}
-	if err := s.limiter.Undo(ctx, bucket); err != nil {
+	if err := s.limiter.Undo(ctx, limits...); err != nil {
 		return nil, err
 	}
 	var sess *Session
@@ -128,6 +126,21 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		return err
 	})
 	return sess, err
+}
+
+// loginLimits are the buckets a sign-in attempt for email counts in: failures
+// per (email, client address), so that guesses from one address lock out
+// that address and not the account's owner elsewhere; a higher ceiling per
+// email against guesses from many addresses; and failures per client address
+// whatever the email, against password spraying. An unknown email is limited
+// as a known one. (The buckets are hashes: the table holds no emails or IPs.)
+func (s *Service) loginLimits(ctx context.Context, email string) []ratelimit.Hit {
+	r, ip := s.limiter.Rules(), ratelimit.ClientFrom(ctx).Key()
+	return []ratelimit.Hit{
+		r.LoginFailuresPerAccountIP.For(email + "|" + ip),
+		r.LoginFailuresPerAccount.For(email),
+		r.LoginFailuresPerIP.For(ip),
+	}
 }
 
 var errSessionEnded = models.Errorf(models.EUNAUTHENTICATED, "Your session has ended. Please sign in again.")

@@ -53,7 +53,10 @@ type OpenCase struct {
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
 // input.idempotencyKey, input.category, input.description, input.jurisdiction,
 // input.deadline, input.preferredContact, input.householdSize,
-// input.monthlyIncomeCents, input.zipCode).
+// input.monthlyIncomeCents, input.zipCode), RATE_LIMITED when the patient
+// opened their RequestLegalHelpPerUser cases already (20 a day by default; a
+// retry with the same idempotency key returns the first case and counts
+// nothing).
 func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
 	p, err := Policy.Authorize(ctx, "RequestLegalHelp")
 	if err != nil {
@@ -61,11 +64,16 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 	}
 	var c *models.Case
 	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
-		c, err = s.Open(w, OpenCase{
+		c, err = s.open(w, OpenCase{
 			IdempotencyKey: in.IdempotencyKey, Category: in.Category, Description: in.Description,
 			Jurisdiction: in.Jurisdiction, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 			ConsentToShare: in.ConsentToShare, HouseholdSize: in.HouseholdSize,
 			MonthlyIncomeCents: in.MonthlyIncomeCents, ZipCode: in.ZipCode,
+		}, func(w *unit.Work) error {
+			if s.limiter == nil {
+				return nil
+			}
+			return s.limiter.TakeTx(w.Tx, s.limiter.Rules().RequestLegalHelpPerUser.For(p.ID.String()))
 		})
 		return err
 	})
@@ -91,6 +99,13 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 // Errors: UNAUTHENTICATED, FORBIDDEN when w's principal is not a PATIENT;
 // BAD_USER_INPUT (see RequestLegalHelp).
 func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
+	return s.open(w, in, nil)
+}
+
+// open is Open; beforeNew, when not nil, runs in w once the case is known to
+// be new (not a retry), before anything is written: RequestLegalHelp counts
+// the case against the patient's limit there.
+func (s *Service) open(w *unit.Work, in OpenCase, beforeNew func(*unit.Work) error) (*models.Case, error) {
 	p := w.By
 	if err := Policy.Check(p, "Open"); err != nil {
 		return nil, err
@@ -105,6 +120,11 @@ func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
 	// A retry of the same submission: answer with the first case.
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
+	}
+	if beforeNew != nil {
+		if err := beforeNew(w); err != nil {
+			return nil, err
+		}
 	}
 	r, err := route(tx, c, in.HealthSystemID, p.ID)
 	if err != nil {

@@ -29,6 +29,8 @@ var Policy = auth.Policy{
 	"RecordConsent":     auth.Roles(models.RolePatient),
 	"RevokeConsent":     auth.Roles(models.RolePatient),
 	"Urgent":            auth.Internal("a field of a case the caller has read"),
+	"OutcomeNotes":      auth.Internal("a field of an outcome of a case the caller has read; hides by caller"),
+	"UseLimiter":        auth.Internal("wiring: the rate limiter"),
 	"OnFinal":           auth.Internal("wiring: hooks registered at start-up"),
 	"UseLive":           auth.Internal("wiring: the process's listener"),
 }

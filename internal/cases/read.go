@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
+	"mlp/internal/auth"
 	"mlp/internal/database"
 	"mlp/internal/page"
 	"mlp/internal/unit"
@@ -392,6 +393,17 @@ func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*mod
 	return out, s.db.WithContext(ctx).
 		Where("case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
 		Find(&out).Error
+}
+
+// OutcomeNotes returns the notes of outcome o as the caller may read them
+// (models.CaseOutcome.NotesFor): the outcome comes from a case the caller has
+// read; a PATIENT sees only notes marked for them.
+func (s *Service) OutcomeNotes(ctx context.Context, o *models.CaseOutcome) *string {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil
+	}
+	return o.NotesFor(p.Role)
 }
 
 // validStatuses reports whether every status in ss is known.

@@ -15,6 +15,7 @@ import (
 
 	"mlp/internal/clock"
 	"mlp/internal/live"
+	"mlp/internal/ratelimit"
 	"mlp/internal/unit"
 	"mlp/models"
 )
@@ -29,7 +30,13 @@ type Service struct {
 	onFinal []FinalHook    // see OnFinal
 	live    *live.Listener // see UseLive
 	log     *slog.Logger
+	limiter *ratelimit.Limiter // see UseLimiter
 }
+
+// UseLimiter makes RequestLegalHelp count new cases against the patient's
+// limit (ratelimit.Rules.RequestLegalHelpPerUser); without it nothing is
+// limited.
+func (s *Service) UseLimiter(l *ratelimit.Limiter) { s.limiter = l }
 
 // NewService returns the case service; clk is the application's clock
 // (every timestamp it writes, deadlines, urgency, the reference year).

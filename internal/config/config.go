@@ -64,6 +64,8 @@ type Config struct {
 	// PprofAddr, when set, is a loopback host:port where net/http/pprof
 	// serves profiles; empty turns profiling off.
 	PprofAddr string
+	// Limits are the resource limits (limits.go).
+	Limits Limits
 	// CompiledReads answers the apps' hot reads as one SQL statement each
 	// (graph/compiled); false sends every operation through the resolvers.
 	CompiledReads bool
@@ -190,6 +192,9 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be a loopback address like 127.0.0.1:6060, got %q", KeyPprofAddr, v))
 		}
 		c.PprofAddr = v
+	}
+	if c.Limits, err = loadLimits(getenv); err != nil {
+		errs = append(errs, err)
 	}
 	if v := getenv(KeyCORSAllowedOrigins); v != "" {
 		origins, err := parseOrigins(v)

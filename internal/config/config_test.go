@@ -142,6 +142,45 @@ func TestPprofAddr(t *testing.T) {
 	}
 }
 
+func TestLoadLimits(t *testing.T) {
+	t.Parallel()
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := Load(env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.Limits.RateLimits
+		if r.LoginFailuresPerAccountIP.String() != "10/15m0s" || r.LoginFailuresPerIP.String() != "100/15m0s" ||
+			r.RegisterPerIP.String() != "10/1h0m0s" || r.RequestLegalHelpPerUser.String() != "20/24h0m0s" ||
+			r.ClaimReferralPerUser.String() != "10/1h0m0s" || r.PasswordResetPerEmail.String() != "5/1h0m0s" ||
+			r.PasswordResetPerIP.String() != "20/1h0m0s" || r.SocketsPerUser.Limit != 10 || len(c.Limits.TrustedProxies) != 0 {
+			t.Fatalf("limits = %+v", c.Limits)
+		}
+	})
+	t.Run("Set", func(t *testing.T) {
+		c, err := Load(env(map[string]string{
+			KeyTrustedProxies: "10.0.0.0/8,127.0.0.1", KeyRateLoginIP: "500/1h", KeyRateRegisterIP: "off",
+			KeyRequestTimeout: "5s", KeyGraphQLMaxDepth: "12", KeyWSMaxSocketsPerUser: "3",
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := c.Limits
+		if len(l.TrustedProxies) != 2 || l.RateLimits.LoginFailuresPerIP.String() != "500/1h0m0s" ||
+			!l.RateLimits.RegisterPerIP.Off() || l.RequestTimeout != 5*time.Second || l.GraphQLMaxDepth != 12 ||
+			l.RateLimits.SocketsPerUser.Limit != 3 || l.RateLimits.LoginFailuresPerIP.Name != "login-ip" {
+			t.Fatalf("limits = %+v", l)
+		}
+	})
+	t.Run("Refused", func(t *testing.T) {
+		for k, v := range map[string]string{KeyTrustedProxies: "nonsense", KeyRateLoginIP: "many", KeyRequestTimeout: "soon", KeyGraphQLMaxFields: "0"} {
+			if _, err := Load(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+				t.Errorf("%s=%q: err = %v", k, v, err)
+			}
+		}
+	})
+}
+
 func TestCORSAllowedOrigins(t *testing.T) {
 	t.Parallel()
 	t.Run("ExactOrigins", func(t *testing.T) {

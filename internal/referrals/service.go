@@ -38,10 +38,6 @@ const (
 	MaxPatientLabelLen  = 60
 	MaxNotesLen         = 2000
 	MaxScreeningNoteLen = 500
-	// ClaimAttempts claims per ClaimWindow per patient, so that codes cannot
-	// be guessed.
-	ClaimAttempts = 10
-	ClaimWindow   = time.Hour
 )
 
 // GuideChecker checks the guides a clinician recommends (guides.Service).
@@ -237,7 +233,8 @@ func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referr
 // jurisdiction and deadline and the patient's description, links it to the
 // referral, records the SHARE_STATUS_WITH_REFERRER consent when the patient
 // shares the status, and tells the clinician, all in one transaction. Each
-// patient has ClaimAttempts per ClaimWindow, successful or not. Of two claims
+// patient has the limiter's ClaimReferralPerUser claims (10 an hour by default),
+// successful or not, so that codes cannot be guessed. Of two claims
 // of one code at the same moment exactly one wins: the row's conditional
 // update decides, and the other finds the code spent.
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.consentToShare,
@@ -254,7 +251,7 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Description)); n < 1 || n > cases.MaxDescriptionLen {
 		return nil, models.InvalidField("input.description", "Tell us about your problem in 1 to %d characters.", cases.MaxDescriptionLen)
 	}
-	if err := s.limiter.Take(ctx, "referral-claim:"+p.ID.String(), ClaimAttempts, ClaimWindow); err != nil {
+	if err := s.limiter.Take(ctx, s.limiter.Rules().ClaimReferralPerUser.For(p.ID.String())); err != nil {
 		return nil, err
 	}
 	norm, ok := normaliseCode(in.Code)
