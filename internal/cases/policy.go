@@ -31,6 +31,7 @@ var Policy = auth.Policy{
 	"Urgent":            auth.Internal("a field of a case the caller has read"),
 	"OutcomeNotes":      auth.Internal("a field of an outcome of a case the caller has read; hides by caller"),
 	"UseLimiter":        auth.Internal("wiring: the rate limiter"),
+	"QueueWhere":        auth.Internal("the queue's SQL for a principal (built on Visible), for CaseQueue and the compiled reads"),
 	"OnFinal":           auth.Internal("wiring: hooks registered at start-up"),
 	"UseLive":           auth.Internal("wiring: the process's listener"),
 }
