@@ -31,6 +31,8 @@ var Policy = auth.Policy{
 	"Urgent":            auth.Internal("a field of a case the caller has read"),
 	"OutcomeNotes":      auth.Internal("a field of an outcome of a case the caller has read; hides by caller"),
 	"UseLimiter":        auth.Internal("wiring: the rate limiter"),
+	"UseNotifier":       auth.Internal("wiring: the notifier and the reminders' outbox"),
+	"ReminderWorker":    auth.Internal("wiring: the outbox worker of deadline reminders (runs as the system)"),
 	"QueueWhere":        auth.Internal("the queue's SQL for a principal (built on Visible), for CaseQueue and the compiled reads"),
 	"OnFinal":           auth.Internal("wiring: hooks registered at start-up"),
 	"UseLive":           auth.Internal("wiring: the process's listener"),

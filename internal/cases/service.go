@@ -15,6 +15,8 @@ import (
 
 	"mlp/internal/clock"
 	"mlp/internal/live"
+	"mlp/internal/notify"
+	"mlp/internal/outbox"
 	"mlp/internal/ratelimit"
 	"mlp/internal/unit"
 	"mlp/models"
@@ -30,7 +32,10 @@ type Service struct {
 	onFinal []FinalHook    // see OnFinal
 	live    *live.Listener // see UseLive
 	log     *slog.Logger
-	limiter *ratelimit.Limiter // see UseLimiter
+	// notifier and box write notifications and reminders (UseNotifier).
+	notifier *notify.Notifier
+	box      *outbox.Outbox
+	limiter  *ratelimit.Limiter // see UseLimiter
 }
 
 // UseLimiter makes RequestLegalHelp count new cases against the patient's
