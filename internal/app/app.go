@@ -19,6 +19,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
@@ -40,8 +41,9 @@ type Options struct {
 	Logger      *slog.Logger
 	JWTSecret   []byte
 	Development bool
-	// Now is the clock of every service; tests fix it. Default time.Now.
-	Now func() time.Time
+	// Now is the application's clock, the one of every service (and the one
+	// to give database.Open); tests fix it. Default: the wall clock.
+	Now clock.Clock
 	// Argon2 are the password-hash costs. Default auth.DefaultArgon2.
 	Argon2 *auth.Argon2Params
 	// ReferralCodeKey keys the hash of referral codes. Default: derived from
@@ -111,7 +113,7 @@ func (a *App) Close() {
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.System
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -157,7 +159,7 @@ func New(opts Options) *App {
 	casesSvc.UseLive(listener, opts.Logger)
 	notifySvc := notify.NewService(db, opts.Now)
 	notifySvc.UseLive(listener, opts.Logger)
-	partnersSvc := partners.NewService(db, casesSvc)
+	partnersSvc := partners.NewService(db, opts.Now, casesSvc)
 	privacySvc := privacy.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:      authSvc,

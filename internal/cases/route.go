@@ -9,9 +9,10 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
-	"mlp/internal/auth"
 	"mlp/internal/i18n"
+	"mlp/internal/notify"
 	"mlp/internal/outbox"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -152,7 +153,7 @@ type RoutedCase struct {
 // RouteWaiting routes the cases that wait for a partner, inside tx, to the
 // partners that serve them now (see routeWaiting), each with a ROUTED event
 // that tells the patient which partner has it and an audit entry of the
-// change by the system. The outbox's route-waiting job runs it after a
+// change by the system, and tells the partners' advocates (CASE_ROUTED). The outbox's route-waiting job runs it after a
 // partner starts serving an area or category (see EnqueueRouting).
 func (s *Service) RouteWaiting(tx *gorm.DB) ([]RoutedCase, error) {
 	var routed []RoutedCase
@@ -171,6 +172,12 @@ func (s *Service) RouteWaiting(tx *gorm.DB) ([]RoutedCase, error) {
 	}
 	if err := tx.Create(&events).Error; err != nil {
 		return nil, err
+	}
+	for _, r := range routed {
+		c := &models.Case{ID: r.CaseID, Reference: r.Reference, OrganizationID: &r.OrganizationID}
+		if err := s.notifyAdvocates(tx.Statement.Context, tx, c, notify.KindCaseRouted); err != nil {
+			return nil, err
+		}
 	}
 	return routed, audit.RecordEach(tx, nil, audit.ActionUpdate, EntityCase, ids)
 }
@@ -216,10 +223,10 @@ type routeWorker struct {
 	s *Service
 }
 
-// Work routes the waiting cases in a transaction of its own.
+// Work routes the waiting cases in a unit of work of its own, as the system.
 func (w *routeWorker) Work(ctx context.Context, _ *outbox.Job[RouteWaitingArgs]) error {
-	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		_, err := w.s.RouteWaiting(tx)
+	return unit.Do(ctx, w.s.db, w.s.clock, nil, func(u *unit.Work) error {
+		_, err := w.s.RouteWaiting(u.Tx)
 		return err
 	})
 }
@@ -247,22 +254,19 @@ const transferTarget = `SELECT o.id, o.name, coalesce(cap.status, 'ACCEPTING') A
 // serves the case, the case's own, or one not taking its category now),
 // CONFLICT (a closed case; the patient revoked the consent to share it).
 func (s *Service) Transfer(ctx context.Context, caseID, organizationID, reason string) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Transfer")
 	if err != nil {
 		return nil, err
-	}
-	if !p.Is(models.RoleAdvocate, models.RoleAdmin) {
-		return nil, models.ErrForbidden
 	}
 	why := strings.TrimSpace(reason)
 	if n := utf8.RuneCountInString(why); n < 1 || n > MaxMessageLen {
 		return nil, models.InvalidField("reason", "Say why you transfer the case, in 1 to %d characters.", MaxMessageLen)
 	}
 	target, perr := uuid.Parse(organizationID)
-	return s.change(ctx, p, caseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
-		if !canWork(p, c) {
-			return nil, nil, models.NotFound("Case")
-		}
+	// change locks the case through Visible: an advocate of another
+	// organization (the target's included) finds no case.
+	return s.change(ctx, p, caseID, func(w *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		tx := w.Tx
 		if c.Status.IsFinal() {
 			return nil, nil, models.Errorf(models.ECONFLICT, "This case is closed (%s).", c.Status)
 		}

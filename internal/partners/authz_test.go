@@ -14,7 +14,9 @@ import (
 
 	"mlp/internal/accounts"
 	"mlp/internal/auth"
+	"mlp/internal/authztest"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/database/dbtest"
 	"mlp/internal/partners"
 	"mlp/models"
@@ -67,8 +69,8 @@ func user(t *testing.T, db *gorm.DB, role models.Role, o *models.Organization) *
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	db := dbtest.Open(t)
-	cs := cases.NewService(db, time.Now)
-	w := &world{db: db, svc: partners.NewService(db, cs), acc: accounts.NewService(db, nil), callers: map[string]*auth.Principal{}}
+	cs := cases.NewService(db, clock.System)
+	w := &world{db: db, svc: partners.NewService(db, clock.System, cs), acc: accounts.NewService(db, nil), callers: map[string]*auth.Principal{}}
 	w.acc.OnServesMore(cs.EnqueueRouting)
 	w.hs = org(t, db, models.OrgHealthSystem, "VT")
 	w.own = org(t, db, models.OrgLegalAid, "50007")
@@ -201,4 +203,10 @@ func code(err error) string {
 		return string(e.Code)
 	}
 	return "internal: " + err.Error()
+}
+
+// TestPolicyCoversEveryMethod: every exported method of the service has a
+// row in Policy, and every row a method.
+func TestPolicyCoversEveryMethod(t *testing.T) {
+	authztest.Covers(t, partners.Policy, &partners.Service{})
 }

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"mlp/internal/audit"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -22,7 +23,7 @@ import (
 // NOT_FOUND (organization), BAD_USER_INPUT (organizationId: not LEGAL_AID;
 // category: not one it takes; status; waitDays).
 func (s *Service) SetCapacity(ctx context.Context, orgID string, cat models.LegalCategory, status models.CapacityStatus, waitDays *int) (*models.Organization, error) {
-	p, err := authorize(ctx, models.RoleAdvocate, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "SetCapacity")
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +31,7 @@ func (s *Service) SetCapacity(ctx context.Context, orgID string, cat models.Lega
 	if err != nil {
 		return nil, models.NotFound("Organization")
 	}
-	if p.Is(models.RoleAdvocate) && !p.InOrganization(&oid) {
+	if !mayManageCapacity(p, &models.Organization{ID: oid}) {
 		return nil, models.ErrForbidden
 	}
 	if !status.IsValid() {
@@ -43,7 +44,8 @@ func (s *Service) SetCapacity(ctx context.Context, orgID string, cat models.Lega
 		return nil, models.InvalidField("waitDays", "Only a waiting list has an expected wait.")
 	}
 	var org models.Organization
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		err := tx.Take(&org, "id = ?", oid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Organization")
@@ -85,6 +87,9 @@ func (s *Service) SetCapacity(ctx context.Context, orgID string, cat models.Lega
 // Public: legalPartners shows it, so that a clinician sees it before
 // referring.
 func (s *Service) CapacitiesByOrganizationID(ctx context.Context, ids []uuid.UUID) ([]*models.OrganizationCapacity, error) {
+	if _, err := Policy.Authorize(ctx, "CapacitiesByOrganizationID"); err != nil {
+		return nil, err
+	}
 	var out []*models.OrganizationCapacity
 	err := s.db.WithContext(ctx).Raw(`SELECT o.id AS organization_id, c.category,
 			coalesce(cap.status, 'ACCEPTING') AS status, cap.wait_days, coalesce(cap.updated_at, o.created_at) AS updated_at, cap.updated_by

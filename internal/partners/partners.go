@@ -20,7 +20,9 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/geo"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -33,24 +35,14 @@ const (
 // Service is the partners service.
 type Service struct {
 	db    *gorm.DB
+	clock clock.Clock
 	cases *cases.Service
 }
 
-// NewService returns the partners service; cs routes the cases that wait for
-// a partner after a change.
-func NewService(db *gorm.DB, cs *cases.Service) *Service { return &Service{db: db, cases: cs} }
-
-// authorize admits the caller of ctx when their role is one of roles.
-// Errors: UNAUTHENTICATED, FORBIDDEN.
-func authorize(ctx context.Context, roles ...models.Role) (*auth.Principal, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !p.Is(roles...) {
-		return nil, models.ErrForbidden
-	}
-	return p, nil
+// NewService returns the partners service; clk is the application's clock,
+// cs routes the cases that wait for a partner after a change.
+func NewService(db *gorm.DB, clk clock.Clock, cs *cases.Service) *Service {
+	return &Service{db: db, clock: clk, cases: cs}
 }
 
 // PartnershipFilter narrows Partnerships.
@@ -65,7 +57,7 @@ type PartnershipFilter struct {
 // f.IncludeEnded. ADMIN.
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (healthSystemId, legalAidId).
 func (s *Service) Partnerships(ctx context.Context, f PartnershipFilter) ([]*models.Partnership, error) {
-	if _, err := authorize(ctx, models.RoleAdmin); err != nil {
+	if _, err := Policy.Authorize(ctx, "Partnerships"); err != nil {
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Order("created_at DESC, id DESC")
@@ -99,7 +91,7 @@ func (s *Service) Partnerships(ctx context.Context, f PartnershipFilter) ([]*mod
 // input.legalAidId, input.categories, input.serviceAreas), CONFLICT (the pair
 // already has an active partnership).
 func (s *Service) CreatePartnership(ctx context.Context, in models.CreatePartnershipInput) (*models.Partnership, error) {
-	p, err := authorize(ctx, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "CreatePartnership")
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +104,8 @@ func (s *Service) CreatePartnership(ctx context.Context, in models.CreatePartner
 		return nil, err
 	}
 	var ps *models.Partnership
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		hs, err := organization(tx, "input.healthSystemId", in.HealthSystemID, models.OrgHealthSystem)
 		if err != nil {
 			return err
@@ -153,7 +146,7 @@ func (s *Service) CreatePartnership(ctx context.Context, in models.CreatePartner
 // (input.categories, input.serviceAreas), CONFLICT (an ended partnership, a
 // stale input.expectedVersion).
 func (s *Service) UpdatePartnership(ctx context.Context, in models.UpdatePartnershipInput) (*models.Partnership, error) {
-	p, err := authorize(ctx, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "UpdatePartnership")
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +188,7 @@ func (s *Service) UpdatePartnership(ctx context.Context, in models.UpdatePartner
 // service areas). The row stays for the record. ADMIN.
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT (already ended).
 func (s *Service) EndPartnership(ctx context.Context, id string) (*models.Partnership, error) {
-	p, err := authorize(ctx, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "EndPartnership")
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +207,8 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, expe
 		return nil, models.NotFound("Partnership")
 	}
 	var ps models.Partnership
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&ps, "id = ?", pid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Partnership")
@@ -313,6 +307,9 @@ func categories(field string, in []models.LegalCategory) ([]models.LegalCategory
 // HealthSystems lists the HEALTH_SYSTEM organizations by name, for a patient
 // to choose theirs. Public.
 func (s *Service) HealthSystems(ctx context.Context) ([]*models.Organization, error) {
+	if _, err := Policy.Authorize(ctx, "HealthSystems"); err != nil {
+		return nil, err
+	}
 	var out []*models.Organization
 	return out, s.db.WithContext(ctx).Where("kind = ?", models.OrgHealthSystem).Order("name").Find(&out).Error
 }
