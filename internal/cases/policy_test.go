@@ -275,10 +275,13 @@ func TestServiceAuthorizationTable(t *testing.T) {
 
 	// Transfer: a case whose patient shares it, to a partner that serves it.
 	target := w.s.Org(t, models.OrgLegalAid, []string{"CA"}, models.CategoryHousing)
-	w.objectRowsWith(t, tb, "Transfer", func(o authztest.Object) *models.Case { return w.withConsent(t, o, map[uuid.UUID]uuid.UUID{}) }, func(ctx context.Context, c *models.Case) error {
+	w.objectRowsWith(t, tb, "Transfer", func(o authztest.Object) *models.Case {
+		c := w.withConsent(t, o, map[uuid.UUID]uuid.UUID{})
 		if err := w.s.DB.Model(c).UpdateColumn("status", models.CaseReceived).Error; err != nil {
-			return err
+			t.Fatal(err)
 		}
+		return c
+	}, func(ctx context.Context, c *models.Case) error {
 		_, err := svc.Transfer(ctx, c.ID.String(), target.ID.String(), "We cannot take it.")
 		return err
 	})
