@@ -72,7 +72,7 @@ type Worker struct {
 	db      *gorm.DB
 	senders Senders
 	log     *slog.Logger
-	sent atomic.Pointer[func(Args)] // see OnSent
+	sent    atomic.Pointer[func(Args)] // see OnSent
 }
 
 // OnSent makes the worker call f after each delivery (benchmarks measure
