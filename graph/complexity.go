@@ -105,6 +105,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.CancelReferral = func(child int, _ string) int { return root(child) }
 	c.Mutation.ClaimReferral = func(child int, _ models.ClaimReferralInput) int { return root(child) }
 	c.Mutation.RevokeConsent = func(child int, _ string) int { return root(child) }
+	c.Mutation.GrantConsent = func(child int, _ models.ConsentScope, _ *string) int { return root(child) }
 
 	// Subscription: a listener each.
 	c.Subscription.CaseEvents = func(child int, _ string, _ *string) int { return root(child) }
