@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -229,6 +230,7 @@ type ComplexityRoot struct {
 		ArchiveGuide          func(childComplexity int, id string) int
 		AssignCase            func(childComplexity int, caseID string, advocateID string) int
 		CancelReferral        func(childComplexity int, id string) int
+		ChangePassword        func(childComplexity int, currentPassword string, newPassword string) int
 		ClaimReferral         func(childComplexity int, input models.ClaimReferralInput) int
 		CreateGuide           func(childComplexity int, input models.GuideInput) int
 		CreateOrganization    func(childComplexity int, input models.CreateOrganizationInput) int
@@ -314,6 +316,7 @@ type ComplexityRoot struct {
 		Case              func(childComplexity int, id string) int
 		CaseQueue         func(childComplexity int, filter *models.CaseQueueFilter, first *int, after *string) int
 		EditorGuides      func(childComplexity int, status []models.GuideStatus, first *int, after *string) int
+		ExportMyData      func(childComplexity int) int
 		Guide             func(childComplexity int, slug string, locale *string) int
 		Guides            func(childComplexity int, filter *models.GuideFilter, first *int, after *string) int
 		LegalPartners     func(childComplexity int, serviceArea *string) int
@@ -431,6 +434,7 @@ type MutationResolver interface {
 	ArchiveGuide(ctx context.Context, id string) (*models.Guide, error)
 	MarkNotificationsRead(ctx context.Context, ids []string) (int, error)
 	RegisterDevice(ctx context.Context, platform models.DevicePlatform, token string) (bool, error)
+	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
 	ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error)
 	CancelReferral(ctx context.Context, id string) (*models.Referral, error)
 	ClaimReferral(ctx context.Context, input models.ClaimReferralInput) (*models.Case, error)
@@ -449,6 +453,7 @@ type QueryResolver interface {
 	EditorGuides(ctx context.Context, status []models.GuideStatus, first *int, after *string) (*model.GuideConnection, error)
 	MyNotifications(ctx context.Context, unreadOnly *bool, first *int, after *string) (*model.NotificationConnection, error)
 	PartnershipReport(ctx context.Context, from models.Date, to models.Date, organizationID *string) (*models.PartnershipReport, error)
+	ExportMyData(ctx context.Context) (json.RawMessage, error)
 	MyReferrals(ctx context.Context, first *int, after *string) (*model.ReferralConnection, error)
 	MyConsents(ctx context.Context) ([]*models.Consent, error)
 }
@@ -1226,6 +1231,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelReferral(childComplexity, args["id"].(string)), true
+	case "Mutation.changePassword":
+		if e.ComplexityRoot.Mutation.ChangePassword == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_changePassword_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ChangePassword(childComplexity, args["currentPassword"].(string), args["newPassword"].(string)), true
 	case "Mutation.claimReferral":
 		if e.ComplexityRoot.Mutation.ClaimReferral == nil {
 			break
@@ -1730,6 +1746,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.EditorGuides(childComplexity, args["status"].([]models.GuideStatus), args["first"].(*int), args["after"].(*string)), true
+	case "Query.exportMyData":
+		if e.ComplexityRoot.Query.ExportMyData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ExportMyData(childComplexity), true
 	case "Query.guide":
 		if e.ComplexityRoot.Query.Guide == nil {
 			break
@@ -2150,7 +2172,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema/accounts.graphqls" "schema/cases.graphqls" "schema/common.graphqls" "schema/guides.graphqls" "schema/notifications.graphqls" "schema/privacy.graphqls" "schema/referrals.graphqls"
+//go:embed "schema/accounts.graphqls" "schema/cases.graphqls" "schema/common.graphqls" "schema/guides.graphqls" "schema/notifications.graphqls" "schema/privacy.graphqls" "schema/recovery.graphqls" "schema/referrals.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2168,6 +2190,7 @@ var sources = []*ast.Source{
 	{Name: "schema/guides.graphqls", Input: sourceData("schema/guides.graphqls"), BuiltIn: false},
 	{Name: "schema/notifications.graphqls", Input: sourceData("schema/notifications.graphqls"), BuiltIn: false},
 	{Name: "schema/privacy.graphqls", Input: sourceData("schema/privacy.graphqls"), BuiltIn: false},
+	{Name: "schema/recovery.graphqls", Input: sourceData("schema/recovery.graphqls"), BuiltIn: false},
 	{Name: "schema/referrals.graphqls", Input: sourceData("schema/referrals.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2987,6 +3010,28 @@ func (ec *executionContext) field_Mutation_cancelReferral_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "currentPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["currentPassword"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "newPassword",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["newPassword"] = arg1
 	return args, nil
 }
 
@@ -7851,6 +7896,63 @@ func (ec *executionContext) fieldContext_Mutation_registerDevice(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_changePassword(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ChangePassword(ctx, fc.Args["currentPassword"].(string), fc.Args["newPassword"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Authenticated == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive authenticated is not implemented")
+				}
+				return ec.Directives.Authenticated(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_referPatient(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9597,6 +9699,47 @@ func (ec *executionContext) fieldContext_Query_partnershipReport(ctx context.Con
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportMyData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportMyData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ExportMyData(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
+				if err != nil {
+					var zeroVal json.RawMessage
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal json.RawMessage
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+			return ec.marshalNJSON2encodingᚋjsonᚐRawMessage(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportMyData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "JSON")
 }
 
 func (ec *executionContext) _Query_myReferrals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12330,13 +12473,20 @@ func (ec *executionContext) unmarshalInputReferPatientInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"patientLabel", "categories", "screening", "notes", "jurisdiction", "deadline", "recommendedGuideSlugs"}
+	fieldsInOrder := [...]string{"idempotencyKey", "patientLabel", "categories", "screening", "notes", "jurisdiction", "deadline", "recommendedGuideSlugs"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		case "patientLabel":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("patientLabel"))
 			data, err := ec.unmarshalNString2string(ctx, v)
@@ -14082,6 +14232,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "changePassword":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_changePassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "referPatient":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_referPatient(ctx, field)
@@ -14588,6 +14745,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_partnershipReport(ctx, field)
+				})
+		case "exportMyData":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportMyData(ctx, field)
 				})
 		case "myReferrals":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -15825,6 +15988,24 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	res := graphql.MarshalInt(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, v any) (json.RawMessage, error) {
+	res, err := scalar.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx context.Context, sel ast.SelectionSet, v json.RawMessage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "JSON!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalJSON(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return res
 }

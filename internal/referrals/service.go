@@ -6,8 +6,8 @@ package referrals
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -36,6 +36,8 @@ const (
 	MaxPatientLabelLen  = 60
 	MaxNotesLen         = 2000
 	MaxScreeningNoteLen = 500
+	// MaxIdempotencyKeyLen is the longest idempotency key, in bytes.
+	MaxIdempotencyKeyLen = 200
 )
 
 // GuideChecker checks the guides a clinician recommends (guides.Service).
@@ -59,7 +61,13 @@ type Service struct {
 	now     func() time.Time
 	codeKey []byte
 	guides  GuideChecker
+	// notifier writes the clinicians' notifications (UseNotifier).
+	notifier *notify.Notifier
 }
+
+// UseNotifier gives the service the notifier of the clinicians'
+// notifications (their push included).
+func (s *Service) UseNotifier(n *notify.Notifier) { s.notifier = n }
 
 // NewService returns the referral service. Claims open cases through cs and
 // are rate limited by limiter; codeKey keys the hash of referral codes (see
@@ -98,11 +106,18 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	r.ID, r.Status, r.ClinicianID, r.OrganizationID = uuid.Must(uuid.NewV7()), models.ReferralSent, p.ID, p.OrganizationID
 	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = now, now, now.Add(models.ReferralTTL)
+	var first *models.Referral
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// A retry of the same submission: answer with the first referral.
+		if r.IdempotencyKey != nil {
+			if first, err = s.findByKey(tx, p.ID, *r.IdempotencyKey); err != nil || first != nil {
+				return err
+			}
+		}
 		// A fresh code collides with a stored one about never; if it does, the
 		// unique index says so and another code is drawn.
 		for attempt := 1; ; attempt++ {
-			code, err := newCode()
+			code, err := s.drawCode(r, attempt)
 			if err != nil {
 				return err
 			}
@@ -111,6 +126,13 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 			err = tx.Transaction(func(sp *gorm.DB) error { return sp.Create(r).Error })
 			if err == nil {
 				break
+			}
+			if r.IdempotencyKey != nil && database.IsUniqueViolation(err, "referrals_clinician_idempotency_key") {
+				// a concurrent twin won: answer with its referral
+				if first, err = s.findByKey(tx, p.ID, *r.IdempotencyKey); err == nil && first == nil {
+					err = errors.New("referrals: idempotency key conflict without a referral")
+				}
+				return err
 			}
 			if !database.IsUniqueViolation(err, "referrals_code_hash_key") || attempt == 3 {
 				return err
@@ -121,7 +143,45 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	if err != nil {
 		return nil, err
 	}
+	if first != nil {
+		return first, nil
+	}
 	return r, nil
+}
+
+// drawCode returns the code of r's attempt: a random one, or for a
+// submission with an idempotency key the one derived from it (keyedCode).
+func (s *Service) drawCode(r *models.Referral, attempt int) (string, error) {
+	if r.IdempotencyKey == nil {
+		return newCode()
+	}
+	return keyedCode(s.codeKey, r.ClinicianID.String(), *r.IdempotencyKey, attempt), nil
+}
+
+// findByKey returns the clinician's referral with the idempotency key, or
+// nil; while it is SENT, with its code in full again (recomputed from the key:
+// only its hash is stored).
+func (s *Service) findByKey(tx *gorm.DB, clinician uuid.UUID, key string) (*models.Referral, error) {
+	var r models.Referral
+	err := tx.Take(&r, "clinician_id = ? AND idempotency_key = ?", clinician, key).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.StatusAt(s.now()) != models.ReferralSent {
+		return &r, nil
+	}
+	for attempt := 1; attempt <= 3; attempt++ {
+		code := keyedCode(s.codeKey, clinician.String(), key, attempt)
+		norm, _ := normaliseCode(code)
+		if hmac.Equal(hashCode(s.codeKey, norm), r.CodeHash) {
+			r.PlainCode = code
+			break
+		}
+	}
+	return &r, nil
 }
 
 // validate checks a referral and returns it, normalised.
@@ -132,6 +192,10 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 	}
 	if strings.ContainsFunc(label, func(r rune) bool { return unicode.IsDigit(r) || r == '@' }) {
 		return nil, models.InvalidField("input.patientLabel", "Use a first name or initials only: no numbers, dates or email addresses.")
+	}
+	key := models.Trimmed(in.IdempotencyKey)
+	if in.IdempotencyKey != nil && (key == nil || len(*key) > MaxIdempotencyKeyLen) {
+		return nil, models.InvalidField("input.idempotencyKey", "The submission key is 1 to %d characters long.", MaxIdempotencyKeyLen)
 	}
 	if len(in.Categories) == 0 {
 		return nil, models.InvalidField("input.categories", "Choose at least one legal category.")
@@ -178,7 +242,7 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 		}
 	}
 	return &models.Referral{PatientLabel: label, Categories: cats, Screening: screening, Notes: notes,
-		Jurisdiction: jur, Deadline: in.Deadline}, nil
+		Jurisdiction: jur, Deadline: in.Deadline, IdempotencyKey: key}, nil
 }
 
 // parseID parses a GraphQL ID; a malformed one is NOT_FOUND (what), like any
@@ -308,12 +372,14 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 				return err
 			}
 		}
-		body := fmt.Sprintf("%s claimed your referral and the legal team has it now. They chose not to share the case's status with you.", r.PatientLabel)
+		// That the referral was taken up is the clinician's to know; what
+		// follows only while the patient shares it.
+		body := "notify.REFERRAL_CLAIMED.body.private"
 		if in.ShareStatusWithReferrer {
-			body = fmt.Sprintf("%s claimed your referral and the legal team has it now. You can follow the case's status in your referrals while they share it.", r.PatientLabel)
+			body = "notify.REFERRAL_CLAIMED.body.shared"
 		}
-		if err := notify.Add(tx, &models.Notification{UserID: r.ClinicianID, Kind: models.NotificationReferralClaimed,
-			Title: "Referral claimed", Body: body, ReferralID: &r.ID, CreatedAt: now}); err != nil {
+		if err := s.notifier.To(ctx, tx, []uuid.UUID{r.ClinicianID}, notify.Note{Kind: notify.KindReferralClaimed, Body: body,
+			ReferralID: &r.ID, Data: map[string]any{"Patient": r.PatientLabel}}); err != nil {
 			return err
 		}
 		return audit.Record(tx, p, audit.ActionUpdate, EntityReferral, &r.ID)
@@ -324,11 +390,16 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 	return c, nil
 }
 
-// CloseForCase marks the referral of case c CLOSED, when c has one that is
-// CLAIMED, and tells the referring clinician. The case service calls it in the
-// transaction tx in which c reaches a final status (see cases.Service.OnFinal).
+// CloseForCase tells the referring clinician that case c, opened from their
+// referral, ended, and marks the referral CLOSED, but only while the
+// patient's SHARE_STATUS_WITH_REFERRER consent for c stands: without it
+// (never given, or revoked) the clinician is told nothing after the claim and
+// the referral stays CLAIMED for them. A withdrawal by the patient is told as
+// one (REFERRAL_WITHDRAWN), not as a closure by the legal team. The case
+// service calls it in the transaction tx in which c reaches a final status
+// (see cases.Service.OnFinal).
 func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := tx.NowFunc()
 	var closed []struct {
 		ID           uuid.UUID
 		ClinicianID  uuid.UUID
@@ -336,15 +407,20 @@ func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
 	}
 	err := tx.Raw(`UPDATE referrals r SET status = ?, closed_at = ?, updated_at = ?
 		FROM cases c WHERE c.id = ? AND r.id = c.referral_id AND r.status = ?
+			AND EXISTS (SELECT 1 FROM consents k WHERE k.case_id = c.id AND k.patient_id = c.patient_id
+				AND k.scope = ? AND k.revoked_at IS NULL)
 		RETURNING r.id, r.clinician_id, r.patient_label`,
-		models.ReferralClosed, now, now, c.ID, models.ReferralClaimed).Scan(&closed).Error
+		models.ReferralClosed, now, now, c.ID, models.ReferralClaimed, models.ConsentShareStatusWithReferrer).Scan(&closed).Error
 	if err != nil {
 		return err
 	}
+	kind := notify.KindReferralClosed
+	if c.Status == models.CaseWithdrawn {
+		kind = notify.KindReferralWithdrawn
+	}
 	for _, r := range closed {
-		if err := notify.Add(tx, &models.Notification{UserID: r.ClinicianID, Kind: models.NotificationReferralClosed,
-			Title: "Referral closed", Body: fmt.Sprintf("The legal team has closed the case of %s from your referral.", r.PatientLabel),
-			ReferralID: &r.ID, CreatedAt: now}); err != nil {
+		if err := s.notifier.To(tx.Statement.Context, tx, []uuid.UUID{r.ClinicianID}, notify.Note{Kind: kind,
+			ReferralID: &r.ID, Data: map[string]any{"Patient": r.PatientLabel}}); err != nil {
 			return err
 		}
 		if err := audit.Record(tx, nil, audit.ActionUpdate, EntityReferral, &r.ID); err != nil {
