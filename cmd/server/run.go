@@ -19,6 +19,7 @@ import (
 	"mlp/internal/app"
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/config"
 	"mlp/internal/database"
 	"mlp/internal/push"
@@ -46,8 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	// The application's one clock: GORM's and every service's.
+	clk := clock.System
 	db, err := database.Open(ctx, database.Options{
-		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log,
+		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log, Now: clk,
 	})
 	if err != nil {
 		return err
@@ -60,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "audit" {
 		return auditCommand(ctx, db, args[1:], stdout)
 	}
-	return serve(ctx, cfg, db, log)
+	return serve(ctx, cfg, db, clk, log)
 }
 
 // healthcheck asks the server running on this machine's PORT whether it is
@@ -174,7 +177,7 @@ func auditCommand(ctx context.Context, db *gorm.DB, args []string, stdout io.Wri
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger) error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
 	}
@@ -187,7 +190,8 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
-		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies})
+		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
+		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk})
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

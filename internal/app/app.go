@@ -19,6 +19,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
@@ -39,8 +40,9 @@ type Options struct {
 	Logger      *slog.Logger
 	JWTSecret   []byte
 	Development bool
-	// Now is the clock of every service; tests fix it. Default time.Now.
-	Now func() time.Time
+	// Now is the application's clock, the one of every service (and the one
+	// to give database.Open); tests fix it. Default: the wall clock.
+	Now clock.Clock
 	// Argon2 are the password-hash costs. Default auth.DefaultArgon2.
 	Argon2 *auth.Argon2Params
 	// ReferralCodeKey keys the hash of referral codes. Default: derived from
@@ -113,7 +115,7 @@ func (a *App) Close() {
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.System
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
