@@ -109,8 +109,8 @@ func Complexity() ComplexityRoot {
 	c.Mutation.GrantConsent = func(child int, _ models.ConsentScope, _ *string) int { return root(child) }
 
 	// Subscription: a listener each.
-	c.Subscription.CaseEvents = func(child int, _ string) int { return root(child) }
-	c.Subscription.NotificationAdded = root
+	c.Subscription.CaseEvents = func(child int, _ string, _ *string) int { return root(child) }
+	c.Subscription.NotificationAdded = func(child int, _ *string) int { return root(child) }
 
 	// Nested lists.
 	c.Case.Timeline = func(child int, first *int, _ *string) int {

@@ -243,5 +243,5 @@ func New(opts Options) *App {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
 	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner}
 }
