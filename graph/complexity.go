@@ -75,6 +75,7 @@ func Complexity() ComplexityRoot {
 	c.Query.Case = func(child int, _ string) int { return root(child) }
 	c.Query.Guide = func(child int, _ string, _ *string) int { return root(child) }
 	c.Query.PartnershipReport = func(child int, _, _ models.Date, _ *string) int { return root(child) }
+	c.Query.ExportMyData = func(child int) int { return root(child) }
 
 	// Mutation: each one a transaction.
 	c.Mutation.Register = func(child int, _ models.RegisterInput) int { return root(child) }
