@@ -15,6 +15,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"mlp/graph"
 	"mlp/internal/app"
 	"mlp/internal/audit"
 	"mlp/internal/auth"
@@ -137,7 +138,9 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
-		AllowedOrigins: cfg.CORSAllowedOrigins, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies})
+		AllowedOrigins: cfg.CORSAllowedOrigins, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies,
+		DocumentLimits: graph.Limits{MaxTokens: cfg.Limits.GraphQLMaxTokens, MaxFields: cfg.Limits.GraphQLMaxFields,
+			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors}})
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

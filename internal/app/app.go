@@ -54,6 +54,9 @@ type Options struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For and
 	// X-Forwarded-Proto count (the load balancers); none by default.
 	TrustedProxies ratelimit.Proxies
+	// DocumentLimits bound each GraphQL document; zero fields take
+	// graph.DefaultLimits.
+	DocumentLimits graph.Limits
 	// CompiledReads answers the compilable reads as one SQL statement each
 	// (graph/compiled); false leaves every operation to the resolvers.
 	CompiledReads bool
@@ -189,6 +192,7 @@ func New(opts Options) *App {
 		Now:             opts.Now,
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
 		AllowedOrigins:  opts.AllowedOrigins,
+		Limits:          opts.DocumentLimits,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
