@@ -58,6 +58,11 @@ func (r *caseResolver) RelatedGuides(ctx context.Context, obj *models.Case, firs
 	return loaders.For(ctx).Guides.CaseRelated(ctx, obj, first)
 }
 
+// Notes is the resolver for the notes field.
+func (r *caseOutcomeResolver) Notes(ctx context.Context, obj *models.CaseOutcome) (*string, error) {
+	return r.Cases.OutcomeNotes(ctx, obj), nil
+}
+
 // RequestLegalHelp is the resolver for the requestLegalHelp field.
 func (r *mutationResolver) RequestLegalHelp(ctx context.Context, input models.RequestLegalHelpInput) (*models.Case, error) {
 	return r.Cases.RequestLegalHelp(ctx, input)
@@ -119,7 +124,11 @@ func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{
 // Case returns CaseResolver implementation.
 func (r *Resolver) Case() CaseResolver { return &caseResolver{r} }
 
+// CaseOutcome returns CaseOutcomeResolver implementation.
+func (r *Resolver) CaseOutcome() CaseOutcomeResolver { return &caseOutcomeResolver{r} }
+
 type (
-	auditEntryResolver struct{ *Resolver }
-	caseResolver       struct{ *Resolver }
+	auditEntryResolver  struct{ *Resolver }
+	caseResolver        struct{ *Resolver }
+	caseOutcomeResolver struct{ *Resolver }
 )

@@ -36,6 +36,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	AuditEntry() AuditEntryResolver
 	Case() CaseResolver
+	CaseOutcome() CaseOutcomeResolver
 	Guide() GuideResolver
 	GuideRevision() GuideRevisionResolver
 	Mutation() MutationResolver
@@ -155,10 +156,11 @@ type ComplexityRoot struct {
 	}
 
 	CaseOutcome struct {
-		BenefitAmountCents func(childComplexity int) int
-		Code               func(childComplexity int) int
-		Notes              func(childComplexity int) int
-		RecordedAt         func(childComplexity int) int
+		BenefitAmountCents    func(childComplexity int) int
+		Code                  func(childComplexity int) int
+		Notes                 func(childComplexity int) int
+		NotesVisibleToPatient func(childComplexity int) int
+		RecordedAt            func(childComplexity int) int
 	}
 
 	CategoryStat struct {
@@ -393,6 +395,9 @@ type CaseResolver interface {
 	RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*models.Guide, error)
 
 	AccessLog(ctx context.Context, obj *models.Case, first *int, after *string) (*model.AccessLogConnection, error)
+}
+type CaseOutcomeResolver interface {
+	Notes(ctx context.Context, obj *models.CaseOutcome) (*string, error)
 }
 type GuideResolver interface {
 	Translations(ctx context.Context, obj *models.Guide) ([]*models.GuideTranslation, error)
@@ -917,6 +922,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CaseOutcome.Notes(childComplexity), true
+	case "CaseOutcome.notesVisibleToPatient":
+		if e.ComplexityRoot.CaseOutcome.NotesVisibleToPatient == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseOutcome.NotesVisibleToPatient(childComplexity), true
 	case "CaseOutcome.recordedAt":
 		if e.ComplexityRoot.CaseOutcome.RecordedAt == nil {
 			break
@@ -2381,6 +2392,8 @@ func (ec *executionContext) childFields_CaseOutcome(ctx context.Context, field g
 		return ec.fieldContext_CaseOutcome_notes(ctx, field)
 	case "recordedAt":
 		return ec.fieldContext_CaseOutcome_recordedAt(ctx, field)
+	case "notesVisibleToPatient":
+		return ec.fieldContext_CaseOutcome_notesVisibleToPatient(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CaseOutcome", field.Name)
 }
@@ -5518,7 +5531,7 @@ func (ec *executionContext) _CaseOutcome_notes(ctx context.Context, field graphq
 			return ec.fieldContext_CaseOutcome_notes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Notes, nil
+			return ec.Resolvers.CaseOutcome().Notes(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5529,7 +5542,7 @@ func (ec *executionContext) _CaseOutcome_notes(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_CaseOutcome_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CaseOutcome", field, true, true, "String")
 }
 
 func (ec *executionContext) _CaseOutcome_recordedAt(ctx context.Context, field graphql.CollectedField, obj *models.CaseOutcome) (ret graphql.Marshaler) {
@@ -5553,6 +5566,29 @@ func (ec *executionContext) _CaseOutcome_recordedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_CaseOutcome_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CaseOutcome_notesVisibleToPatient(ctx context.Context, field graphql.CollectedField, obj *models.CaseOutcome) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseOutcome_notesVisibleToPatient(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotesVisibleToPatient, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseOutcome_notesVisibleToPatient(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseOutcome", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CategoryStat_category(ctx context.Context, field graphql.CollectedField, obj *models.CategoryStat) (ret graphql.Marshaler) {
@@ -11699,7 +11735,7 @@ func (ec *executionContext) unmarshalInputCaseOutcomeInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"caseId", "code", "benefitAmountCents", "notes"}
+	fieldsInOrder := [...]string{"caseId", "code", "benefitAmountCents", "notes", "notesVisibleToPatient"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -11734,6 +11770,13 @@ func (ec *executionContext) unmarshalInputCaseOutcomeInput(ctx context.Context, 
 				return it, err
 			}
 			it.Notes = data
+		case "notesVisibleToPatient":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesVisibleToPatient"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotesVisibleToPatient = data
 		}
 	}
 	return it, nil
@@ -13426,22 +13469,28 @@ func (ec *executionContext) _CaseOutcome(ctx context.Context, sel ast.SelectionS
 		case "code":
 			out.Values[i] = ec._CaseOutcome_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "benefitAmountCents":
 			out.Values[i] = ec._CaseOutcome_benefitAmountCents(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "notes":
-			out.Values[i] = ec._CaseOutcome_notes(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CaseOutcome_notes(ctx, field, obj)
+				})
 		case "recordedAt":
 			out.Values[i] = ec._CaseOutcome_recordedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notesVisibleToPatient":
+			out.Values[i] = ec._CaseOutcome_notesVisibleToPatient(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

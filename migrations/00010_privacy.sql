@@ -106,7 +106,11 @@ CREATE TRIGGER audit_chain_head_no_delete BEFORE DELETE ON audit_chain_head
 CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head
     FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only();
 
+-- An advocate's outcome notes are internal unless marked for the patient.
+ALTER TABLE case_outcomes ADD COLUMN notes_visible_to_patient boolean NOT NULL DEFAULT false;
+
 -- +goose Down
+ALTER TABLE case_outcomes DROP COLUMN notes_visible_to_patient;
 DROP TRIGGER audit_entries_chain ON audit_entries;
 DROP TABLE audit_chain_head;
 DROP TABLE audit_chain;

@@ -255,8 +255,20 @@ type CaseOutcome struct {
 	// BenefitAmountCents is money obtained or saved for the patient.
 	BenefitAmountCents *int64
 	Notes              *string
-	RecordedByID       *uuid.UUID `gorm:"type:uuid"`
+	// NotesVisibleToPatient marks the notes for the patient; otherwise they
+	// are internal to the case's staff (see NotesFor).
+	NotesVisibleToPatient bool       `gorm:"not null"`
+	RecordedByID          *uuid.UUID `gorm:"type:uuid"`
 	RecordedAt         time.Time  `gorm:"not null"`
+}
+
+// NotesFor returns the outcome's notes as a reader of role sees them: a
+// PATIENT only notes marked for them, staff always.
+func (o *CaseOutcome) NotesFor(role Role) *string {
+	if role == RolePatient && !o.NotesVisibleToPatient {
+		return nil
+	}
+	return o.Notes
 }
 
 // ConsentScope is what a patient agreed to share.
@@ -331,6 +343,8 @@ type CaseOutcomeInput struct {
 	Code               OutcomeCode
 	BenefitAmountCents *int64
 	Notes              *string
+	// NotesVisibleToPatient shows the notes to the patient; default false.
+	NotesVisibleToPatient *bool
 }
 
 // CaseQueueFilter narrows an advocate's queue.

@@ -116,9 +116,18 @@ var caseEventType = &objectType{name: "CaseEvent", fields: map[string]fieldCompi
 var caseOutcomeType = &objectType{name: "CaseOutcome", fields: map[string]fieldCompiler{
 	"code":               text("code"),
 	"benefitAmountCents": nullPlain("benefit_amount_cents"),
-	"notes":              nullText("notes"),
+	"notes":              outcomeNotes,
 	"recordedAt":         timeCol("recorded_at"),
 }}
+
+// outcomeNotes: a PATIENT reads only notes marked for them
+// (models.CaseOutcome.NotesFor).
+func outcomeNotes(c *compiler, row string, f *field) (string, error) {
+	if c.p.Is(models.RolePatient) {
+		return "CASE WHEN " + row + ".notes_visible_to_patient THEN coalesce(to_json(" + row + ".notes)::text, 'null') ELSE 'null' END", nil
+	}
+	return nullText("notes")(c, row, f)
+}
 
 // caseType leaves out referral and relatedGuides (their rules live in the
 // referral and guide services, not compiled yet).

@@ -374,6 +374,17 @@ func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*mod
 	return out, s.db.WithContext(ctx).Where("case_id IN ?", ids).Find(&out).Error
 }
 
+// OutcomeNotes returns the notes of outcome o as the caller may read them
+// (models.CaseOutcome.NotesFor): the outcome comes from a case the caller has
+// read; a PATIENT sees only notes marked for them.
+func (s *Service) OutcomeNotes(ctx context.Context, o *models.CaseOutcome) *string {
+	p, err := auth.Require(ctx)
+	if err != nil {
+		return nil
+	}
+	return o.NotesFor(p.Role)
+}
+
 // MyConsents lists the calling PATIENT's consents, revoked ones included,
 // newest first.
 // Errors: UNAUTHENTICATED.

@@ -225,7 +225,8 @@ func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleTo
 
 // RecordOutcome records (or corrects) the outcome of a RESOLVED or UNRESOLVED
 // case, for an ADVOCATE of its organization or an ADMIN, and appends an
-// OUTCOME_RECORDED event.
+// OUTCOME_RECORDED event. The notes stay internal to staff unless
+// in.NotesVisibleToPatient is true.
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case of another
 // organization), BAD_USER_INPUT (input.code, input.benefitAmountCents,
 // input.notes), CONFLICT (a case that is not RESOLVED or UNRESOLVED).
@@ -252,10 +253,11 @@ func (s *Service) RecordOutcome(ctx context.Context, in models.CaseOutcomeInput)
 			return nil, nil, models.Errorf(models.ECONFLICT, "Record an outcome once the case is RESOLVED or UNRESOLVED.")
 		}
 		o := &models.CaseOutcome{CaseID: c.ID, Code: in.Code, BenefitAmountCents: in.BenefitAmountCents, Notes: notes,
-			RecordedByID: &p.ID, RecordedAt: tx.NowFunc()}
+			NotesVisibleToPatient: in.NotesVisibleToPatient != nil && *in.NotesVisibleToPatient,
+			RecordedByID:          &p.ID, RecordedAt: tx.NowFunc()}
 		err := tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "case_id"}},
-			DoUpdates: clause.AssignmentColumns([]string{"code", "benefit_amount_cents", "notes", "recorded_by_id", "recorded_at"}),
+			DoUpdates: clause.AssignmentColumns([]string{"code", "benefit_amount_cents", "notes", "notes_visible_to_patient", "recorded_by_id", "recorded_at"}),
 		}).Create(o).Error
 		if err != nil {
 			return nil, nil, err

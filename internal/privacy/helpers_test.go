@@ -3,6 +3,7 @@ package privacy_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -88,3 +89,5 @@ func code(err error) string {
 	}
 	return string(models.ErrorCodeOf(err))
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
