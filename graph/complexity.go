@@ -81,6 +81,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.Login = func(child int, _, _ string) int { return root(child) }
 	c.Mutation.RefreshSession = func(child int, _ string) int { return root(child) }
 	c.Mutation.Logout = func(child int, _ string) int { return root(child) }
+	c.Mutation.ChangePassword = func(child int, _, _ string) int { return root(child) }
 	c.Mutation.CreateOrganization = func(child int, _ models.CreateOrganizationInput) int { return root(child) }
 	c.Mutation.CreateStaffUser = func(child int, _ models.CreateStaffUserInput) int { return root(child) }
 	c.Mutation.DisableUser = func(child int, _ string) int { return root(child) }

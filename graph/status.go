@@ -10,6 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mlp/internal/i18n"
 	"mlp/models"
 )
 
@@ -89,7 +90,7 @@ func (requireQuery) MutateOperationParameters(ctx context.Context, params *graph
 	if m, ok := ctx.Value(malformedKey{}).(*atomic.Bool); ok {
 		m.Store(true)
 	}
-	err := gqlerror.Errorf("The request has no query.")
+	err := gqlerror.Errorf("%s", i18n.Text(i18n.Language(ctx), "The request has no query."))
 	errcode.Set(err, string(models.EINVALID))
 	return err
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"mlp/internal/i18n"
 )
 
 // variableError rewrites an error gqlparser raised while checking the
@@ -42,32 +44,32 @@ func variableError(ctx context.Context, e *gqlerror.Error) string {
 		}
 	}
 	at, parent := typeAt(typ, rest)
-	e.Message = variableMessage(field, e.Message, at, parent)
+	e.Message = variableMessage(i18n.Language(ctx), field, e.Message, at, parent)
 	e.Path = nil
 	return field
 }
 
-// variableMessage turns gqlparser's terse complaint into a sentence.
-func variableMessage(field, terse string, at, parent *ast.Type) string {
+// variableMessage turns gqlparser's terse complaint into a sentence in lang.
+func variableMessage(lang, field, terse string, at, parent *ast.Type) string {
 	switch {
 	case terse == "must be defined" || terse == "cannot be null":
-		return fmt.Sprintf("%s is required.", field)
+		return i18n.Text(lang, "%s is required.", field)
 	case terse == "unknown field":
 		if parent != nil {
-			return fmt.Sprintf("%s is not a field of %s.", field, parent.Name())
+			return i18n.Text(lang, "%s is not a field of %s.", field, parent.Name())
 		}
-		return fmt.Sprintf("%s is not a known field.", field)
+		return i18n.Text(lang, "%s is not a known field.", field)
 	case at == nil:
-		return fmt.Sprintf("%s has a value of the wrong type.", field)
+		return i18n.Text(lang, "%s has a value of the wrong type.", field)
 	}
 	if def := parsedSchema.Types[at.Name()]; def != nil && def.Kind == ast.Enum && strings.Contains(terse, " is not a valid ") {
 		values := make([]string, len(def.EnumValues))
 		for i, v := range def.EnumValues {
 			values[i] = v.Name
 		}
-		return fmt.Sprintf("%s must be one of %s.", field, strings.Join(values, ", "))
+		return i18n.Text(lang, "%s must be one of %s.", field, strings.Join(values, ", "))
 	}
-	return fmt.Sprintf("%s must be of type %s.", field, at.String())
+	return i18n.Text(lang, "%s must be of type %s.", field, at.String())
 }
 
 // typeAt follows path (input field names and list indexes) from the type t of

@@ -93,14 +93,16 @@ type Referral struct {
 	Notes                 *string
 	Jurisdiction          string `gorm:"not null"`
 	Deadline              *Date
-	RecommendedGuideSlugs []string   `gorm:"type:text[];serializer:textarray;not null"`
-	ClaimedByID           *uuid.UUID `gorm:"column:claimed_by;type:uuid"`
-	ClaimedAt             *time.Time
-	ClosedAt              *time.Time
-	CancelledAt           *time.Time
-	ExpiresAt             time.Time `gorm:"not null"`
-	CreatedAt             time.Time `gorm:"not null"`
-	UpdatedAt             time.Time `gorm:"not null"`
+	RecommendedGuideSlugs []string `gorm:"type:text[];serializer:textarray;not null"`
+	// IdempotencyKey is the clinician's key of the submission, if any.
+	IdempotencyKey *string
+	ClaimedByID    *uuid.UUID `gorm:"column:claimed_by;type:uuid"`
+	ClaimedAt      *time.Time
+	ClosedAt       *time.Time
+	CancelledAt    *time.Time
+	ExpiresAt      time.Time `gorm:"not null"`
+	CreatedAt      time.Time `gorm:"not null"`
+	UpdatedAt      time.Time `gorm:"not null"`
 
 	// PlainCode is the code in plain text, set only on the referral that
 	// referPatient returns.
@@ -118,6 +120,9 @@ func (r *Referral) StatusAt(now time.Time) ReferralStatus {
 
 // ReferPatientInput is what a clinician gives to refer a patient.
 type ReferPatientInput struct {
+	// IdempotencyKey, when given, identifies the submission: referring again
+	// with the same key returns the first referral (and its code).
+	IdempotencyKey        *string
 	PatientLabel          string
 	Categories            []LegalCategory
 	Screening             []*ScreeningAnswer

@@ -22,15 +22,21 @@ type compiler struct {
 	doc  *ast.QueryDocument
 	vars map[string]any // the variables of the first execution: only their shape is used
 	p    *auth.Principal
-	// binds read the parameters $1, $2, ... at execution.
+	// binds read the parameters $1, $2, ... at execution; checks are run
+	// too, for their verdict only.
 	binds   []binder
+	checks  []binder
 	aliases int
 	// fallbacks are SQL conditions under which the answer holds an error:
 	// the compiled answer is dropped and gqlgen's executor answers (the same
 	// document, in the same request), so errors are presented by one path.
 	fallbacks []string
-	// roots are the root fields' values, each a derived table of one row.
-	roots []string
+	// roots are the root fields' derived tables (columns v, and a for the
+	// audited ones), each of at most one row.
+	roots []rootTable
+	// holes are SQL written at each execution (see hole).
+	holes []hole
+	svc   Services
 }
 
 // env is what binders read at execution: the request's variables, principal
@@ -47,6 +53,22 @@ type env struct {
 // is refused (a page size out of range, a bad cursor, a malformed id) and the
 // resolvers must answer, with their error.
 type binder func(e *env) (v any, ok bool)
+
+// hole is SQL a service writes at each execution, with ? placeholders and
+// their values, for rules whose SQL depends on values (the case queue's
+// filter and cursor): its text may differ from one execution to the next,
+// its placeholders are numbered after the plan's own. ok false hands the
+// operation to the resolvers (the service refused the values).
+type hole func(e *env) (sql string, args []any, ok bool)
+
+// holeMark separates holes in a plan's SQL.
+const holeMark = "\x00"
+
+// hole adds a hole and returns its mark.
+func (c *compiler) hole(h hole) string {
+	c.holes = append(c.holes, h)
+	return holeMark + strconv.Itoa(len(c.holes)-1) + holeMark
+}
 
 // bind adds a bind parameter and returns its placeholder.
 func (c *compiler) bind(b binder) string {
@@ -192,4 +214,11 @@ func (c *compiler) object(t *objectType, row string, sel ast.SelectionSet) (stri
 	}
 	j.literal("}")
 	return j.sql(), nil
+}
+
+// rootTable is a root field's derived table.
+type rootTable struct {
+	sql         string
+	nullIsError bool
+	audited     bool
 }

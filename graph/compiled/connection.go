@@ -22,6 +22,13 @@ type connSpec struct {
 	// newest first, ">" for oldest first.
 	after     string
 	keyColumn string
+	// afterCond, when set, writes the cursor condition instead (its own
+	// keyset); cursorSQL, when set, the cursor of a row named t.
+	afterCond func(c *compiler, t string, f *field) string
+	cursorSQL func(t string) string
+	// audited makes the connection a root's derived table (columns v, the
+	// JSON, and a, the ids of the page's rows): each is audited as read.
+	audited bool
 }
 
 // limitBinder reads first as page.Args.Limit does.
@@ -87,15 +94,31 @@ func cursorBinders(f *field) (at, id binder) {
 
 // connection writes the JSON of a connection field f.
 func (c *compiler) connection(s *connSpec, f *field) (string, error) {
-	lim := c.bind(limitBinder(f)) + "::int"
+	// first is checked at every execution, as the services check it even
+	// when no row is selected; it is a parameter only when the SQL uses it
+	// (PostgreSQL cannot type a parameter it never sees).
+	limB := limitBinder(f)
+	limP := ""
+	limit := func() string {
+		if limP == "" {
+			limP = c.bind(limB) + "::int"
+		}
+		return limP
+	}
 	t := c.alias("r")
 	conds := s.where(c, t)
-	if c.arg(f, "after") != nil {
+	switch {
+	case s.afterCond != nil:
+		conds += " AND " + s.afterCond(c, t, f)
+	case c.arg(f, "after") != nil:
 		atB, idB := cursorBinders(f)
 		at, idp := c.bind(atB)+"::timestamptz", c.bind(idB)+"::uuid"
 		conds += " AND (" + at + " IS NULL OR (" + t + "." + s.keyColumn + ", " + t + ".id) " + s.after + " (" + at + ", " + idp + "))"
 	}
 	cursor := page.TimeKeySQL(t+"."+s.keyColumn, t+".id")
+	if s.cursorSQL != nil {
+		cursor = s.cursorSQL(t)
+	}
 
 	fields, err := c.collect(f.sel, s.name)
 	if err != nil {
@@ -122,7 +145,7 @@ func (c *compiler) connection(s *connSpec, f *field) (string, error) {
 				return "", err
 			}
 			j.literal("[")
-			j.expr("coalesce(string_agg(" + edge + ", ',' ORDER BY " + t + "._rn) FILTER (WHERE " + t + "._rn <= " + lim + "), '')")
+			j.expr("coalesce(string_agg(" + edge + ", ',' ORDER BY " + t + "._rn) FILTER (WHERE " + t + "._rn <= " + limit() + "), '')")
 			j.literal("]")
 		case "pageInfo":
 			rows = true
@@ -140,9 +163,9 @@ func (c *compiler) connection(s *connSpec, f *field) (string, error) {
 				case "__typename":
 					j.literal(`"PageInfo"`)
 				case "hasNextPage":
-					j.expr("(count(*) > " + lim + ")::text")
+					j.expr("(count(*) > " + limit() + ")::text")
 				case "endCursor":
-					j.expr(`coalesce('"' || (array_agg(` + cursor + ` ORDER BY ` + t + `._rn DESC) FILTER (WHERE ` + t + `._rn <= ` + lim + `))[1] || '"', 'null')`)
+					j.expr(`coalesce('"' || (array_agg(` + cursor + ` ORDER BY ` + t + `._rn DESC) FILTER (WHERE ` + t + `._rn <= ` + limit() + `))[1] || '"', 'null')`)
 				default:
 					return "", errNotCompilable
 				}
@@ -155,12 +178,21 @@ func (c *compiler) connection(s *connSpec, f *field) (string, error) {
 	j.literal("}")
 	// GROUP BY (): one row of aggregates even when the selection uses none
 	// (a pageInfo whose fields are all skipped).
-	if !rows {
+	if !rows && !s.audited {
+		c.checks = append(c.checks, limB)
 		return j.sql(), nil
 	}
 	order := s.order(t)
-	return "(SELECT " + j.sql() + " FROM (SELECT " + t + ".*, row_number() OVER (ORDER BY " + order + ") AS _rn FROM " +
-		s.table + " " + t + " WHERE " + conds + " ORDER BY " + order + " LIMIT " + lim + " + 1) " + t + " GROUP BY ())", nil
+	sel := j.sql()
+	if s.audited {
+		sel += " AS v, array_to_string(array_agg(" + t + ".id ORDER BY " + t + "._rn) FILTER (WHERE " + t + "._rn <= " + limit() + "), ',') AS a"
+	}
+	sql := "SELECT " + sel + " FROM (SELECT " + t + ".*, row_number() OVER (ORDER BY " + order + ") AS _rn FROM " +
+		s.table + " " + t + " WHERE " + conds + " ORDER BY " + order + " LIMIT " + limit() + " + 1) " + t + " GROUP BY ()"
+	if s.audited {
+		return sql, nil
+	}
+	return "(" + sql + ")", nil
 }
 
 // edge writes one edge of a connection for the row t.

@@ -94,7 +94,14 @@ func (g *gen) selection(typ string, fields map[string]func() string) string {
 			if fields[n] != nil {
 				sub = " " + fields[n]()
 			}
-			parts = append(parts, g.key()+n+sub+g.directive())
+			// directives come after the arguments, before the selection set
+			d := g.directive()
+			if k := strings.Index(sub, "{"); k >= 0 {
+				sub = sub[:k] + strings.TrimSpace(d) + " " + sub[k:]
+			} else {
+				sub += d
+			}
+			parts = append(parts, g.key()+n+sub)
 		}
 		if g.chance(0.1) {
 			parts = append(parts, "__typename")
@@ -223,25 +230,66 @@ func (g *gen) caseID() string {
 	return "not-a-case"
 }
 
+// filterValue writes a CaseQueueFilter as a variable or a literal.
+func (g *gen) filterValue(fl map[string]any) string {
+	if g.chance(0.5) {
+		name := g.name("v")
+		g.defs = append(g.defs, "$"+name+": CaseQueueFilter")
+		g.vars[name] = fl
+		return "$" + name
+	}
+	var parts []string
+	for _, k := range []string{"status", "category", "urgentOnly", "assignedToMe"} {
+		switch v := fl[k].(type) {
+		case []string:
+			parts = append(parts, k+": ["+strings.Join(v, ", ")+"]")
+		case string:
+			parts = append(parts, k+": "+v)
+		case bool:
+			parts = append(parts, k+": "+strconv.FormatBool(v))
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
 // token picks the caller: mostly patient A (whose cases the ids and cursors
 // are), then patient B (another patient's view of the same ids), then every
 // other role and the anonymous caller.
 func (g *gen) token() string {
 	switch k := g.r.IntN(20); {
-	case k < 11:
+	case k < 8:
 		return g.w.patientA
-	case k < 14:
+	case k < 10:
 		return g.w.patientB
+	case k < 13:
+		return g.w.advocate1
+	case k < 14:
+		return g.w.advocate2
+	case k < 15:
+		return g.w.admin
 	}
 	return g.w.tokens[g.r.IntN(len(g.w.tokens))]
 }
 
-// operation writes one query and its variables.
-func (g *gen) operation() (string, map[string]any) {
+// operation writes one query and its variables for the caller tok: mostly
+// the roots its role reads (a patient's cases, an advocate's queue, any
+// staff's case), sometimes any root.
+func (g *gen) operation(tok string) (string, map[string]any) {
 	g.vars, g.defs, g.frags, g.n = map[string]any{}, nil, nil, 0
 	var roots []string
 	for range 1 + g.r.IntN(2) {
-		switch g.r.IntN(5) {
+		kind := g.r.IntN(5)
+		if g.chance(0.85) {
+			switch tok {
+			case g.w.patientA, g.w.patientB:
+				kind = []int{0, 1, 2, 3}[g.r.IntN(4)]
+			case g.w.advocate1, g.w.advocate2:
+				kind = []int{3, 4, 4, 4}[g.r.IntN(4)]
+			case g.w.admin:
+				kind = 3
+			}
+		}
+		switch kind {
 		case 0, 1, 2:
 			args := g.pageArgs(g.w.caseCursors)
 			if g.chance(0.3) {
@@ -258,11 +306,43 @@ func (g *gen) operation() (string, map[string]any) {
 					args = "(" + st + ", " + args[1:]
 				}
 			}
-			roots = append(roots, g.name("r")+": myCases"+args+" "+g.connection("CaseConnection", "CaseEdge", g.caseSel, g.w.caseCursors)+g.directive())
+			roots = append(roots, g.name("r")+": myCases"+args+g.directive()+" "+g.connection("CaseConnection", "CaseEdge", g.caseSel, g.w.caseCursors))
 		case 3:
 			roots = append(roots, g.name("r")+": case(id: "+g.value("ID!", g.caseID())+") "+g.caseSel())
-		default:
-			roots = append(roots, "__typename")
+		case 4:
+			if g.chance(0.1) {
+				roots = append(roots, "__typename")
+				continue
+			}
+			args := g.pageArgs(g.w.queueCursors)
+			if g.chance(0.6) {
+				fl := map[string]any{}
+				if g.chance(0.4) {
+					var sts []string
+					for _, s := range models.AllCaseStatuses {
+						if g.chance(0.3) {
+							sts = append(sts, string(s))
+						}
+					}
+					fl["status"] = sts
+				}
+				if g.chance(0.3) {
+					fl["category"] = string(models.AllLegalCategories[g.r.IntN(4)])
+				}
+				if g.chance(0.3) {
+					fl["urgentOnly"] = g.chance(0.5)
+				}
+				if g.chance(0.3) {
+					fl["assignedToMe"] = g.chance(0.5)
+				}
+				ft := "filter: " + g.filterValue(fl)
+				if args == "" {
+					args = "(" + ft + ")"
+				} else {
+					args = "(" + ft + ", " + args[1:]
+				}
+			}
+			roots = append(roots, g.name("r")+": caseQueue"+args+g.directive()+" "+g.connection("CaseConnection", "CaseEdge", g.caseSel, g.w.queueCursors))
 		}
 	}
 	head := "query"
@@ -285,7 +365,7 @@ func diffCases(t *testing.T) int {
 	if testing.Short() {
 		return 300
 	}
-	return 2000
+	return 1500
 }
 
 // TestDifferential runs generated operations, for every role, through both
@@ -302,8 +382,8 @@ func TestDifferential(t *testing.T) {
 	g := &gen{r: rand.New(rand.NewPCG(15, seed)), w: w}
 	n := diffCases(t)
 	for i := range n {
-		q, vars := g.operation()
 		tok := g.token()
+		q, vars := g.operation(tok)
 		a, b := w.both(t, tok, q, vars)
 		if a != b {
 			vj, _ := json.Marshal(vars)
@@ -326,8 +406,8 @@ func FuzzDifferential(f *testing.F) {
 	w := newWorld(f)
 	f.Fuzz(func(t *testing.T, s1, s2 uint64) {
 		g := &gen{r: rand.New(rand.NewPCG(s1, s2)), w: w}
-		q, vars := g.operation()
 		tok := g.token()
+		q, vars := g.operation(tok)
 		a, b := w.both(t, tok, q, vars)
 		if a != b {
 			vj, _ := json.Marshal(vars)

@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -38,7 +39,11 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"gorm.io/gorm"
 
+	"github.com/google/uuid"
+
+	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/cases"
 	"mlp/internal/database"
 	"mlp/models"
 )
@@ -59,10 +64,20 @@ type Options struct {
 	// PlanCacheSize bounds the plan cache (default DefaultPlanCacheSize).
 	PlanCacheSize int
 	Logger        *slog.Logger
+	// Services are the services whose rules the plans take.
+	Services Services
+}
+
+// Services are the services the compiled reads take their rules from.
+type Services struct {
+	// Cases gives the case queue's conditions (QueueWhere).
+	Cases *cases.Service
 }
 
 // Planner is the gqlgen extension that compiles reads.
 type Planner struct {
+	gdb   *gorm.DB
+	svc   Services
 	db    *sql.DB
 	now   func() time.Time
 	cache *lru.LRU[*plan]
@@ -97,7 +112,7 @@ func New(opts Options) (*Planner, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &Planner{db: sqlDB, now: opts.Now, cache: lru.New[*plan](opts.PlanCacheSize), log: opts.Logger}, nil
+	return &Planner{gdb: opts.DB, svc: opts.Services, db: sqlDB, now: opts.Now, cache: lru.New[*plan](opts.PlanCacheSize), log: opts.Logger}, nil
 }
 
 // ExtensionName names the extension for gqlgen.
@@ -108,8 +123,17 @@ func (*Planner) Validate(graphql.ExecutableSchema) error { return nil }
 
 // plan is a compiled operation; a nil sql means "not compilable".
 type plan struct {
-	sql   string
-	binds []binder
+	sql    string
+	binds  []binder
+	checks []binder
+	// parts and holes: sql split around its holes (parts[i] comes before
+	// holes[order[i]]: holes are made in compile order, not text order).
+	parts []string
+	order []int
+	holes []hole
+	// audited: the statement's third column lists cases read, which are
+	// audited in its transaction.
+	audited bool
 }
 
 // InterceptOperation answers a compilable query from one statement, and
@@ -126,7 +150,7 @@ func (pl *Planner) InterceptOperation(ctx context.Context, next graphql.Operatio
 	key := cacheKey(oc, p)
 	pn, ok := pl.cache.Get(ctx, key)
 	if !ok {
-		pn = compile(oc, p)
+		pn = compile(oc, p, pl.svc)
 		pl.cache.Add(ctx, key, pn)
 	}
 	if pn.sql == "" {
@@ -149,22 +173,121 @@ func (pl *Planner) run(ctx context.Context, pn *plan, e *env) (json.RawMessage, 
 	if !ok {
 		return nil, false
 	}
-	database.CountStatement(ctx)
-	rows, err := pl.db.QueryContext(ctx, pn.sql, args...)
-	if err != nil {
-		pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
+	stmt, args, ok := pn.statement(e, args)
+	if !ok {
 		return nil, false
+	}
+	if !pn.audited {
+		data, _, err := query(ctx, pl.db, stmt, args)
+		if err != nil {
+			if !errors.Is(err, errHandOver) {
+				pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
+			}
+			return nil, false
+		}
+		return data, true
+	}
+	// A staff read: its audit entries in the read's transaction, written by
+	// the audit package as on the resolvers' path.
+	var data json.RawMessage
+	err := pl.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		d, ids, err := query(ctx, tx.Statement.ConnPool, stmt, args)
+		if err != nil {
+			return err
+		}
+		data = d
+		return audit.RecordEach(tx, e.p, audit.ActionRead, cases.EntityCase, ids)
+	})
+	if err != nil {
+		if !errors.Is(err, errHandOver) {
+			pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
+		}
+		return nil, false
+	}
+	return data, true
+}
+
+// errHandOver: the answer holds an error, the resolvers answer.
+var errHandOver = errors.New("compiled: hand over to the resolvers")
+
+// query runs a plan's statement on db (the pool or a transaction) and
+// returns the JSON of data and the cases read.
+func query(ctx context.Context, db gorm.ConnPool, stmt string, args []any) (json.RawMessage, []uuid.UUID, error) {
+	database.CountStatement(ctx)
+	rows, err := db.QueryContext(ctx, stmt, args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
+	if !rows.Next() {
+		return nil, nil, errors.Join(errHandOver, rows.Err())
+	}
 	var raw sql.RawBytes
 	var fallback bool
-	if !rows.Next() {
-		return nil, false
+	var read sql.NullString
+	if err := rows.Scan(&raw, &fallback, &read); err != nil {
+		return nil, nil, err
 	}
-	if err := rows.Scan(&raw, &fallback); err != nil || fallback {
-		return nil, false
+	if fallback {
+		return nil, nil, errHandOver
 	}
-	return normalize(raw), true
+	var ids []uuid.UUID
+	if read.String != "" {
+		for _, s := range strings.Split(read.String, ",") {
+			id, err := uuid.Parse(s)
+			if err != nil {
+				return nil, nil, err
+			}
+			ids = append(ids, id)
+		}
+	}
+	return normalize(raw), ids, rows.Close()
+}
+
+// statement writes the plan's SQL for one execution: its holes filled,
+// their placeholders numbered after the plan's own, their values appended
+// (a list value, as GORM does, as one placeholder per element).
+func (pn *plan) statement(e *env, args []any) (string, []any, bool) {
+	if len(pn.holes) == 0 {
+		return pn.sql, args, true
+	}
+	var b strings.Builder
+	b.Grow(len(pn.sql) + 256)
+	for i, k := range pn.order {
+		b.WriteString(pn.parts[i])
+		sql, hargs, ok := pn.holes[k](e)
+		if !ok {
+			return "", nil, false
+		}
+		k := 0
+		for j := 0; j < len(sql); j++ {
+			if sql[j] != '?' {
+				b.WriteByte(sql[j])
+				continue
+			}
+			if k >= len(hargs) {
+				return "", nil, false
+			}
+			v := reflect.ValueOf(hargs[k])
+			k++
+			if v.Kind() == reflect.Slice && v.Type().Elem().Kind() != reflect.Uint8 {
+				b.WriteByte('(')
+				for n := range v.Len() {
+					if n > 0 {
+						b.WriteByte(',')
+					}
+					args = append(args, v.Index(n).Interface())
+					b.WriteString("$" + strconv.Itoa(len(args)))
+				}
+				b.WriteByte(')')
+				continue
+			}
+			args = append(args, hargs[k-1])
+			b.WriteString("$" + strconv.Itoa(len(args)))
+		}
+	}
+	b.WriteString(pn.parts[len(pn.order)])
+	return b.String(), args, true
 }
 
 // cacheKey identifies a plan: the document, the operation, the caller's role
@@ -197,8 +320,8 @@ func cacheKey(oc *graphql.OperationContext, p *auth.Principal) string {
 
 // compile makes the plan of an operation; a plan without SQL when it is not
 // compilable.
-func compile(oc *graphql.OperationContext, p *auth.Principal) *plan {
-	c := &compiler{doc: oc.Doc, vars: oc.Variables, p: p}
+func compile(oc *graphql.OperationContext, p *auth.Principal, svc Services) *plan {
+	c := &compiler{doc: oc.Doc, vars: oc.Variables, p: p, svc: svc}
 	data, err := c.object(queryType, "", oc.Operation.SelectionSet)
 	if err != nil {
 		return &plan{}
@@ -212,23 +335,50 @@ func compile(oc *graphql.OperationContext, p *auth.Principal) *plan {
 	} else {
 		b.WriteString("(" + strings.Join(c.fallbacks, " OR ") + ")")
 	}
+	var read []string
 	for i, r := range c.roots {
-		if i == 0 {
-			b.WriteString(" FROM ")
-		} else {
-			b.WriteString(" CROSS JOIN ")
+		if r.audited {
+			read = append(read, "q"+strconv.Itoa(i)+".a")
 		}
-		b.WriteString("(SELECT " + r + " AS v) q" + strconv.Itoa(i))
 	}
-	return &plan{sql: b.String(), binds: c.binds}
+	if len(read) == 0 {
+		b.WriteString(", NULL::text")
+	} else {
+		b.WriteString(", concat_ws(',', " + strings.Join(read, ", ") + ")")
+	}
+	b.WriteString(" FROM (SELECT) q")
+	for i, r := range c.roots {
+		b.WriteString(" LEFT JOIN LATERAL (" + r.sql + ") q" + strconv.Itoa(i) + " ON true")
+	}
+	pn := &plan{sql: b.String(), binds: c.binds, checks: c.checks, holes: c.holes, audited: len(read) > 0}
+	if len(c.holes) > 0 {
+		split := strings.Split(pn.sql, holeMark)
+		for i := 0; i < len(split); i += 2 {
+			pn.parts = append(pn.parts, split[i])
+			if i+1 < len(split) {
+				k, err := strconv.Atoi(split[i+1])
+				if err != nil {
+					return &plan{}
+				}
+				pn.order = append(pn.order, k)
+			}
+		}
+	}
+	return pn
 }
 
 // root adds a root field's value as a derived table of one row and returns
 // its JSON; nullIsError says a null value means the resolvers have an error
 // to give (NOT_FOUND), so the compiled answer is dropped.
 func (c *compiler) root(value string, nullIsError bool) string {
+	return c.rootTable("SELECT "+value+" AS v", nullIsError, false)
+}
+
+// rootTable adds a root field's derived table (at most one row, columns v
+// and, when audited, a: the ids of the cases it read, comma-separated).
+func (c *compiler) rootTable(sql string, nullIsError, audited bool) string {
 	name := "q" + strconv.Itoa(len(c.roots)) + ".v"
-	c.roots = append(c.roots, value)
+	c.roots = append(c.roots, rootTable{sql: sql, nullIsError: nullIsError, audited: audited})
 	if nullIsError {
 		c.fallbacks = append(c.fallbacks, name+" IS NULL")
 	}
@@ -297,7 +447,7 @@ func Compile(doc *ast.QueryDocument, opName string, vars map[string]any, p *auth
 	if op == nil {
 		return nil, errors.New("compiled: no such operation")
 	}
-	pn := compile(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}, p)
+	pn := compile(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}, p, Services{})
 	if pn.sql == "" {
 		return nil, errNotCompilable
 	}
@@ -315,6 +465,11 @@ func (pl *Plan) Args(vars map[string]any, p *auth.Principal, now time.Time) (arg
 }
 
 func (pl *Plan) bind(e *env) ([]any, bool) {
+	for _, b := range pl.p.checks {
+		if _, ok := b(e); !ok {
+			return nil, false
+		}
+	}
 	args := make([]any, len(pl.p.binds))
 	for i, b := range pl.p.binds {
 		v, ok := b(e)

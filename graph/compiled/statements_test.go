@@ -57,3 +57,52 @@ func TestCompiledStatementCount(t *testing.T) {
 		})
 	}
 }
+
+// TestCompiledStaffReadsAudit shows that a compiled staff read writes the
+// audit entries the resolvers write, in its transaction: caseQueue one READ
+// per case of the page, case(id) one; and that it is the read, the audit
+// insert and the session check.
+func TestCompiledStaffReadsAudit(t *testing.T) {
+	on := apptest.New(t)
+	off := on.Twin(t, apptest.WithCompiledReads(false))
+	org := on.Org(t, models.OrgLegalAid, []string{"CA"})
+	adv, tok := on.User(t, models.RoleAdvocate, org)
+	p, _ := on.User(t, models.RolePatient, nil)
+	var ids []uuid.UUID
+	for i := range 7 {
+		c := &models.Case{ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-2026-%06d", 900+i), PatientID: p.ID,
+			IdempotencyKey: uuid.NewString(), Category: models.CategoryHousing, Description: "d", Status: models.CaseReceived,
+			Jurisdiction: "CA", OrganizationID: &org.ID, Version: 1}
+		if err := on.DB.Create(c).Error; err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.ID)
+	}
+	reads := func() int64 {
+		var n int64
+		if err := on.DB.Table("audit_entries").Where("actor_id = ? AND action = 'READ' AND entity_type = 'Case'", adv.ID).Count(&n).Error; err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	queue := `{ caseQueue(first: 5) { edges { node { id status timeline { totalCount } } } } }`
+	for _, s := range []*apptest.Server{on, off} {
+		before := reads()
+		r, stmts := s.DoCounted(t, tok, queue, nil)
+		r.MustOK(t)
+		if got := reads() - before; got != 5 {
+			t.Fatalf("caseQueue(first: 5) audited %d reads, want 5", got)
+		}
+		if s == on && stmts != 3 {
+			t.Fatalf("compiled caseQueue: %d statements, want 3 (session, read, audit)", stmts)
+		}
+		before = reads()
+		s.Do(t, tok, `query($id: ID!) { case(id: $id) { id } }`, map[string]any{"id": ids[0].String()}).MustOK(t)
+		if got := reads() - before; got != 1 {
+			t.Fatalf("case(id) audited %d reads, want 1", got)
+		}
+	}
+	if c, _ := on.App.Planner.Stats(); c != 2 {
+		t.Fatalf("%d operations compiled, want 2", c)
+	}
+}

@@ -159,8 +159,9 @@ func init() {
 		"timeline":         timelineField,
 	}
 	queryType.fields = map[string]fieldCompiler{
-		"myCases": myCasesField,
-		"case":    caseField,
+		"myCases":   myCasesField,
+		"case":      caseField,
+		"caseQueue": caseQueueField,
 	}
 }
 
@@ -230,10 +231,12 @@ func myCasesField(c *compiler, _ string, f *field) (string, error) {
 	return c.root(v, false), nil
 }
 
-// caseField: case(id) for its PATIENT. A case the caller may not see (or a
-// malformed id) is NOT_FOUND: the resolvers answer it.
+// caseField: case(id) for whoever may see it (cases.Visible): its patient,
+// an advocate of its organization, an ADMIN. A case the caller may not see
+// (or a malformed id) is NOT_FOUND: the resolvers answer it. A read by
+// anyone but the patient is audited in the statement's transaction.
 func caseField(c *compiler, _ string, f *field) (string, error) {
-	if !c.p.Is(models.RolePatient) {
+	if !c.p.Is(models.RolePatient, models.RoleAdvocate, models.RoleAdmin) {
 		return "", errNotCompilable
 	}
 	read := argReader(f, "id")
@@ -248,5 +251,112 @@ func caseField(c *compiler, _ string, f *field) (string, error) {
 		return "", err
 	}
 	w := c.scope("cases", func(p *authPrincipal) (string, []any) { return cases.Visible(p, t) })
-	return c.root("(SELECT "+obj+" FROM cases "+t+" WHERE "+t+".id = "+idp+" AND "+w+")", true), nil
+	if c.p.Is(models.RolePatient) {
+		return c.root("(SELECT "+obj+" FROM cases "+t+" WHERE "+t+".id = "+idp+" AND "+w+")", true), nil
+	}
+	return c.rootTable("SELECT "+obj+" AS v, "+t+".id::text AS a FROM cases "+t+" WHERE "+t+".id = "+idp+" AND "+w, true, true), nil
+}
+
+// caseQueueField: caseQueue for an ADVOCATE, paged as cases.CaseQueue pages
+// it (its WHERE, order, cursor condition and cursor are the service's,
+// cases.QueueWhere, QueueOrder, QueueAfter, QueueCursorSQL); every case of
+// the page is audited as read in the statement's transaction.
+func caseQueueField(c *compiler, _ string, f *field) (string, error) {
+	if !c.p.Is(models.RoleAdvocate) || c.svc.Cases == nil {
+		return "", errNotCompilable
+	}
+	svc := c.svc.Cases
+	readFilter := argReader(f, "filter")
+	filter := func(e *env) (*models.CaseQueueFilter, bool) { return queueFilter(readFilter(e)) }
+	where := func(t string) func(e *env) (string, []any, bool) {
+		return func(e *env) (string, []any, bool) {
+			qf, ok := filter(e)
+			if !ok {
+				return "", nil, false
+			}
+			w, args, err := svc.QueueWhere(e.p, qf, t)
+			return w, args, err == nil
+		}
+	}
+	readAfter := argReader(f, "after")
+	v, err := c.connection(&connSpec{
+		name: "CaseConnection", edge: "CaseEdge", node: caseType,
+		table: "cases",
+		where: func(c *compiler, t string) string { return c.hole(where(t)) },
+		order: cases.QueueOrder,
+		afterCond: func(c *compiler, t string, _ *field) string {
+			return c.hole(func(e *env) (string, []any, bool) {
+				var a page.Args
+				if s, ok := readAfter(e).(string); ok {
+					a.After = &s
+				} else if readAfter(e) != nil {
+					return "", nil, false
+				}
+				cur, err := a.Cursor(3)
+				if err != nil {
+					return "", nil, false
+				}
+				w, args, err := cases.QueueAfter(cur, t)
+				return w, args, err == nil
+			})
+		},
+		cursorSQL: cases.QueueCursorSQL,
+		audited:   true,
+	}, f)
+	if err != nil {
+		return "", err
+	}
+	return c.rootTable(v, false, true), nil
+}
+
+// queueFilter reads a CaseQueueFilter argument (an input object, coerced);
+// ok is false for what the resolvers would refuse.
+func queueFilter(v any) (*models.CaseQueueFilter, bool) {
+	if v == nil {
+		return nil, true
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	f := &models.CaseQueueFilter{}
+	for k, x := range m {
+		if x == nil {
+			continue
+		}
+		switch k {
+		case "status":
+			list, ok := x.([]any)
+			if !ok {
+				return nil, false
+			}
+			for _, s := range list {
+				str, ok := s.(string)
+				if !ok {
+					return nil, false
+				}
+				f.Status = append(f.Status, models.CaseStatus(str))
+			}
+		case "category":
+			s, ok := x.(string)
+			if !ok {
+				return nil, false
+			}
+			cat := models.LegalCategory(s)
+			f.Category = &cat
+		case "urgentOnly", "assignedToMe":
+			b, ok := x.(bool)
+			if !ok {
+				return nil, false
+			}
+			if k == "urgentOnly" {
+				f.UrgentOnly = &b
+			} else {
+				f.AssignedToMe = &b
+			}
+		default:
+			return nil, false
+		}
+	}
+	return f, true
 }

@@ -33,6 +33,8 @@ type world struct {
 	casesA, casesB                                                     []*models.Case
 	// cursors of A's cases and of their events, valid for the pages.
 	caseCursors, eventCursors []string
+	// queueCursors are cursors of the case queue (deadline, time, id).
+	queueCursors []string
 }
 
 // newWorld seeds a database with what the compilable set reads, in every
@@ -140,6 +142,11 @@ func newWorld(t testing.TB) *world {
 	}
 	for _, c := range w.casesA {
 		w.caseCursors = append(w.caseCursors, page.TimeKey(c.CreatedAt, c.ID))
+		d := ""
+		if c.Deadline != nil {
+			d = c.Deadline.String()
+		}
+		w.queueCursors = append(w.queueCursors, page.Encode(d, c.CreatedAt.UTC().Format(time.RFC3339Nano), c.ID.String()))
 		var evs []models.CaseEvent
 		if err := on.DB.Where("case_id = ?", c.ID).Find(&evs).Error; err != nil {
 			t.Fatal(err)

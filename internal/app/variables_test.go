@@ -137,3 +137,16 @@ func TestStatusPolicy(t *testing.T) {
 		}
 	}
 }
+
+func TestVariableErrorsInTheReadersLanguage(t *testing.T) {
+	t.Parallel()
+	s := apptest.New(t)
+	body, _ := json.Marshal(map[string]any{"query": requestHelp, "variables": helpInput(func(in map[string]any) { delete(in, "category") })})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "es-MX,es;q=0.9")
+	r := s.Send(t, req).MustCode(t, "BAD_USER_INPUT")
+	if r.Field() != "input.category" || r.Errors[0].Message != "input.category es obligatorio." {
+		t.Fatalf("field %q message %q", r.Field(), r.Errors[0].Message)
+	}
+}

@@ -94,65 +94,25 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	if err != nil {
 		return none, err
 	}
-	if f == nil {
-		f = &models.CaseQueueFilter{}
+	where, whereArgs, err := s.QueueWhere(p, f, "cases")
+	if err != nil {
+		return none, err
 	}
-	if !validStatuses(f.Status) {
-		return none, models.InvalidField("filter.status", "Unknown case status.")
-	}
-	if f.Category != nil && !f.Category.IsValid() {
-		return none, models.InvalidField("filter.category", "Unknown legal category.")
-	}
-	if p.OrganizationID == nil {
-		return none, nil
-	}
-	org := *p.OrganizationID
-	urgentBy := models.NewDate(s.now().UTC().Add(models.UrgentWithin))
-	queue := func(db *gorm.DB) *gorm.DB {
-		q := db.Model(&models.Case{}).Where("organization_id = ? AND "+openCondition, org)
-		if len(f.Status) > 0 {
-			q = q.Where("status IN ?", f.Status)
-		}
-		if f.Category != nil {
-			q = q.Where("category = ?", *f.Category)
-		}
-		if f.UrgentOnly != nil && *f.UrgentOnly {
-			q = q.Where("deadline <= ?", urgentBy)
-		}
-		if f.AssignedToMe != nil && *f.AssignedToMe {
-			q = q.Where("assigned_advocate_id = ?", p.ID)
-		}
-		return q
-	}
+	queue := func(db *gorm.DB) *gorm.DB { return db.Model(&models.Case{}).Where(where, whereArgs...) }
 	var total int64
 	if args.WithTotal {
 		if err := s.db.WithContext(ctx).Scopes(queue).Count(&total).Error; err != nil {
 			return none, err
 		}
 	}
-	after := func(db *gorm.DB) *gorm.DB { return db }
-	if cur != nil {
-		at, id, err := page.TimeCursor(cur[1], cur[2])
-		if err != nil {
-			return none, err
-		}
-		if cur[0] == "" {
-			after = func(db *gorm.DB) *gorm.DB {
-				return db.Where("deadline IS NULL AND (created_at, id) > (?, ?)", at, id)
-			}
-		} else {
-			d, err := models.ParseDate(cur[0])
-			if err != nil {
-				return none, models.InvalidField("after", "This cursor is not valid.")
-			}
-			after = func(db *gorm.DB) *gorm.DB {
-				return db.Where("(deadline > ? OR deadline IS NULL OR (deadline = ? AND (created_at, id) > (?, ?)))", d, d, at, id)
-			}
-		}
+	afterSQL, afterArgs, err := QueueAfter(cur, "cases")
+	if err != nil {
+		return none, err
 	}
+	after := func(db *gorm.DB) *gorm.DB { return db.Where(afterSQL, afterArgs...) }
 	var rows []*models.Case
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Scopes(queue, after).Order("deadline ASC NULLS LAST, created_at, id").
+		if err := tx.Scopes(queue, after).Order(QueueOrder("cases")).
 			Limit(limit + 1).Find(&rows).Error; err != nil {
 			return err
 		}
@@ -171,10 +131,83 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 		if c.Deadline != nil {
 			d = c.Deadline.String()
 		}
-		return page.Encode(d, c.CreatedAt.Format(time.RFC3339Nano), c.ID.String())
+		return page.Encode(d, c.CreatedAt.UTC().Format(time.RFC3339Nano), c.ID.String())
 	})
 	pg.Total = int(total)
 	return pg, nil
+}
+
+// QueueWhere is the case queue's condition on the cases row named alias,
+// with ? placeholders and their values: the cases p may see (Visible) that
+// are open, narrowed by f. CaseQueue and the compiled reads (graph/compiled)
+// both page it. Errors: BAD_USER_INPUT (filter.status, filter.category).
+func (s *Service) QueueWhere(p *auth.Principal, f *models.CaseQueueFilter, alias string) (string, []any, error) {
+	if f == nil {
+		f = &models.CaseQueueFilter{}
+	}
+	if !validStatuses(f.Status) {
+		return "", nil, models.InvalidField("filter.status", "Unknown case status.")
+	}
+	if f.Category != nil && !f.Category.IsValid() {
+		return "", nil, models.InvalidField("filter.category", "Unknown legal category.")
+	}
+	if p == nil || p.OrganizationID == nil {
+		return "FALSE", nil, nil // a queue is an organization's
+	}
+	where, args := Visible(p, alias)
+	where += " AND " + alias + "." + openCondition
+	if len(f.Status) > 0 {
+		where += " AND " + alias + ".status IN ?"
+		args = append(args, f.Status)
+	}
+	if f.Category != nil {
+		where += " AND " + alias + ".category = ?"
+		args = append(args, *f.Category)
+	}
+	if f.UrgentOnly != nil && *f.UrgentOnly {
+		where += " AND " + alias + ".deadline <= ?"
+		args = append(args, models.NewDate(s.now().UTC().Add(models.UrgentWithin)))
+	}
+	if f.AssignedToMe != nil && *f.AssignedToMe {
+		where += " AND " + alias + ".assigned_advocate_id = ?"
+		args = append(args, p.ID)
+	}
+	return where, args, nil
+}
+
+// QueueOrder is the case queue's order of the cases rows named alias:
+// earliest deadline first (the urgent ones first), then oldest.
+func QueueOrder(alias string) string {
+	return alias + ".deadline ASC NULLS LAST, " + alias + ".created_at, " + alias + ".id"
+}
+
+// QueueAfter is the condition of the rows after the queue cursor cur (its
+// three parts; nil for none) on the cases row named alias.
+// Errors: BAD_USER_INPUT (after).
+func QueueAfter(cur []string, alias string) (string, []any, error) {
+	if cur == nil {
+		return "TRUE", nil, nil
+	}
+	at, id, err := page.TimeCursor(cur[1], cur[2])
+	if err != nil {
+		return "", nil, err
+	}
+	key := "(" + alias + ".created_at, " + alias + ".id) > (?, ?)"
+	if cur[0] == "" {
+		return alias + ".deadline IS NULL AND " + key, []any{at, id}, nil
+	}
+	d, err := models.ParseDate(cur[0])
+	if err != nil {
+		return "", nil, models.InvalidField("after", "This cursor is not valid.")
+	}
+	return "(" + alias + ".deadline > ? OR " + alias + ".deadline IS NULL OR (" + alias + ".deadline = ? AND " + key + "))",
+		[]any{d, d, at, id}, nil
+}
+
+// QueueCursorSQL is the SQL expression of a queue row's cursor, as
+// CaseQueue writes it, for the cases row named alias.
+func QueueCursorSQL(alias string) string {
+	return page.EncodeSQL("coalesce(to_char("+alias+".deadline, 'YYYY-MM-DD'), '')", page.RFC3339SQL(alias+".created_at"), alias+".id::text")
 }
 
 // TimelineKey asks for one page of one case's timeline; the timeline loader

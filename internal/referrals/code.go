@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 	"strings"
 )
 
@@ -27,13 +28,42 @@ const (
 // symbol is drawn uniformly: bytes at or above the largest multiple of 31 are
 // rejected rather than folded, so that no symbol is more likely than another.
 func newCode() (string, error) {
+	return codeFrom(func(buf []byte) error { _, err := rand.Read(buf); return err })
+}
+
+// keyedCode returns the code of a referral submitted with an idempotency key:
+// drawn as newCode draws, from an HMAC-SHA256 stream under a key derived from
+// the code key, over the clinician, the idempotency key and the attempt
+// (a collision with a stored code draws again). A retry of the submission
+// recomputes the same code, so its answer can carry the code in full while
+// the code is still stored only as its hash; without the code key, the
+// clinician and the idempotency key tell nothing of it.
+func keyedCode(codeKey []byte, clinician, idempotencyKey string, attempt int) string {
+	sub := hmac.New(sha256.New, codeKey)
+	sub.Write([]byte("mlp/referral-code/keyed/v1"))
+	key := sub.Sum(nil)
+	block := 0
+	code, _ := codeFrom(func(buf []byte) error {
+		for i := 0; i < len(buf); i += sha256.Size {
+			m := hmac.New(sha256.New, key)
+			fmt.Fprintf(m, "%s\x00%s\x00%d\x00%d", clinician, idempotencyKey, attempt, block)
+			block++
+			copy(buf[i:], m.Sum(nil))
+		}
+		return nil
+	})
+	return code
+}
+
+// codeFrom draws a code from the bytes read fills in.
+func codeFrom(read func([]byte) error) (string, error) {
 	const n = len(CodeAlphabet)
 	const limit = 256 - 256%n
 	var b strings.Builder
 	buf := make([]byte, 2*CodeLength)
 	count := 0
 	for count < CodeLength {
-		if _, err := rand.Read(buf); err != nil {
+		if err := read(buf); err != nil {
 			return "", err
 		}
 		for _, v := range buf {

@@ -6,6 +6,7 @@ package referrals
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"slices"
@@ -36,6 +37,8 @@ const (
 	MaxPatientLabelLen  = 60
 	MaxNotesLen         = 2000
 	MaxScreeningNoteLen = 500
+	// MaxIdempotencyKeyLen is the longest idempotency key, in bytes.
+	MaxIdempotencyKeyLen = 200
 )
 
 // GuideChecker checks the guides a clinician recommends (guides.Service).
@@ -98,11 +101,18 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	now := s.now().UTC().Truncate(time.Microsecond)
 	r.ID, r.Status, r.ClinicianID, r.OrganizationID = uuid.Must(uuid.NewV7()), models.ReferralSent, p.ID, p.OrganizationID
 	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = now, now, now.Add(models.ReferralTTL)
+	var first *models.Referral
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// A retry of the same submission: answer with the first referral.
+		if r.IdempotencyKey != nil {
+			if first, err = s.findByKey(tx, p.ID, *r.IdempotencyKey); err != nil || first != nil {
+				return err
+			}
+		}
 		// A fresh code collides with a stored one about never; if it does, the
 		// unique index says so and another code is drawn.
 		for attempt := 1; ; attempt++ {
-			code, err := newCode()
+			code, err := s.drawCode(r, attempt)
 			if err != nil {
 				return err
 			}
@@ -111,6 +121,13 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 			err = tx.Transaction(func(sp *gorm.DB) error { return sp.Create(r).Error })
 			if err == nil {
 				break
+			}
+			if r.IdempotencyKey != nil && database.IsUniqueViolation(err, "referrals_clinician_idempotency_key") {
+				// a concurrent twin won: answer with its referral
+				if first, err = s.findByKey(tx, p.ID, *r.IdempotencyKey); err == nil && first == nil {
+					err = errors.New("referrals: idempotency key conflict without a referral")
+				}
+				return err
 			}
 			if !database.IsUniqueViolation(err, "referrals_code_hash_key") || attempt == 3 {
 				return err
@@ -121,7 +138,45 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	if err != nil {
 		return nil, err
 	}
+	if first != nil {
+		return first, nil
+	}
 	return r, nil
+}
+
+// drawCode returns the code of r's attempt: a random one, or for a
+// submission with an idempotency key the one derived from it (keyedCode).
+func (s *Service) drawCode(r *models.Referral, attempt int) (string, error) {
+	if r.IdempotencyKey == nil {
+		return newCode()
+	}
+	return keyedCode(s.codeKey, r.ClinicianID.String(), *r.IdempotencyKey, attempt), nil
+}
+
+// findByKey returns the clinician's referral with the idempotency key, or
+// nil; while it is SENT, with its code in full again (recomputed from the key:
+// only its hash is stored).
+func (s *Service) findByKey(tx *gorm.DB, clinician uuid.UUID, key string) (*models.Referral, error) {
+	var r models.Referral
+	err := tx.Take(&r, "clinician_id = ? AND idempotency_key = ?", clinician, key).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.StatusAt(s.now()) != models.ReferralSent {
+		return &r, nil
+	}
+	for attempt := 1; attempt <= 3; attempt++ {
+		code := keyedCode(s.codeKey, clinician.String(), key, attempt)
+		norm, _ := normaliseCode(code)
+		if hmac.Equal(hashCode(s.codeKey, norm), r.CodeHash) {
+			r.PlainCode = code
+			break
+		}
+	}
+	return &r, nil
 }
 
 // validate checks a referral and returns it, normalised.
@@ -132,6 +187,10 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 	}
 	if strings.ContainsFunc(label, func(r rune) bool { return unicode.IsDigit(r) || r == '@' }) {
 		return nil, models.InvalidField("input.patientLabel", "Use a first name or initials only: no numbers, dates or email addresses.")
+	}
+	key := models.Trimmed(in.IdempotencyKey)
+	if in.IdempotencyKey != nil && (key == nil || len(*key) > MaxIdempotencyKeyLen) {
+		return nil, models.InvalidField("input.idempotencyKey", "The submission key is 1 to %d characters long.", MaxIdempotencyKeyLen)
 	}
 	if len(in.Categories) == 0 {
 		return nil, models.InvalidField("input.categories", "Choose at least one legal category.")
@@ -178,7 +237,7 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 		}
 	}
 	return &models.Referral{PatientLabel: label, Categories: cats, Screening: screening, Notes: notes,
-		Jurisdiction: jur, Deadline: in.Deadline}, nil
+		Jurisdiction: jur, Deadline: in.Deadline, IdempotencyKey: key}, nil
 }
 
 // parseID parses a GraphQL ID; a malformed one is NOT_FOUND (what), like any
