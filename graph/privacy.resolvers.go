@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"mlp/graph/loaders"
 	"mlp/graph/model"
 	"mlp/internal/page"
@@ -16,4 +17,9 @@ import (
 // AccessLog is the resolver for the accessLog field.
 func (r *caseResolver) AccessLog(ctx context.Context, obj *models.Case, first *int, after *string) (*model.AccessLogConnection, error) {
 	return accessLogConnection(loaders.For(ctx).AccessLog.Load(ctx, page.NewKey(obj.ID, pageArgs(ctx, first, after)))())
+}
+
+// ExportMyData is the resolver for the exportMyData field.
+func (r *queryResolver) ExportMyData(ctx context.Context) (json.RawMessage, error) {
+	return r.Privacy.ExportMyData(ctx)
 }

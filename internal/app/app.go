@@ -206,6 +206,7 @@ func New(opts Options) *App {
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", i18n.Middleware(httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql))))))
+	mux.Handle("GET /me/export.json", i18n.Middleware(authSvc.Middleware(privacySvc.ExportHandler(opts.Logger))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

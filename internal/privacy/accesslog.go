@@ -114,7 +114,8 @@ func (s *Service) AccessLogs(ctx context.Context, keys []page.Key) ([]page.Page[
 }
 
 // accessEntries reads up to limit+1 entries of each case's log, after the
-// cursor, with one LATERAL statement over the audit trail's index by entity.
+// cursor (limit -1: every entry), with one LATERAL statement over the audit
+// trail's index by entity.
 func (s *Service) accessEntries(db *gorm.DB, ids []uuid.UUID, limit int, after []string) (map[uuid.UUID][]*models.AccessLogEntry, error) {
 	where := "e.entity_type = ? AND e.entity_id = k.id AND e.actor_role IN ?"
 	vars := []any{database.UUIDArray(ids), entityCase, accessLogRoles}
@@ -123,14 +124,17 @@ func (s *Service) accessEntries(db *gorm.DB, ids []uuid.UUID, limit int, after [
 		where += " AND (e.at, e.id) < (?, ?)"
 		vars = append(vars, at, id)
 	}
-	vars = append(vars, limit+1)
+	lim := "ALL"
+	if limit >= 0 {
+		lim = strconv.Itoa(limit + 1)
+	}
 	rows, err := db.Raw(`SELECT k.id, a.id, a.name, a.actor_role, a.action, a.at
 		FROM unnest(?::uuid[]) AS k(id)
 		CROSS JOIN LATERAL (
 			SELECT e.id, o.name, e.actor_role, e.action, e.at
 			FROM audit_entries e LEFT JOIN organizations o ON o.id = e.actor_organization_id
 			WHERE `+where+`
-			ORDER BY e.at DESC, e.id DESC LIMIT ?) a`, vars...).Rows()
+			ORDER BY e.at DESC, e.id DESC LIMIT `+lim+`) a`, vars...).Rows()
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,12 @@ package privacy_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -91,3 +93,56 @@ func code(err error) string {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// person is a patient's data across the tables, each text holding tag.
+type person struct {
+	user     *models.User
+	tok      string
+	c        *models.Case
+	referral *models.Referral
+	tag      string
+}
+
+// seedPerson gives patient a case routed to w.org with description, a
+// message of theirs and an internal one of the advocate, a claimed referral
+// of w.clinician, a consent, a notification and a push device; every text
+// holds tag.
+func seedPerson(t *testing.T, s *apptest.Server, w *world, patient *models.User, tok, tag string) *person {
+	t.Helper()
+	c := insertCase(t, s, patient, w.org, models.CaseInProgress, "Description "+tag)
+	income := int64(123456)
+	if err := s.DB.Model(c).Update("monthly_income_cents", income).Error; err != nil {
+		t.Fatal(err)
+	}
+	addMsg := func(tok, body string, visible bool) {
+		s.Do(t, tok, `mutation($id: ID!, $b: String!, $v: Boolean) { addCaseMessage(caseId: $id, body: $b, visibleToPatient: $v) { id } }`,
+			map[string]any{"id": c.ID.String(), "b": body, "v": visible}).MustOK(t)
+	}
+	addMsg(tok, "Patient message "+tag, true)
+	addMsg(w.advTok, "Internal note "+tag, false)
+	now := time.Now()
+	note := "Screening note " + tag
+	hash := sha256.Sum256([]byte(uuid.NewString()))
+	r := &models.Referral{CodeHash: hash[:], CodeHint: "ABCD", Status: models.ReferralClaimed, ClinicianID: w.clinician.ID,
+		OrganizationID: &w.clinic.ID, PatientLabel: "Label " + tag[:8], Categories: []models.LegalCategory{models.CategoryHousing},
+		Screening: []*models.ScreeningAnswer{{Domain: models.DomainHousingAndUtilities, Positive: true, Note: &note}},
+		Notes:     &note, Jurisdiction: "CA", RecommendedGuideSlugs: []string{}, ClaimedByID: &patient.ID, ClaimedAt: &now,
+		ExpiresAt: now.Add(models.ReferralTTL)}
+	if err := s.DB.Create(r).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB.Model(c).Update("referral_id", r.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	consent := &models.Consent{PatientID: patient.ID, Scope: models.ConsentShareWithLegalPartner,
+		TextVersion: models.ConsentTextVersions[models.ConsentShareWithLegalPartner], CaseID: &c.ID, GrantedAt: now}
+	if err := s.DB.Create(consent).Error; err != nil {
+		t.Fatal(err)
+	}
+	n := &models.Notification{UserID: patient.ID, Kind: "CASE_UPDATED", Title: "Update", Body: "Body " + tag, CaseID: &c.ID}
+	if err := s.DB.Create(n).Error; err != nil {
+		t.Fatal(err)
+	}
+	s.Do(t, tok, `mutation($t: String!) { registerDevice(platform: ANDROID, token: $t) }`, map[string]any{"t": "pushtoken-" + tag}).MustOK(t)
+	return &person{user: patient, tok: tok, c: c, referral: r, tag: tag}
+}
