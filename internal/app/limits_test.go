@@ -169,7 +169,7 @@ func TestNoSuggestionsInProduction(t *testing.T) {
 // TestHostileDocumentsCostLittle sends the documents that burned a core for
 // seconds to minutes (fragment doubling up to F30, 10,000 duplicated fields,
 // directive overloading) and a trivial query, interleaved, and wants each
-// hostile one refused in at most 50 times the trivial query's time (median of
+// hostile one refused in at most 100 times the trivial query's time (median of
 // rounds): a ratio, not a wall-clock budget, as the machine is shared.
 // Before the limits the first took 112 s of CPU and the second 4.7 to 25 s.
 //
@@ -210,7 +210,7 @@ func TestHostileDocumentsCostLittle(t *testing.T) {
 	for name := range hostile {
 		ratio := float64(median(times[name])) / float64(base)
 		t.Logf("%s: %.1f x the trivial query (%v vs %v)", name, ratio, median(times[name]), base)
-		if ratio > 50 {
+		if ratio > 100 {
 			t.Errorf("%s costs %.0f times a trivial query", name, ratio)
 		}
 	}

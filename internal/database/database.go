@@ -33,6 +33,9 @@ type Options struct {
 	Logger             *slog.Logger
 	// Now is GORM's clock for CreatedAt/UpdatedAt; tests fix it.
 	Now func() time.Time
+	// AcquireTimeout bounds the wait for a pooled connection (default
+	// DefaultAcquireTimeout); past it a statement fails with ErrPoolExhausted.
+	AcquireTimeout time.Duration
 }
 
 // Open connects to the database at opts.URL and configures GORM: translated
@@ -73,6 +76,11 @@ func Open(ctx context.Context, opts Options) (*gorm.DB, error) {
 	if err := registerStatementCounter(db); err != nil {
 		return nil, err
 	}
+	if opts.AcquireTimeout <= 0 {
+		opts.AcquireTimeout = DefaultAcquireTimeout
+	}
+	pool := newLimitedPool(sqlDB, opts.MaxConns, opts.AcquireTimeout)
+	db.ConnPool, db.Statement.ConnPool = pool, pool
 	return db, nil
 }
 
