@@ -88,6 +88,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.DisableUser = func(child int, _ string) int { return root(child) }
 	c.Mutation.EnableUser = func(child int, _ string) int { return root(child) }
 	c.Mutation.UpdateMyProfile = func(child int, _ models.UpdateMyProfileInput) int { return root(child) }
+	c.Query.ExportMyData = func(child int) int { return root(child) }
 	c.Mutation.RequestLegalHelp = func(child int, _ models.RequestLegalHelpInput) int { return root(child) }
 	c.Mutation.WithdrawCase = func(child int, _ string, _ *string) int { return root(child) }
 	c.Mutation.AddCaseMessage = func(child int, _, _ string, _ *bool) int { return root(child) }
@@ -105,6 +106,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.CancelReferral = func(child int, _ string) int { return root(child) }
 	c.Mutation.ClaimReferral = func(child int, _ models.ClaimReferralInput) int { return root(child) }
 	c.Mutation.RevokeConsent = func(child int, _ string) int { return root(child) }
+	c.Mutation.GrantConsent = func(child int, _ models.ConsentScope, _ *string) int { return root(child) }
 
 	// Subscription: a listener each.
 	c.Subscription.CaseEvents = func(child int, _ string) int { return root(child) }

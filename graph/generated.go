@@ -237,6 +237,7 @@ type ComplexityRoot struct {
 		CreateStaffUser       func(childComplexity int, input models.CreateStaffUserInput) int
 		DisableUser           func(childComplexity int, id string) int
 		EnableUser            func(childComplexity int, id string) int
+		GrantConsent          func(childComplexity int, scope models.ConsentScope, caseID *string) int
 		Login                 func(childComplexity int, email string, password string) int
 		Logout                func(childComplexity int, refreshToken string) int
 		MarkNotificationsRead func(childComplexity int, ids []string) int
@@ -439,6 +440,7 @@ type MutationResolver interface {
 	CancelReferral(ctx context.Context, id string) (*models.Referral, error)
 	ClaimReferral(ctx context.Context, input models.ClaimReferralInput) (*models.Case, error)
 	RevokeConsent(ctx context.Context, id string) (*models.Consent, error)
+	GrantConsent(ctx context.Context, scope models.ConsentScope, caseID *string) (*models.Consent, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*models.User, error)
@@ -1308,6 +1310,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EnableUser(childComplexity, args["id"].(string)), true
+	case "Mutation.grantConsent":
+		if e.ComplexityRoot.Mutation.GrantConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantConsent(childComplexity, args["scope"].(models.ConsentScope), args["caseId"].(*string)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -3116,6 +3129,28 @@ func (ec *executionContext) field_Mutation_enableUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (models.ConsentScope, error) {
+			return ec.unmarshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg1
 	return args, nil
 }
 
@@ -8195,6 +8230,68 @@ func (ec *executionContext) fieldContext_Mutation_revokeConsent(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantConsent(ctx, fc.Args["scope"].(models.ConsentScope), fc.Args["caseId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
+				if err != nil {
+					var zeroVal *models.Consent
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Consent
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Consent) graphql.Marshaler {
+			return ec.marshalNConsent2ᚖmlpᚋmodelsᚐConsent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Consent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14263,6 +14360,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeConsent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

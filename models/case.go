@@ -259,7 +259,7 @@ type CaseOutcome struct {
 	// are internal to the case's staff (see NotesFor).
 	NotesVisibleToPatient bool       `gorm:"not null"`
 	RecordedByID          *uuid.UUID `gorm:"type:uuid"`
-	RecordedAt         time.Time  `gorm:"not null"`
+	RecordedAt            time.Time  `gorm:"not null"`
 }
 
 // NotesFor returns the outcome's notes as a reader of role sees them: a

@@ -19,6 +19,7 @@ import (
 	"mlp/internal/app"
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/config"
 	"mlp/internal/database"
 	"mlp/internal/logbuf"
@@ -43,8 +44,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	// The application's one clock: GORM's and every service's.
+	clk := clock.System
 	db, err := database.Open(ctx, database.Options{
-		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log,
+		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log, Now: clk,
 		AcquireTimeout: cfg.Limits.DBAcquireTimeout,
 	})
 	if err != nil {
@@ -61,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 {
 		return fmt.Errorf("unknown command %q (commands: migrate up|down|status, audit verify)", args[0])
 	}
-	return serve(ctx, cfg, db, log)
+	return serve(ctx, cfg, db, clk, log)
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -133,7 +136,7 @@ func auditCommand(ctx context.Context, db *gorm.DB, args []string, stdout io.Wri
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger) error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
 	}
@@ -146,7 +149,8 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
-		AllowedOrigins: cfg.CORSAllowedOrigins, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies, RequestTimeout: cfg.Limits.RequestTimeout,
+		AllowedOrigins: cfg.CORSAllowedOrigins, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies, Now: clk,
+		RequestTimeout: cfg.Limits.RequestTimeout,
 		DocumentLimits: graph.Limits{MaxTokens: cfg.Limits.GraphQLMaxTokens, MaxFields: cfg.Limits.GraphQLMaxFields,
 			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors}})
 	if err := a.Start(ctx); err != nil {

@@ -19,6 +19,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/database"
 	"mlp/internal/devices"
 	"mlp/internal/guides"
@@ -40,8 +41,9 @@ type Options struct {
 	Logger      *slog.Logger
 	JWTSecret   []byte
 	Development bool
-	// Now is the clock of every service; tests fix it. Default time.Now.
-	Now func() time.Time
+	// Now is the application's clock, the one of every service (and the one
+	// to give database.Open); tests fix it. Default: the wall clock.
+	Now clock.Clock
 	// Argon2 are the password-hash costs. Default auth.DefaultArgon2.
 	Argon2 *auth.Argon2Params
 	// ReferralCodeKey keys the hash of referral codes. Default: derived from
@@ -117,7 +119,7 @@ func (a *App) Close() {
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.System
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

@@ -11,6 +11,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/live"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -36,7 +37,7 @@ var errAccessLost = errors.New("cases: access to the case lost")
 // listener reconnects; clients then resubscribe and reload the timeline.
 // Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
 func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "SubscribeEvents")
 	if err != nil {
 		return nil, err
 	}
@@ -77,48 +78,40 @@ func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *m
 // read by anyone but the patient is audited.
 func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.UUID) (*models.CaseEvent, error) {
 	var ev *models.CaseEvent
-	load := func(tx *gorm.DB) error {
-		var c models.Case
-		if err := tx.Select("id", "patient_id", "organization_id").Take(&c, "id = ?", cid).Error; err != nil {
-			return err
-		}
+	err := s.read(ctx, p, func(w *unit.Work) error {
 		reader := p
 		if !p.Is(models.RolePatient) {
 			// Staff as they are now: an advocate moved to another
 			// organization (or a demoted account) stops reading at once,
 			// not when the socket's token expires.
-			now, err := currentStaff(tx, p)
+			now, err := currentStaff(w.Tx, p)
 			if err != nil {
 				return err
 			}
 			reader = now
 		}
-		if !canRead(reader, &c) {
-			return errAccessLost
-		}
-		var e models.CaseEvent
-		err := tx.Take(&e, "id = ? AND case_id = ?", id, cid).Error
+		var c models.Case
+		err := w.Tx.Select("id").Scopes(Visible(reader, "cases").Scope).Take(&c, "cases.id = ?", cid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
+			return errAccessLost
 		}
 		if err != nil {
 			return err
 		}
-		if p.Is(models.RolePatient) && !e.VisibleToPatient {
-			return nil
+		var e models.CaseEvent
+		err = w.Tx.Table("case_events e").Where(EventsVisible(reader, "e")).Take(&e, "e.id = ? AND e.case_id = ?", id, cid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil // gone, or one the reader may not see
+		}
+		if err != nil {
+			return err
 		}
 		ev = &e
-		if p.Is(models.RolePatient) {
+		if !auditsReads(p) {
 			return nil
 		}
-		return audit.Record(tx, p, audit.ActionRead, EntityCase, &cid)
-	}
-	var err error
-	if p.Is(models.RolePatient) {
-		err = load(s.db.WithContext(ctx))
-	} else {
-		err = s.db.WithContext(ctx).Transaction(load)
-	}
+		return audit.Record(w.Tx, p, audit.ActionRead, EntityCase, &cid)
+	})
 	return ev, err
 }
 
