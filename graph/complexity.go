@@ -78,6 +78,7 @@ func Complexity() ComplexityRoot {
 	}
 	// Query: one object.
 	c.Query.Me = root
+	c.Query.ExportMyData = root
 	c.Query.Case = func(child int, _ string) int { return root(child) }
 	c.Query.Guide = func(child int, _ string, _ *string) int { return root(child) }
 	c.Query.PartnershipReport = func(child int, _, _ models.Date, _ *string) int { return root(child) }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mlp/internal/database"
 	"mlp/internal/httpx"
 	"mlp/internal/i18n"
 	"mlp/models"
@@ -68,6 +69,14 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gerr.Message = i18n.Text(lang, "The request body is not a GraphQL request in JSON.")
 			}
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			// The client went away (or the server is shutting down):
+			// nobody reads the answer, and nothing is broken.
+			log.InfoContext(ctx, "request cancelled", "request_id", httpx.RequestID(ctx))
+			gerr = unavailable(lang, gerr)
+		case database.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):
+			log.WarnContext(ctx, "temporarily unavailable", "request_id", httpx.RequestID(ctx), "error", describe(err))
+			gerr = unavailable(lang, gerr)
 		default:
 			log.ErrorContext(ctx, "internal error", "request_id", httpx.RequestID(ctx), "error", describe(err))
 			gerr = &gqlerror.Error{Message: i18n.Text(lang, "Internal error."), Path: gerr.Path,
@@ -76,6 +85,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		httpx.Info(ctx).SetErrorCode(gerr.Extensions["code"].(string))
 		return gerr
 	}
+}
+
+func unavailable(lang string, gerr *gqlerror.Error) *gqlerror.Error {
+	return &gqlerror.Error{Message: i18n.Text(lang, "The service is temporarily unavailable. Please try again in a moment."), Path: gerr.Path,
+		Extensions: map[string]any{"code": string(models.EUNAVAILABLE)}}
 }
 
 // argumentPath returns the argument or input field an error was raised on

@@ -51,6 +51,9 @@ type ServerOptions struct {
 	// pages may open a websocket (the CORS list); an upgrade without an
 	// Origin header (a native app) is always accepted.
 	AllowedOrigins []string
+	// Limits bound each document (limits.go); zero fields take
+	// DefaultLimits.
+	Limits Limits
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -96,11 +99,12 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 		},
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
+	srv.AddTransport(getQueries{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(requireQuery{})
+	useLimits(srv, opts.Limits, opts.Development)
 	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
 	if opts.Development {
 		srv.Use(extension.Introspection{})

@@ -18,6 +18,10 @@ const (
 	ECONFLICT        ErrorCode = "CONFLICT"
 	ERATELIMITED     ErrorCode = "RATE_LIMITED"
 	EINTERNAL        ErrorCode = "INTERNAL_SERVER_ERROR"
+	// EUNAVAILABLE: the server could not answer now (the database pool
+	// exhausted or PostgreSQL unreachable, the request's deadline passed);
+	// the client may retry.
+	EUNAVAILABLE ErrorCode = "UNAVAILABLE"
 )
 
 // Error is the one error type of the domain. Its Message is safe to show to the
@@ -72,6 +76,9 @@ var ErrUnauthenticated = &Error{Code: EUNAUTHENTICATED, Message: "Sign in to con
 
 // ErrForbidden is returned where the caller's role may never do the operation.
 var ErrForbidden = &Error{Code: EFORBIDDEN, Message: "You are not allowed to do this."}
+
+// ErrUnavailable answers a request the server could not serve now.
+var ErrUnavailable = &Error{Code: EUNAVAILABLE, Message: "The service is temporarily unavailable. Please try again in a moment."}
 
 // RateLimited returns a RATE_LIMITED error asking the caller to wait.
 func RateLimited(retryAfterSeconds int) *Error {

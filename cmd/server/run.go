@@ -16,12 +16,14 @@ import (
 
 	"gorm.io/gorm"
 
+	"mlp/graph"
 	"mlp/internal/app"
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/clock"
 	"mlp/internal/config"
 	"mlp/internal/database"
+	"mlp/internal/logbuf"
 	"mlp/internal/push"
 	"mlp/internal/seed"
 	"mlp/models"
@@ -43,7 +45,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	// Logging never blocks serving: lines wait in a bounded buffer and are
+	// dropped (and counted) when stderr does not keep up.
+	logOut := logbuf.New(stderr, cfg.Limits.LogBufferLines)
+	defer logOut.Close() //nolint:errcheck
+	log := newLogger(cfg, logOut)
 	if err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -51,6 +57,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	clk := clock.System
 	db, err := database.Open(ctx, database.Options{
 		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log, Now: clk,
+		AcquireTimeout: cfg.Limits.DBAcquireTimeout,
 	})
 	if err != nil {
 		return err
@@ -191,7 +198,9 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
 		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
-		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk})
+		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout,
+		DocumentLimits: graph.Limits{MaxTokens: cfg.Limits.GraphQLMaxTokens, MaxFields: cfg.Limits.GraphQLMaxFields,
+			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors}})
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

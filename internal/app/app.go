@@ -20,6 +20,7 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/clock"
+	"mlp/internal/database"
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
@@ -58,6 +59,12 @@ type Options struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For and
 	// X-Forwarded-Proto count (the load balancers); none by default.
 	TrustedProxies ratelimit.Proxies
+	// DocumentLimits bound each GraphQL document; zero fields take
+	// graph.DefaultLimits.
+	DocumentLimits graph.Limits
+	// RequestTimeout is every request's deadline (default
+	// httpx.DefaultRequestTimeout).
+	RequestTimeout time.Duration
 	// CompiledReads answers the compilable reads as one SQL statement each
 	// (graph/compiled); false leaves every operation to the resolvers.
 	CompiledReads bool
@@ -212,6 +219,7 @@ func New(opts Options) *App {
 		Now:             opts.Now,
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
 		AllowedOrigins:  opts.AllowedOrigins,
+		Limits:          opts.DocumentLimits,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
@@ -231,16 +239,10 @@ func New(opts Options) *App {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, req *http.Request) {
-		ctx, cancel := context.WithTimeout(req.Context(), 2*time.Second)
-		defer cancel()
-		sqlDB, err := db.DB()
-		if err == nil {
-			err = sqlDB.PingContext(ctx)
-		}
 		w.Header().Set("Content-Type", "text/plain")
-		if err != nil {
+		if msg := readiness(req.Context(), db); msg != "" {
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("database unreachable\n"))
+			_, _ = w.Write([]byte(msg + "\n"))
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))
@@ -248,6 +250,30 @@ func New(opts Options) *App {
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
-	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
+	// Security headers and the request deadline wrap everything, but
+	// inside the proxies' middleware (HSTS needs the client's scheme).
+	hardened := httpx.SecureHeaders("/", httpx.Deadline(opts.RequestTimeout, mux))
+	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(hardened)))),
 		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner}
+}
+
+// readiness returns why the database cannot serve now ("pool exhausted",
+// "database unreachable"), or "" when it can.
+func readiness(ctx context.Context, db *gorm.DB) string {
+	if database.PoolExhausted(db) {
+		return "pool exhausted"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	sqlDB, err := db.DB()
+	if err == nil {
+		err = sqlDB.PingContext(ctx)
+	}
+	switch {
+	case err == nil:
+		return ""
+	case database.PoolExhausted(db):
+		return "pool exhausted"
+	}
+	return "database unreachable"
 }

@@ -36,6 +36,9 @@ type Options struct {
 	// UpdatedAt outside a unit of work, which sets its own); tests fix it.
 	// Default: the wall clock.
 	Now clock.Clock
+	// AcquireTimeout bounds the wait for a pooled connection (default
+	// DefaultAcquireTimeout); past it a statement fails with ErrPoolExhausted.
+	AcquireTimeout time.Duration
 }
 
 // Open connects to the database at opts.URL and configures GORM: translated
@@ -73,6 +76,11 @@ func Open(ctx context.Context, opts Options) (*gorm.DB, error) {
 	if err := registerStatementCounter(db); err != nil {
 		return nil, err
 	}
+	if opts.AcquireTimeout <= 0 {
+		opts.AcquireTimeout = DefaultAcquireTimeout
+	}
+	pool := newLimitedPool(sqlDB, opts.MaxConns, opts.AcquireTimeout)
+	db.ConnPool, db.Statement.ConnPool = pool, pool
 	return db, nil
 }
 

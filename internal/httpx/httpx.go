@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -124,6 +125,10 @@ func Observe(log *slog.Logger, next http.Handler) http.Handler {
 			}
 			if code != "" {
 				attrs = append(attrs, "error_code", code)
+			}
+			if errors.Is(r.Context().Err(), context.Canceled) {
+				// The client went away before the answer: not an error.
+				attrs = append(attrs, "cancelled", true)
 			}
 			log.InfoContext(r.Context(), "request", attrs...)
 		}()

@@ -220,6 +220,9 @@ func sqlTxOf(tx *gorm.DB) (*sql.Tx, error) {
 		return nil, errors.New("outbox: no transaction")
 	}
 	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if w, wrapped := tx.Statement.ConnPool.(interface{ SQLTx() *sql.Tx }); wrapped {
+		sqlTx, ok = w.SQLTx(), true // database.Open's pool wraps its transactions
+	}
 	if !ok {
 		return nil, errors.New("outbox: Enqueue must run inside a transaction (db.Transaction)")
 	}
