@@ -364,8 +364,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CaseEvents        func(childComplexity int, caseID string) int
-		NotificationAdded func(childComplexity int) int
+		CaseEvents        func(childComplexity int, caseID string, after *string) int
+		NotificationAdded func(childComplexity int, after *string) int
 	}
 
 	User struct {
@@ -471,8 +471,8 @@ type ReferralResolver interface {
 	Notes(ctx context.Context, obj *models.Referral) (*string, error)
 }
 type SubscriptionResolver interface {
-	CaseEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error)
-	NotificationAdded(ctx context.Context) (<-chan *models.Notification, error)
+	CaseEvents(ctx context.Context, caseID string, after *string) (<-chan *models.CaseEvent, error)
+	NotificationAdded(ctx context.Context, after *string) (<-chan *models.Notification, error)
 }
 type UserResolver interface {
 	Organization(ctx context.Context, obj *models.User) (*models.Organization, error)
@@ -2007,13 +2007,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.CaseEvents(childComplexity, args["caseId"].(string)), true
+		return e.ComplexityRoot.Subscription.CaseEvents(childComplexity, args["caseId"].(string), args["after"].(*string)), true
 	case "Subscription.notificationAdded":
 		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity), true
+		args, err := ec.field_Subscription_notificationAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity, args["after"].(*string)), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -3755,6 +3760,28 @@ func (ec *executionContext) field_Subscription_caseEvents_args(ctx context.Conte
 		return nil, err
 	}
 	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_notificationAdded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
 	return args, nil
 }
 
@@ -10583,7 +10610,7 @@ func (ec *executionContext) _Subscription_caseEvents(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CaseEvents(ctx, fc.Args["caseId"].(string))
+			return ec.Resolvers.Subscription().CaseEvents(ctx, fc.Args["caseId"].(string), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10639,7 +10666,8 @@ func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context,
 			return ec.fieldContext_Subscription_notificationAdded(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subscription().NotificationAdded(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().NotificationAdded(ctx, fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10662,7 +10690,7 @@ func (ec *executionContext) _Subscription_notificationAdded(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_notificationAdded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
@@ -10671,6 +10699,17 @@ func (ec *executionContext) fieldContext_Subscription_notificationAdded(_ contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Notification(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_notificationAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

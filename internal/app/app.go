@@ -60,6 +60,9 @@ type Options struct {
 	// CompiledReads answers the compilable reads as one SQL statement each
 	// (graph/compiled); false leaves every operation to the resolvers.
 	CompiledReads bool
+	// JWTPreviousSecret also verifies access tokens during a rotation of
+	// JWTSecret (auth.Tokens.AcceptPrevious); none when empty.
+	JWTPreviousSecret []byte
 	// AllowedOrigins are the exact origins whose browser pages may call the
 	// API (CORS) and open its websockets; none when empty.
 	AllowedOrigins []string
@@ -129,7 +132,7 @@ func New(opts Options) *App {
 		// Only a pool that is no database/sql pool fails here: a programming error.
 		panic(err)
 	}
-	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
+	tokens := auth.NewTokens(opts.JWTSecret, opts.Now).AcceptPrevious(opts.JWTPreviousSecret)
 	rules := ratelimit.Defaults()
 	if opts.RateLimits != nil {
 		rules = *opts.RateLimits
@@ -240,5 +243,5 @@ func New(opts Options) *App {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
 	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner}
 }

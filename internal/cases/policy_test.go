@@ -247,7 +247,7 @@ func TestServiceAuthorizationTable(t *testing.T) {
 	w.objectRows(t, tb, "SubscribeEvents", models.CaseSubmitted, func(ctx context.Context, c *models.Case) error {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		_, err := svc.SubscribeEvents(ctx, c.ID.String())
+		_, err := svc.SubscribeEvents(ctx, c.ID.String(), nil)
 		return err
 	})
 	w.objectRows(t, tb, "Timelines", models.CaseSubmitted, func(ctx context.Context, c *models.Case) error {

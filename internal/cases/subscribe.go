@@ -33,10 +33,13 @@ var errAccessLost = errors.New("cases: access to the case lost")
 // another organization, or the advocate did), the stream ends. It also ends
 // when ctx ends (the client unsubscribed, or the websocket closed at the
 // access token's expiry), when the caller's session is revoked or account
-// disabled, when the caller falls live.Buffer events behind, and when the
-// listener reconnects; clients then resubscribe and reload the timeline.
-// Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
-func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
+// disabled, and when the caller falls live.Buffer events behind. With after
+// (the id of an event of the case the client has), it first replays the
+// events since that one the caller may see; when the listener reconnects it
+// catches up from the database and stays open.
+// Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see),
+// BAD_USER_INPUT (after: not an event of the case).
+func (s *Service) SubscribeEvents(ctx context.Context, caseID string, after *string) (<-chan *models.CaseEvent, error) {
 	p, err := Policy.Authorize(ctx, "SubscribeEvents")
 	if err != nil {
 		return nil, err
@@ -57,12 +60,23 @@ func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *m
 	if _, err := s.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
+	floor := s.clock.Now().UTC()
+	var from uuid.UUID
+	if after != nil {
+		var ev models.CaseEvent
+		id, perr := uuid.Parse(*after)
+		if perr != nil || s.db.WithContext(ctx).Take(&ev, "id = ? AND case_id = ?", id, cid).Error != nil {
+			return nil, models.InvalidField("after", "This cursor is not valid.")
+		}
+		from, floor = ev.ID, ev.CreatedAt
+	}
+	since := live.SinceTable(s.db, "case_events", "case_id = ?", []any{cid}, floor, 500)
 	sub, err := s.live.Subscribe(ctx, live.CaseTopic(cid), live.SessionKey(p.SessionID), live.UserKey(p.ID))
 	if err != nil {
 		return nil, err
 	}
 	out := make(chan *models.CaseEvent)
-	go live.Forward(ctx, sub, out,
+	go live.Forward(ctx, sub, out, from, since,
 		func(ctx context.Context, id uuid.UUID) (*models.CaseEvent, error) { return s.eventFor(ctx, p, cid, id) },
 		func(err error) {
 			if !errors.Is(err, errAccessLost) {
