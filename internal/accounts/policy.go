@@ -20,4 +20,5 @@ var Policy = auth.Policy{
 	"DisabledAt":            auth.Internal("a field of a user the caller has read; hides by caller"),
 	"DiscreetNotifications": auth.Internal("a field of a user the caller has read; hides by caller"),
 	"EnsureAdmin":           auth.Internal("start-up: the bootstrap admin, as the system"),
+	"AdminExists":           auth.Internal("start-up: whether an ADMIN exists, as the system"),
 }
