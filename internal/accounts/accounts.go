@@ -60,12 +60,12 @@ func ParseID(id, what string) (uuid.UUID, error) {
 	return u, nil
 }
 
-// CreateOrganization adds a partner organization. ADMIN only (the schema directive checks the role).
+// CreateOrganization adds a partner organization. ADMIN only (Policy).
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.name,
 // input.serviceAreas, input.categories, input.phone, input.website), CONFLICT
 // for a taken name.
 func (s *Service) CreateOrganization(ctx context.Context, in models.CreateOrganizationInput) (*models.Organization, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CreateOrganization")
 	if err != nil {
 		return nil, err
 	}
@@ -216,13 +216,13 @@ func validateOrganization(in models.CreateOrganizationInput) (*models.Organizati
 }
 
 // CreateStaffUser creates a CLINICIAN, ADVOCATE, EDITOR or ADMIN account.
-// ADMIN only (the schema directive checks the role). CLINICIANs belong to a HEALTH_SYSTEM, ADVOCATEs to a LEGAL_AID
+// ADMIN only (Policy). CLINICIANs belong to a HEALTH_SYSTEM, ADVOCATEs to a LEGAL_AID
 // organization, EDITORs to either; ADMINs may have none.
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.email,
 // input.password, input.displayName, input.role, input.organizationId,
 // input.preferredLanguage), CONFLICT for a taken email.
 func (s *Service) CreateStaffUser(ctx context.Context, in models.CreateStaffUserInput) (*models.User, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CreateStaffUser")
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +337,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (bool
 // admin cannot disable themself.
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT.
 func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*models.User, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "SetDisabled")
 	if err != nil {
 		return nil, err
 	}
@@ -430,8 +430,11 @@ func (s *Service) OrganizationsByID(ctx context.Context, ids []uuid.UUID) ([]*mo
 }
 
 // Organizations lists every organization, of one kind when kind is given, by
-// name. ADMIN only (the schema directive checks the role).
+// name. ADMIN only (Policy).
 func (s *Service) Organizations(ctx context.Context, kind *models.OrganizationKind) ([]*models.Organization, error) {
+	if _, err := Policy.Authorize(ctx, "Organizations"); err != nil {
+		return nil, err
+	}
 	q := s.db.WithContext(ctx).Order("name")
 	if kind != nil {
 		q = q.Where("kind = ?", *kind)
@@ -479,7 +482,7 @@ func (s *Service) DiscreetNotifications(ctx context.Context, u *models.User) (*b
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (input.displayName,
 // input.preferredLanguage, input.healthSystemId; input when no field is given).
 func (s *Service) UpdateMyProfile(ctx context.Context, in models.UpdateMyProfileInput) (*models.User, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "UpdateMyProfile")
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ import (
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (newPassword: its length, or the
 // same as the current one; currentPassword: not right), RATE_LIMITED.
 func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "ChangePassword")
 	if err != nil {
 		return err
 	}

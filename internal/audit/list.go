@@ -40,12 +40,11 @@ type Service struct{ db *gorm.DB }
 // NewService returns the audit log reader.
 func NewService(db *gorm.DB) *Service { return &Service{db: db} }
 
-// List returns audit entries, newest first, filtered by f. ADMIN only (the
-// schema directive checks the role).
+// List returns audit entries, newest first, filtered by f. ADMIN only (Policy).
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (entityId, actorId, first, after).
 func (s *Service) List(ctx context.Context, f Filter, args page.Args) (page.Page[*models.AuditEntry], error) {
 	var none page.Page[*models.AuditEntry]
-	if _, err := auth.Require(ctx); err != nil {
+	if _, err := Policy.Authorize(ctx, "List"); err != nil {
 		return none, err
 	}
 	q := s.db.WithContext(ctx).Model(&models.AuditEntry{})

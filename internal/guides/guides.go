@@ -242,13 +242,12 @@ func revisionOf(g *models.Guide, editor uuid.UUID) *models.GuideRevision {
 	}
 }
 
-// CreateGuide adds a guide as a DRAFT, version 1, by the calling EDITOR (the
-// schema directive checks the role), and keeps its first revision.
+// CreateGuide adds a guide as a DRAFT, version 1, by the calling EDITOR (Policy), and keeps its first revision.
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (input.slug,
 // input.locale, input.title, input.summary, input.body, input.category,
 // input.jurisdictions), CONFLICT when (slug, locale) exists.
 func (s *Service) CreateGuide(ctx context.Context, in models.GuideInput) (*models.Guide, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CreateGuide")
 	if err != nil {
 		return nil, err
 	}
@@ -306,7 +305,7 @@ func lockGuide(tx *gorm.DB, id string) (*models.Guide, error) {
 // patch.jurisdictions), CONFLICT for a stale expectedVersion or an ARCHIVED
 // guide.
 func (s *Service) UpdateGuide(ctx context.Context, id string, patch models.GuidePatch, expectedVersion int) (*models.Guide, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "UpdateGuide")
 	if err != nil {
 		return nil, err
 	}
@@ -346,8 +345,8 @@ func (s *Service) UpdateGuide(ctx context.Context, id string, patch models.Guide
 
 // transition moves a guide from one status to another in a transaction after
 // check accepts it, and records action in the audit log.
-func (s *Service) transition(ctx context.Context, id, action string, check func(tx *gorm.DB, p *auth.Principal, g *models.Guide) error, apply func(tx *gorm.DB, g *models.Guide) error) (*models.Guide, error) {
-	p, err := auth.Require(ctx)
+func (s *Service) transition(ctx context.Context, op, id, action string, check func(tx *gorm.DB, p *auth.Principal, g *models.Guide) error, apply func(tx *gorm.DB, g *models.Guide) error) (*models.Guide, error) {
+	p, err := Policy.Authorize(ctx, op)
 	if err != nil {
 		return nil, err
 	}
@@ -370,11 +369,10 @@ func (s *Service) transition(ctx context.Context, id, action string, check func(
 	return g, nil
 }
 
-// SubmitGuideForReview moves a DRAFT guide to IN_REVIEW. Any EDITOR (the
-// schema directive checks the role).
+// SubmitGuideForReview moves a DRAFT guide to IN_REVIEW. Any EDITOR (Policy).
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT unless DRAFT.
 func (s *Service) SubmitGuideForReview(ctx context.Context, id string) (*models.Guide, error) {
-	return s.transition(ctx, id, ActionSubmit,
+	return s.transition(ctx, "SubmitGuideForReview", id, ActionSubmit,
 		func(_ *gorm.DB, _ *auth.Principal, g *models.Guide) error {
 			if g.Status != models.GuideDraft {
 				return models.Errorf(models.ECONFLICT, "Only a draft can be submitted for review.")
@@ -395,7 +393,7 @@ func (s *Service) SubmitGuideForReview(ctx context.Context, id string) (*models.
 // Errors: UNAUTHENTICATED, FORBIDDEN (own guide or own version), NOT_FOUND,
 // CONFLICT unless IN_REVIEW.
 func (s *Service) PublishGuide(ctx context.Context, id string) (*models.Guide, error) {
-	return s.transition(ctx, id, ActionPublish,
+	return s.transition(ctx, "PublishGuide", id, ActionPublish,
 		func(tx *gorm.DB, p *auth.Principal, g *models.Guide) error {
 			if g.Status != models.GuideInReview {
 				return models.Errorf(models.ECONFLICT, "Only a guide in review can be published.")
@@ -434,12 +432,11 @@ func publish(tx *gorm.DB, g *models.Guide, at time.Time) error {
 
 // ArchiveGuide withdraws a guide from readers: it must have a published text
 // (status PUBLISHED, or a DRAFT or IN_REVIEW edit of a published guide); the
-// guide becomes ARCHIVED, which is final. EDITOR or ADMIN (the schema
-// directive checks the roles).
+// guide becomes ARCHIVED, which is final. EDITOR or ADMIN (Policy).
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT when nothing is
 // published.
 func (s *Service) ArchiveGuide(ctx context.Context, id string) (*models.Guide, error) {
-	return s.transition(ctx, id, ActionArchive,
+	return s.transition(ctx, "ArchiveGuide", id, ActionArchive,
 		func(_ *gorm.DB, _ *auth.Principal, g *models.Guide) error {
 			if g.PublishedVersion == nil || g.Status == models.GuideArchived {
 				return models.Errorf(models.ECONFLICT, "Only a published guide can be archived.")

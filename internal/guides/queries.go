@@ -441,7 +441,7 @@ func (s *Service) Guide(ctx context.Context, slug string, locale *string) (*mode
 // roles).
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (first, after).
 func (s *Service) EditorGuides(ctx context.Context, statuses []models.GuideStatus, args page.Args) (page.Page[*models.Guide], error) {
-	if _, err := auth.Require(ctx); err != nil {
+	if _, err := Policy.Authorize(ctx, "EditorGuides"); err != nil {
 		return page.Page[*models.Guide]{}, err
 	}
 	q := s.db.WithContext(ctx).Model(&models.Guide{})

@@ -16,6 +16,7 @@ var Policy = auth.Policy{
 	"MyReferrals":        auth.Roles(models.RoleClinician),
 	"ReferralsByID":      auth.SignedIn,
 	"SharedCaseStatuses": auth.SignedIn,
+	"UseNotifier":        auth.Internal("wiring: the notifier"),
 	"CloseForCase":       auth.Internal("a hook run in the case service's unit of work when a case closes (cases.Service.OnFinal)"),
 	"Status":             auth.Internal("a field of a referral the caller has read"),
 	"Code":               auth.Internal("a field of a referral the caller has read; masks by caller"),

@@ -1,0 +1,24 @@
+package accounts
+
+import (
+	"mlp/internal/auth"
+	"mlp/models"
+)
+
+// Policy is who may call each method of the accounts service.
+var Policy = auth.Policy{
+	"CreateOrganization":    auth.Roles(models.RoleAdmin),
+	"CreateStaffUser":       auth.Roles(models.RoleAdmin),
+	"SetDisabled":           auth.Roles(models.RoleAdmin),
+	"Organizations":         auth.Roles(models.RoleAdmin),
+	"LegalPartners":         auth.Public,
+	"Me":                    auth.Public,
+	"UpdateMyProfile":       auth.SignedIn,
+	"ChangePassword":        auth.SignedIn,
+	"UsersByID":             auth.Internal("the user loader, behind fields of objects the caller has read"),
+	"OrganizationsByID":     auth.Internal("the organization loader, behind fields of objects the caller has read"),
+	"DisabledAt":            auth.Internal("a field of a user the caller has read; hides by caller"),
+	"DiscreetNotifications": auth.Internal("a field of a user the caller has read; hides by caller"),
+	"EnsureAdmin":           auth.Internal("start-up: the bootstrap admin, as the system"),
+	"AdminExists":           auth.Internal("start-up: whether an ADMIN exists, as the system"),
+}

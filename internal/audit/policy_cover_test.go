@@ -1,0 +1,14 @@
+package audit_test
+
+import (
+	"testing"
+
+	"mlp/internal/authztest"
+	"mlp/internal/audit"
+)
+
+// TestPolicyCoversEveryMethod: every exported method of the audit service has
+// a row in its policy.
+func TestPolicyCoversEveryMethod(t *testing.T) {
+	authztest.Covers(t, audit.Policy, &audit.Service{})
+}
