@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -286,6 +287,11 @@ func capErrors(resp *graphql.Response, limit int) *graphql.Response {
 	if resp == nil || len(resp.Errors) <= limit {
 		return resp
 	}
+	// The executor collects errors in whatever order its goroutines finish;
+	// keep a subset that does not depend on that: the first in path order.
+	slices.SortStableFunc(resp.Errors, func(a, b *gqlerror.Error) int {
+		return cmp.Or(cmp.Compare(a.Path.String(), b.Path.String()), cmp.Compare(a.Message, b.Message))
+	})
 	rest := resp.Errors[limit:]
 	code := string(models.EINTERNAL)
 	if c, ok := rest[0].Extensions["code"].(string); ok {

@@ -103,12 +103,9 @@ func (s *Service) CreateOrganization(ctx context.Context, in models.CreateOrgani
 // input.serviceAreas, input.categories, input.phone, input.website), CONFLICT
 // for a taken name.
 func (s *Service) UpdateOrganization(ctx context.Context, in models.UpdateOrganizationInput) (*models.Organization, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "UpdateOrganization")
 	if err != nil {
 		return nil, err
-	}
-	if !p.Is(models.RoleAdmin) {
-		return nil, models.ErrForbidden
 	}
 	oid, err := ParseID(in.ID, "Organization")
 	if err != nil {

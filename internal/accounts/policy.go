@@ -9,6 +9,7 @@ import (
 var Policy = auth.Policy{
 	"CreateOrganization":    auth.Roles(models.RoleAdmin),
 	"CreateStaffUser":       auth.Roles(models.RoleAdmin),
+	"UpdateOrganization":    auth.Roles(models.RoleAdmin),
 	"SetDisabled":           auth.Roles(models.RoleAdmin),
 	"Organizations":         auth.Roles(models.RoleAdmin),
 	"LegalPartners":         auth.Public,
@@ -19,6 +20,8 @@ var Policy = auth.Policy{
 	"OrganizationsByID":     auth.Internal("the organization loader, behind fields of objects the caller has read"),
 	"DisabledAt":            auth.Internal("a field of a user the caller has read; hides by caller"),
 	"DiscreetNotifications": auth.Internal("a field of a user the caller has read; hides by caller"),
+	"HealthSystemID":        auth.Internal("a field of a user the caller has read; hides by caller"),
+	"OnServesMore":          auth.Internal("wiring at start-up: a hook run when an organization serves more"),
 	"EnsureAdmin":           auth.Internal("start-up: the bootstrap admin, as the system"),
 	"AdminExists":           auth.Internal("start-up: whether an ADMIN exists, as the system"),
 }
