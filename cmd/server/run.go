@@ -20,7 +20,9 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/config"
 	"mlp/internal/database"
+	"mlp/internal/push"
 	"mlp/internal/seed"
+	"mlp/models"
 )
 
 // shutdownTimeout is how long in-flight requests may take to finish.
@@ -195,6 +197,28 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		err = nil
 	}
 	return err
+}
+
+// pushSenders builds the configured push providers: FCM for Android (and
+// for iOS when APNs is not configured), APNs for iOS; none: the log sender.
+func pushSenders(cfg config.Config) (push.Senders, error) {
+	s := push.Senders{}
+	if cfg.FCMCredentialsFile != "" {
+		f, err := push.NewFCM(cfg.FCMCredentialsFile, cfg.FCMEndpoint, nil)
+		if err != nil {
+			return nil, err
+		}
+		s[models.PlatformAndroid], s[models.PlatformIOS] = f, f
+	}
+	if cfg.APNsKeyFile != "" {
+		a, err := push.NewAPNs(push.APNsConfig{KeyFile: cfg.APNsKeyFile, KeyID: cfg.APNsKeyID, TeamID: cfg.APNsTeamID,
+			Topic: cfg.APNsTopic, Endpoint: cfg.APNsEndpoint})
+		if err != nil {
+			return nil, err
+		}
+		s[models.PlatformIOS] = a
+	}
+	return s, nil
 }
 
 // pprofServer serves net/http/pprof's handlers on addr (a loopback address,

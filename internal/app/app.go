@@ -27,6 +27,7 @@ import (
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
 	"mlp/internal/privacy"
+	"mlp/internal/push"
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
@@ -66,6 +67,9 @@ type Options struct {
 	// OutboxOptions tunes the outbox (tests shorten its backoff); its
 	// DatabaseURL, Workers and Logger come from the fields above.
 	OutboxOptions outbox.Options
+	// Push are the push senders by platform; a platform without one logs
+	// (push.LogSender).
+	Push push.Senders
 }
 
 // App is the assembled server.
@@ -82,6 +86,8 @@ type App struct {
 	// inserted in the transactions that cause them; its workers run after
 	// Start when Options.Workers is set.
 	Outbox *outbox.Outbox
+	// Push is the outbox's push worker (benchmarks watch its deliveries).
+	Push *push.Worker
 }
 
 // Start starts the listener and, when Options.Workers is set, the outbox's
@@ -138,6 +144,12 @@ func New(opts Options) *App {
 	guidesSvc := guides.NewService(db, opts.Now)
 	referralsSvc := referrals.NewService(db, casesSvc, limiter, codeKey, guidesSvc, opts.Now)
 	casesSvc.OnFinal(referralsSvc.CloseForCase)
+	notifier := notify.NewNotifier(box)
+	casesSvc.UseNotifier(notifier, box)
+	referralsSvc.UseNotifier(notifier)
+	pushWorker := push.NewWorker(db, opts.Push, opts.Logger)
+	outbox.Register(box, pushWorker)
+	outbox.Register(box, casesSvc.ReminderWorker())
 	listener := live.NewListener(opts.DatabaseURL, live.NewHub(), opts.Logger)
 	casesSvc.UseLive(listener, opts.Logger)
 	notifySvc := notify.NewService(db, opts.Now)

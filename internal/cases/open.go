@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"mlp/internal/i18n"
+	"mlp/internal/notify"
 	"strings"
 	"unicode/utf8"
 
@@ -160,13 +162,20 @@ func (s *Service) open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 	}
 	status := models.CaseSubmitted
 	role := p.Role
-	note := createdNote(c, r)
+	// The note is the patient's: in their language.
+	note := createdNote(i18n.Match(p.Language), c, r)
 	ev := &models.CaseEvent{ID: newID(), CaseID: c.ID, Kind: models.EventCreated, ToStatus: &status,
 		Message: &note, ActorID: &p.ID, ActorRole: &role, VisibleToPatient: true}
 	if err := tx.Create(ev).Error; err != nil {
 		return nil, err
 	}
 	if err := audit.Record(tx, p, audit.ActionCreate, EntityCase, &c.ID); err != nil {
+		return nil, err
+	}
+	if err := s.notifyAdvocates(ctx, tx, c, notify.KindCaseRouted); err != nil {
+		return nil, err
+	}
+	if err := s.scheduleReminders(ctx, tx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

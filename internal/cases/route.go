@@ -1,7 +1,7 @@
 package cases
 
 import (
-	"fmt"
+	"mlp/internal/i18n"
 	"strings"
 
 	"github.com/google/uuid"
@@ -86,28 +86,28 @@ func textArray(ss []string) string { return "{" + strings.Join(ss, ",") + "}" }
 // createdNote is the patient-facing note of a new case's CREATED event: which
 // partner has the case (and the expected wait of a waiting list), or why none
 // can take it yet.
-func createdNote(c *models.Case, r *routing) string {
+func createdNote(lang string, c *models.Case, r *routing) string {
 	where := c.Jurisdiction
 	if c.ZipCode != nil {
-		where = "your area (ZIP " + *c.ZipCode + ")"
+		where = i18n.Text(lang, "your area (ZIP %s)", *c.ZipCode)
 	}
 	switch {
 	case r.OrganizationID != nil:
-		return fmt.Sprintf("We sent your request %s to %s. ", c.Reference, *r.Name) + expectNote(r)
+		return i18n.Text(lang, "We sent your request %s to %s.", c.Reference, *r.Name) + " " + expectNote(lang, r)
 	case r.full():
-		return fmt.Sprintf("We saved your request %s. The legal aid partners who take this kind of case in %s "+
+		return i18n.Text(lang, "We saved your request %s. The legal aid partners who take this kind of case in %s "+
 			"cannot take new cases right now, so no one is working on it yet. Your request stays open, and we will "+
 			"let you know as soon as one of them can take it.", c.Reference, where)
 	}
-	return fmt.Sprintf("We saved your request %s. Right now none of our legal aid partners takes this kind of case in %s, "+
+	return i18n.Text(lang, "We saved your request %s. Right now none of our legal aid partners takes this kind of case in %s, "+
 		"so no one is working on it yet. Your request stays open, and we will let you know as soon as a partner can take it.",
 		c.Reference, where)
 }
 
 // expectNote tells the patient what happens next at the partner of r.
-func expectNote(r *routing) string {
+func expectNote(lang string, r *routing) string {
 	if r.Capacity != nil && *r.Capacity == models.CapacityWaitlist && r.WaitDays != nil {
-		return fmt.Sprintf("They have a waiting list for this kind of case right now: expect to hear from them in about %d days.", *r.WaitDays)
+		return i18n.Text(lang, "They have a waiting list for this kind of case right now: expect to hear from them in about %d days.", *r.WaitDays)
 	}
-	return "They will look at it and contact you."
+	return i18n.Text(lang, "They will look at it and contact you.")
 }

@@ -8,6 +8,8 @@ package cases
 import (
 	"errors"
 	"log/slog"
+	"mlp/internal/notify"
+	"mlp/internal/outbox"
 	"time"
 
 	"github.com/google/uuid"
@@ -30,7 +32,10 @@ type Service struct {
 	onFinal []FinalHook    // see OnFinal
 	live    *live.Listener // see UseLive
 	log     *slog.Logger
-	limiter *ratelimit.Limiter // see UseLimiter
+	// notifier and box write notifications and reminders (UseNotifier).
+	notifier *notify.Notifier
+	box      *outbox.Outbox
+	limiter  *ratelimit.Limiter // see UseLimiter
 }
 
 // UseLimiter makes RequestLegalHelp count new cases against the patient's

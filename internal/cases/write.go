@@ -3,6 +3,8 @@ package cases
 import (
 	"context"
 	"errors"
+	"mlp/internal/i18n"
+	"mlp/internal/notify"
 	"strings"
 	"unicode/utf8"
 
@@ -65,12 +67,43 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn f
 		if err := s.enteredFinal(tx, from, c); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, tx, c, ev); err != nil {
+			return err
+		}
 		return audit.Record(tx, p, audit.ActionUpdate, EntityCase, &c.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// changed notifies who must hear of the change ev of case c, inside its
+// transaction tx: the patient of a status change they may see (not of their
+// own withdrawal) and of an outcome, the advocates of a withdrawal; a case
+// that closed loses its pending deadline reminders.
+func (s *Service) changed(ctx context.Context, tx *gorm.DB, c *models.Case, ev *models.CaseEvent) error {
+	if ev == nil {
+		return nil
+	}
+	var err error
+	switch {
+	case ev.Kind == models.EventStatusChanged && c.Status == models.CaseWithdrawn:
+		err = s.notifyAdvocates(ctx, tx, c, notify.KindCaseWithdrawn)
+	case ev.Kind == models.EventStatusChanged && ev.VisibleToPatient:
+		err = s.notifyPatient(ctx, tx, c, statusNote(c))
+	case ev.Kind == models.EventOutcomeRecorded:
+		err = s.notifyPatient(ctx, tx, c, notify.Note{Kind: notify.KindCaseOutcome})
+	case ev.Kind == models.EventRouted || ev.Kind == models.EventTransferred:
+		err = s.notifyAdvocates(ctx, tx, c, notify.KindCaseRouted)
+	}
+	if err != nil {
+		return err
+	}
+	if ev.Kind == models.EventStatusChanged && c.Status.IsFinal() {
+		return s.scheduleReminders(ctx, tx, c)
+	}
+	return nil
 }
 
 // UpdateStatus moves a case to another status, by the transition table of
@@ -171,7 +204,12 @@ func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*model
 			return nil, nil, err
 		}
 		c.AssignedAdvocateID = &adv.ID
-		msg := adv.DisplayName + " is now the advocate on your case."
+		// The note is the patient's: in their language.
+		var lang string
+		if err := tx.Raw(`SELECT preferred_language FROM users WHERE id = ?`, c.PatientID).Scan(&lang).Error; err != nil {
+			return nil, nil, err
+		}
+		msg := i18n.T(lang, "note.assigned", map[string]any{"Advocate": adv.DisplayName})
 		ev := &models.CaseEvent{Kind: models.EventAssigned, Message: &msg, VisibleToPatient: true}
 		return ev, map[string]any{"assigned_advocate_id": adv.ID}, nil
 	})
@@ -213,6 +251,15 @@ func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleTo
 			return err
 		}
 		if err := tx.Create(ev).Error; err != nil {
+			return err
+		}
+		switch {
+		case p.Is(models.RolePatient):
+			err = s.notifyAdvocates(ctx, tx, &c, notify.KindPatientMessage)
+		case visible:
+			err = s.notifyPatient(ctx, tx, &c, notify.Note{Kind: notify.KindCaseMessage})
+		}
+		if err != nil {
 			return err
 		}
 		return audit.Record(tx, p, audit.ActionUpdate, EntityCase, &c.ID)

@@ -32,6 +32,13 @@ const (
 	KeyCompiledReads          = "COMPILED_READS"
 	KeyCORSAllowedOrigins     = "CORS_ALLOWED_ORIGINS"
 	KeyWorkers                = "WORKERS"
+	KeyFCMCredentialsFile     = "FCM_CREDENTIALS_FILE"
+	KeyFCMEndpoint            = "FCM_ENDPOINT"
+	KeyAPNsKeyFile            = "APNS_KEY_FILE"
+	KeyAPNsKeyID              = "APNS_KEY_ID"
+	KeyAPNsTeamID             = "APNS_TEAM_ID"
+	KeyAPNsTopic              = "APNS_TOPIC"
+	KeyAPNsEndpoint           = "APNS_ENDPOINT"
 )
 
 // Defaults.
@@ -75,6 +82,9 @@ type Config struct {
 	// Workers runs the outbox's workers (push, email, reminders) in this
 	// process; false makes an API-only process that only enqueues.
 	Workers bool
+	// Push providers; empty: the log sender.
+	FCMCredentialsFile, FCMEndpoint                             string
+	APNsKeyFile, APNsKeyID, APNsTeamID, APNsTopic, APNsEndpoint string
 }
 
 // Development reports whether the server runs in development mode.
@@ -209,6 +219,12 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", KeyWorkers, v))
 		}
 		c.Workers = b
+	}
+	c.FCMCredentialsFile, c.FCMEndpoint = getenv(KeyFCMCredentialsFile), getenv(KeyFCMEndpoint)
+	c.APNsKeyFile, c.APNsKeyID, c.APNsTeamID = getenv(KeyAPNsKeyFile), getenv(KeyAPNsKeyID), getenv(KeyAPNsTeamID)
+	c.APNsTopic, c.APNsEndpoint = getenv(KeyAPNsTopic), getenv(KeyAPNsEndpoint)
+	if c.APNsKeyFile != "" && (c.APNsKeyID == "" || c.APNsTeamID == "" || c.APNsTopic == "") {
+		errs = append(errs, fmt.Errorf("%s needs %s, %s and %s", KeyAPNsKeyFile, KeyAPNsKeyID, KeyAPNsTeamID, KeyAPNsTopic))
 	}
 	return c, errors.Join(errs...)
 }

@@ -184,6 +184,25 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *gorm.DB, args JobArgs, opts *I
 	return nil
 }
 
+// EnqueueMany inserts several jobs inside tx in one statement (see Enqueue).
+func (o *Outbox) EnqueueMany(ctx context.Context, tx *gorm.DB, jobs []JobArgs, opts *InsertOpts) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	sqlTx, err := sqlTxOf(tx)
+	if err != nil {
+		return err
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: j, InsertOpts: opts}
+	}
+	if _, err := o.insert.InsertManyFastTx(ctx, sqlTx, params); err != nil {
+		return fmt.Errorf("outbox: enqueue %d jobs: %w", len(jobs), err)
+	}
+	return nil
+}
+
 // CancelScheduled drops, inside tx, the jobs of kind not yet started whose
 // args have field equal to value (for example the reminders of a case whose
 // deadline changed). It returns how many it dropped.

@@ -123,13 +123,15 @@ func TestClosedLoop(t *testing.T) {
 		t.Fatalf("the conflict does not tell the patient to withdraw: %s", r.Raw)
 	}
 
-	// The cases close: the referrals become CLOSED, and the clinician is told.
+	// The cases close. Neither patient shares the status any more (one
+	// revoked, one never chose to): the referrals stay CLAIMED for the
+	// clinician, who is told nothing after the claim.
 	move(t, s, w.advocateTok, sharedCase.ID, models.CaseInProgress)
 	move(t, s, w.advocateTok, sharedCase.ID, models.CaseResolved)
 	s.Do(t, privateTok, withdrawDoc, map[string]any{"id": privateCase.ID}).MustOK(t)
-	clinicianSees(nil, nil, "CLOSED")
+	clinicianSees(nil, nil, "CLAIMED")
 	for _, id := range []string{shared.ID, private.ID} {
-		if st := storedReferral(t, s, id); st.Status != models.ReferralClosed || st.ClosedAt == nil {
+		if st := storedReferral(t, s, id); st.Status != models.ReferralClaimed || st.ClosedAt != nil {
 			t.Fatalf("stored referral = %+v", st)
 		}
 	}
@@ -149,7 +151,7 @@ func TestClosedLoop(t *testing.T) {
 			t.Fatalf("a notification carries case details: %+v", e.Node)
 		}
 	}
-	if kinds[models.NotificationReferralClaimed] != 2 || kinds[models.NotificationReferralClosed] != 2 {
+	if kinds[models.NotificationReferralClaimed] != 2 || len(kinds) != 1 {
 		t.Fatalf("clinician's notifications = %+v", notes.MyNotifications)
 	}
 

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -62,7 +61,13 @@ type Service struct {
 	now     func() time.Time
 	codeKey []byte
 	guides  GuideChecker
+	// notifier writes the clinicians' notifications (UseNotifier).
+	notifier *notify.Notifier
 }
+
+// UseNotifier gives the service the notifier of the clinicians'
+// notifications (their push included).
+func (s *Service) UseNotifier(n *notify.Notifier) { s.notifier = n }
 
 // NewService returns the referral service. Claims open cases through cs and
 // are rate limited by limiter; codeKey keys the hash of referral codes (see
@@ -367,12 +372,14 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 				return err
 			}
 		}
-		body := fmt.Sprintf("%s claimed your referral and the legal team has it now. They chose not to share the case's status with you.", r.PatientLabel)
+		// That the referral was taken up is the clinician's to know; what
+		// follows only while the patient shares it.
+		body := "notify.REFERRAL_CLAIMED.body.private"
 		if in.ShareStatusWithReferrer {
-			body = fmt.Sprintf("%s claimed your referral and the legal team has it now. You can follow the case's status in your referrals while they share it.", r.PatientLabel)
+			body = "notify.REFERRAL_CLAIMED.body.shared"
 		}
-		if err := notify.Add(tx, &models.Notification{UserID: r.ClinicianID, Kind: models.NotificationReferralClaimed,
-			Title: "Referral claimed", Body: body, ReferralID: &r.ID, CreatedAt: now}); err != nil {
+		if err := s.notifier.To(ctx, tx, []uuid.UUID{r.ClinicianID}, notify.Note{Kind: notify.KindReferralClaimed, Body: body,
+			ReferralID: &r.ID, Data: map[string]any{"Patient": r.PatientLabel}}); err != nil {
 			return err
 		}
 		return audit.Record(tx, p, audit.ActionUpdate, EntityReferral, &r.ID)
@@ -383,11 +390,16 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 	return c, nil
 }
 
-// CloseForCase marks the referral of case c CLOSED, when c has one that is
-// CLAIMED, and tells the referring clinician. The case service calls it in the
-// transaction tx in which c reaches a final status (see cases.Service.OnFinal).
+// CloseForCase tells the referring clinician that case c, opened from their
+// referral, ended, and marks the referral CLOSED, but only while the
+// patient's SHARE_STATUS_WITH_REFERRER consent for c stands: without it
+// (never given, or revoked) the clinician is told nothing after the claim and
+// the referral stays CLAIMED for them. A withdrawal by the patient is told as
+// one (REFERRAL_WITHDRAWN), not as a closure by the legal team. The case
+// service calls it in the transaction tx in which c reaches a final status
+// (see cases.Service.OnFinal).
 func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
-	now := s.now().UTC().Truncate(time.Microsecond)
+	now := tx.NowFunc()
 	var closed []struct {
 		ID           uuid.UUID
 		ClinicianID  uuid.UUID
@@ -395,15 +407,20 @@ func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
 	}
 	err := tx.Raw(`UPDATE referrals r SET status = ?, closed_at = ?, updated_at = ?
 		FROM cases c WHERE c.id = ? AND r.id = c.referral_id AND r.status = ?
+			AND EXISTS (SELECT 1 FROM consents k WHERE k.case_id = c.id AND k.patient_id = c.patient_id
+				AND k.scope = ? AND k.revoked_at IS NULL)
 		RETURNING r.id, r.clinician_id, r.patient_label`,
-		models.ReferralClosed, now, now, c.ID, models.ReferralClaimed).Scan(&closed).Error
+		models.ReferralClosed, now, now, c.ID, models.ReferralClaimed, models.ConsentShareStatusWithReferrer).Scan(&closed).Error
 	if err != nil {
 		return err
 	}
+	kind := notify.KindReferralClosed
+	if c.Status == models.CaseWithdrawn {
+		kind = notify.KindReferralWithdrawn
+	}
 	for _, r := range closed {
-		if err := notify.Add(tx, &models.Notification{UserID: r.ClinicianID, Kind: models.NotificationReferralClosed,
-			Title: "Referral closed", Body: fmt.Sprintf("The legal team has closed the case of %s from your referral.", r.PatientLabel),
-			ReferralID: &r.ID, CreatedAt: now}); err != nil {
+		if err := s.notifier.To(tx.Statement.Context, tx, []uuid.UUID{r.ClinicianID}, notify.Note{Kind: kind,
+			ReferralID: &r.ID, Data: map[string]any{"Patient": r.PatientLabel}}); err != nil {
 			return err
 		}
 		if err := audit.Record(tx, nil, audit.ActionUpdate, EntityReferral, &r.ID); err != nil {

@@ -66,7 +66,13 @@ func ErrorTexts(t testing.TB, root string) (texts map[string]string, problems []
 		// models/errors.go holds the constructors themselves: their texts
 		// are their callers' literals, checked at the callers.
 		constructors := inModels && d.Name() == "errors.go"
-		lit := func(e ast.Expr) (string, bool) {
+		var lit func(e ast.Expr) (string, bool)
+		lit = func(e ast.Expr) (string, bool) {
+			if b, ok := e.(*ast.BinaryExpr); ok && b.Op == token.ADD {
+				x, ok1 := lit(b.X)
+				y, ok2 := lit(b.Y)
+				return x + y, ok1 && ok2
+			}
 			b, ok := e.(*ast.BasicLit)
 			if !ok || b.Kind != token.STRING {
 				return "", false

@@ -1,0 +1,186 @@
+// Package push sends notifications to phones: one outbox job per device of
+// the recipient (Args), enqueued with the notification in the transaction
+// that causes it, and run by Worker through the provider of the device's
+// platform: FCM HTTP v1, APNs (token auth over HTTP/2), or the log sender
+// when no provider is configured.
+//
+// Push texts never carry PHI: the title and body come from the catalog
+// ("You have an update about your request", or the discreet text) in the
+// recipient's language, and the only data is the case id under "caseId".
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"mlp/internal/i18n"
+	"mlp/internal/outbox"
+	"mlp/models"
+)
+
+// Kind is the outbox job kind of a push.
+const Kind = "push"
+
+// Args is the job of one push to one device: ids only.
+type Args struct {
+	NotificationID uuid.UUID `json:"notification_id"`
+	DeviceID       uuid.UUID `json:"device_id"`
+}
+
+// Kind names the job's worker.
+func (Args) Kind() string { return Kind }
+
+// Message is what a provider shows on the lock screen: catalog texts and
+// the case id, nothing else.
+type Message struct {
+	Title, Body string
+	// Data is sent as the push's data ("caseId").
+	Data map[string]string
+}
+
+// ErrGone is returned by a Sender when the provider says the device's token
+// is no longer valid (FCM UNREGISTERED, APNs 410): the device is removed.
+var ErrGone = errors.New("push: the device is gone")
+
+// PermanentError is a refusal that retrying cannot change (a malformed
+// request): the job is not retried.
+type PermanentError struct{ Status int }
+
+func (e *PermanentError) Error() string { return fmt.Sprintf("push: refused with HTTP %d", e.Status) }
+
+// Sender delivers one message to one device token.
+type Sender interface {
+	Send(ctx context.Context, token string, m Message) error
+	// Name says which provider it is, for logs ("fcm", "apns", "log").
+	Name() string
+}
+
+// Senders are the senders by platform.
+type Senders map[models.DevicePlatform]Sender
+
+// Worker is the outbox worker of push jobs.
+type Worker struct {
+	outbox.WorkerDefaults[Args]
+	db      *gorm.DB
+	senders Senders
+	log     *slog.Logger
+	// Sent, when set, is called after each delivery (benchmarks measure
+	// commit-to-push latency with it).
+	Sent func(a Args, notificationCreatedAt time.Time)
+}
+
+// NewWorker returns the push worker; a platform without a sender uses the
+// log sender.
+func NewWorker(db *gorm.DB, senders Senders, log *slog.Logger) *Worker {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := Senders{}
+	for _, p := range models.AllDevicePlatforms {
+		if senders[p] != nil {
+			s[p] = senders[p]
+		} else {
+			s[p] = &LogSender{Log: log}
+		}
+	}
+	return &Worker{db: db, senders: s, log: log}
+}
+
+// Timeout bounds one push.
+func (w *Worker) Timeout(*outbox.Job[Args]) time.Duration { return 30 * time.Second }
+
+// Work sends the push. A device removed meanwhile (logout, a new owner) or
+// a notification gone gets nothing; a device the provider reports gone is
+// removed; other failures are retried by the outbox with backoff.
+func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
+	var row struct {
+		UserID                uuid.UUID
+		Platform              models.DevicePlatform
+		Token                 string
+		Role                  models.Role
+		PreferredLanguage     string
+		DiscreetNotifications bool
+		CaseID                *uuid.UUID
+		CreatedAt             time.Time
+	}
+	// The device must still belong to the notification's user.
+	res := w.db.WithContext(ctx).Raw(`SELECT d.user_id, d.platform, d.token, u.role, u.preferred_language,
+			u.discreet_notifications, n.case_id, n.created_at
+		FROM notifications n JOIN devices d ON d.user_id = n.user_id JOIN users u ON u.id = n.user_id
+		WHERE n.id = ? AND d.id = ? AND u.disabled_at IS NULL`, job.Args.NotificationID, job.Args.DeviceID).Scan(&row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	m := Text(row.PreferredLanguage, row.Role, row.DiscreetNotifications, row.CaseID)
+	sender := w.senders[row.Platform]
+	err := sender.Send(ctx, row.Token, m)
+	var perm *PermanentError
+	switch {
+	case errors.Is(err, ErrGone):
+		w.log.InfoContext(ctx, "push: device gone, removed", "provider", sender.Name(), "device", job.Args.DeviceID)
+		return w.db.WithContext(ctx).Where("id = ? AND token = ?", job.Args.DeviceID, row.Token).Delete(&models.Device{}).Error
+	case errors.As(err, &perm):
+		w.log.WarnContext(ctx, "push: refused", "provider", sender.Name(), "device", job.Args.DeviceID, "status", perm.Status)
+		return outbox.JobCancel(err)
+	case err != nil:
+		return err
+	}
+	if w.Sent != nil {
+		w.Sent(job.Args, row.CreatedAt)
+	}
+	return nil
+}
+
+// Text is the lock-screen text of a push to a user: the catalog's, in their
+// language, one generic text in discreet mode, and the case id as data.
+func Text(lang string, role models.Role, discreet bool, caseID *uuid.UUID) Message {
+	m := Message{Data: map[string]string{}}
+	switch {
+	case discreet:
+		m.Title, m.Body = i18n.T(lang, "discreet.title", nil), i18n.T(lang, "discreet.body", nil)
+	case role == models.RolePatient:
+		m.Title, m.Body = i18n.T(lang, "push.title", nil), i18n.T(lang, "push.update", nil)
+	default:
+		m.Title, m.Body = i18n.T(lang, "push.title", nil), i18n.T(lang, "push.staff", nil)
+	}
+	if caseID != nil {
+		m.Data["caseId"] = caseID.String()
+	}
+	return m
+}
+
+// LogSender writes one line per push, without any text of the message or
+// the token: for development and for servers without a provider.
+type LogSender struct{ Log *slog.Logger }
+
+// Name is "log".
+func (s *LogSender) Name() string { return "log" }
+
+// Send logs that a push would have been sent.
+func (s *LogSender) Send(ctx context.Context, _ string, m Message) error {
+	s.Log.InfoContext(ctx, "push (log sender)", "has_case", m.Data["caseId"] != "")
+	return nil
+}
+
+// classify maps a provider's HTTP status to the sender's error: 5xx and 429
+// are retried, other 4xx are permanent.
+func classify(status int) error {
+	switch {
+	case status >= 200 && status < 300:
+		return nil
+	case status == http.StatusTooManyRequests || status >= 500 || status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return fmt.Errorf("push: provider answered HTTP %d", status)
+	default:
+		return &PermanentError{Status: status}
+	}
+}
