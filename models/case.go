@@ -148,6 +148,12 @@ type Case struct {
 	AssignedAdvocateID *uuid.UUID `gorm:"type:uuid"`
 	// ReferralID is the referral the case was opened from, if any.
 	ReferralID *uuid.UUID `gorm:"type:uuid"`
+	// LegalHoldReason and LegalHoldAt are set while an ADMIN holds the case
+	// (litigation, a subpoena): erasing the patient keeps its description
+	// and messages.
+	LegalHoldReason *string
+	LegalHoldAt     *time.Time
+	LegalHoldByID   *uuid.UUID `gorm:"column:legal_hold_by;type:uuid"`
 	// Version increments on every change (optimistic concurrency).
 	Version   int       `gorm:"not null"`
 	CreatedAt time.Time `gorm:"not null"`
@@ -259,7 +265,7 @@ type CaseOutcome struct {
 	// are internal to the case's staff (see NotesFor).
 	NotesVisibleToPatient bool       `gorm:"not null"`
 	RecordedByID          *uuid.UUID `gorm:"type:uuid"`
-	RecordedAt         time.Time  `gorm:"not null"`
+	RecordedAt            time.Time  `gorm:"not null"`
 }
 
 // NotesFor returns the outcome's notes as a reader of role sees them: a

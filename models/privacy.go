@@ -38,3 +38,20 @@ type AccessLogEntry struct {
 	Action           AccessAction
 	At               time.Time
 }
+
+// AccountDeletion is the answer to deleteMyAccount.
+type AccountDeletion struct {
+	ErasedAt time.Time
+	// CasesKeptOnLegalHold counts the cases whose description and messages
+	// were kept because an ADMIN holds them.
+	CasesKeptOnLegalHold int
+}
+
+// LegalHold is an ADMIN's hold on a case.
+type LegalHold struct {
+	Reason string
+	Since  time.Time
+}
+
+// ErasedText replaces erased free text where a column must hold some.
+const ErasedText = "[erased]"

@@ -155,6 +155,7 @@ func New(opts Options) *App {
 	notifySvc := notify.NewService(db, opts.Now)
 	notifySvc.UseLive(listener, opts.Logger)
 	privacySvc := privacy.NewService(db, opts.Now)
+	privacySvc.UseCases(casesSvc.WithdrawOpenFor)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
