@@ -120,6 +120,7 @@ type ComplexityRoot struct {
 		Reference        func(childComplexity int) int
 		Referral         func(childComplexity int) int
 		RelatedGuides    func(childComplexity int, first *int) int
+		SafeContact      func(childComplexity int) int
 		Status           func(childComplexity int) int
 		Timeline         func(childComplexity int, first *int, after *string) int
 		UpdatedAt        func(childComplexity int) int
@@ -370,6 +371,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SafeContact struct {
+		Channels       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		SafeHoursEnd   func(childComplexity int) int
+		SafeHoursStart func(childComplexity int) int
+		VoicemailOk    func(childComplexity int) int
+	}
+
 	ScreeningAnswer struct {
 		Domain   func(childComplexity int) int
 		Note     func(childComplexity int) int
@@ -391,6 +400,7 @@ type ComplexityRoot struct {
 		Organization          func(childComplexity int) int
 		PreferredLanguage     func(childComplexity int) int
 		Role                  func(childComplexity int) int
+		SafeContact           func(childComplexity int) int
 	}
 }
 
@@ -413,6 +423,7 @@ type CaseResolver interface {
 
 	AccessLog(ctx context.Context, obj *models.Case, first *int, after *string) (*model.AccessLogConnection, error)
 	LegalHold(ctx context.Context, obj *models.Case) (*models.LegalHold, error)
+	SafeContact(ctx context.Context, obj *models.Case) (*models.SafeContact, error)
 }
 type CaseOutcomeResolver interface {
 	Notes(ctx context.Context, obj *models.CaseOutcome) (*string, error)
@@ -495,6 +506,7 @@ type UserResolver interface {
 
 	DisabledAt(ctx context.Context, obj *models.User) (*time.Time, error)
 	DiscreetNotifications(ctx context.Context, obj *models.User) (*bool, error)
+	SafeContact(ctx context.Context, obj *models.User) (*models.SafeContact, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -785,6 +797,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.RelatedGuides(childComplexity, args["first"].(*int)), true
+	case "Case.safeContact":
+		if e.ComplexityRoot.Case.SafeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.SafeContact(childComplexity), true
 	case "Case.status":
 		if e.ComplexityRoot.Case.Status == nil {
 			break
@@ -2048,6 +2066,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReferralEdge.Node(childComplexity), true
 
+	case "SafeContact.channels":
+		if e.ComplexityRoot.SafeContact.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.Channels(childComplexity), true
+	case "SafeContact.note":
+		if e.ComplexityRoot.SafeContact.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.Note(childComplexity), true
+	case "SafeContact.safeHoursEnd":
+		if e.ComplexityRoot.SafeContact.SafeHoursEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.SafeHoursEnd(childComplexity), true
+	case "SafeContact.safeHoursStart":
+		if e.ComplexityRoot.SafeContact.SafeHoursStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.SafeHoursStart(childComplexity), true
+	case "SafeContact.voicemailOk":
+		if e.ComplexityRoot.SafeContact.VoicemailOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.VoicemailOk(childComplexity), true
+
 	case "ScreeningAnswer.domain":
 		if e.ComplexityRoot.ScreeningAnswer.Domain == nil {
 			break
@@ -2139,6 +2188,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Role(childComplexity), true
+	case "User.safeContact":
+		if e.ComplexityRoot.User.SafeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.SafeContact(childComplexity), true
 
 	}
 	return 0, false
@@ -2160,6 +2215,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReferPatientInput", ec.unmarshalInputReferPatientInput),
 			graphql.NewInputUnmarshaler("RegisterInput", ec.unmarshalInputRegisterInput),
 			graphql.NewInputUnmarshaler("RequestLegalHelpInput", ec.unmarshalInputRequestLegalHelpInput),
+			graphql.NewInputUnmarshaler("SafeContactInput", ec.unmarshalInputSafeContactInput),
 			graphql.NewInputUnmarshaler("ScreeningAnswerInput", ec.unmarshalInputScreeningAnswerInput),
 			graphql.NewInputUnmarshaler("UpdateCaseStatusInput", ec.unmarshalInputUpdateCaseStatusInput),
 			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
@@ -2428,6 +2484,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_accessLog(ctx, field)
 	case "legalHold":
 		return ec.fieldContext_Case_legalHold(ctx, field)
+	case "safeContact":
+		return ec.fieldContext_Case_safeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -2814,6 +2872,22 @@ func (ec *executionContext) childFields_ReferralEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ReferralEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SafeContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channels":
+		return ec.fieldContext_SafeContact_channels(ctx, field)
+	case "safeHoursStart":
+		return ec.fieldContext_SafeContact_safeHoursStart(ctx, field)
+	case "safeHoursEnd":
+		return ec.fieldContext_SafeContact_safeHoursEnd(ctx, field)
+	case "voicemailOk":
+		return ec.fieldContext_SafeContact_voicemailOk(ctx, field)
+	case "note":
+		return ec.fieldContext_SafeContact_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SafeContact", field.Name)
+}
+
 func (ec *executionContext) childFields_ScreeningAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "domain":
@@ -2846,6 +2920,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_disabledAt(ctx, field)
 	case "discreetNotifications":
 		return ec.fieldContext_User_discreetNotifications(ctx, field)
+	case "safeContact":
+		return ec.fieldContext_User_safeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -5258,6 +5334,38 @@ func (ec *executionContext) fieldContext_Case_legalHold(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LegalHold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_safeContact(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_safeContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().SafeContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {
+			return ec.marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_safeContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeContact(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10872,6 +10980,121 @@ func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
 }
 
+func (ec *executionContext) _SafeContact_channels(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.ContactMethod) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "ContactChannel")
+}
+
+func (ec *executionContext) _SafeContact_safeHoursStart(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_safeHoursStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SafeHoursStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_safeHoursStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _SafeContact_safeHoursEnd(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_safeHoursEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SafeHoursEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_safeHoursEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _SafeContact_voicemailOk(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_voicemailOk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoicemailOk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_voicemailOk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SafeContact_note(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
 func (ec *executionContext) _ScreeningAnswer_domain(ctx context.Context, field graphql.CollectedField, obj *models.ScreeningAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11257,6 +11480,38 @@ func (ec *executionContext) _User_discreetNotifications(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_User_discreetNotifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _User_safeContact(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_safeContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().SafeContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {
+			return ec.marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_safeContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeContact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -13186,6 +13441,76 @@ func UnmarshalRequestLegalHelpInput(ctx context.Context, raw any) (models.Reques
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSafeContactInput(ctx context.Context, obj any) (models.SafeContact, error) {
+	var it models.SafeContact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channels", "safeHoursStart", "safeHoursEnd", "voicemailOk", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		case "safeHoursStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safeHoursStart"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafeHoursStart = data
+		case "safeHoursEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safeHoursEnd"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafeHoursEnd = data
+		case "voicemailOk":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voicemailOk"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoicemailOk = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSafeContactInput unmarshals raw into the SafeContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSafeContactInput(ctx context.Context, raw any) (models.SafeContact, error) {
+	var out models.SafeContact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SafeContactInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputScreeningAnswerInput(ctx context.Context, obj any) (models.ScreeningAnswer, error) {
 	var it models.ScreeningAnswer
 	if obj == nil {
@@ -13323,7 +13648,7 @@ func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications"}
+	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications", "safeContact"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13351,6 +13676,13 @@ func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Conte
 				return it, err
 			}
 			it.DiscreetNotifications = data
+		case "safeContact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safeContact"))
+			data, err := ec.unmarshalOSafeContactInput2ᚖmlpᚋmodelsᚐSafeContact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafeContact = data
 		}
 	}
 	return it, nil
@@ -13861,6 +14193,12 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_legalHold(ctx, field, obj)
+				})
+		case "safeContact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_safeContact(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15544,6 +15882,59 @@ func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var safeContactImplementors = []string{"SafeContact"}
+
+func (ec *executionContext) _SafeContact(ctx context.Context, sel ast.SelectionSet, obj *models.SafeContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, safeContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SafeContact")
+		case "channels":
+			out.Values[i] = ec._SafeContact_channels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "safeHoursStart":
+			out.Values[i] = ec._SafeContact_safeHoursStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "safeHoursEnd":
+			out.Values[i] = ec._SafeContact_safeHoursEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voicemailOk":
+			out.Values[i] = ec._SafeContact_voicemailOk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._SafeContact_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var screeningAnswerImplementors = []string{"ScreeningAnswer"}
 
 func (ec *executionContext) _ScreeningAnswer(ctx context.Context, sel ast.SelectionSet, obj *models.ScreeningAnswer) graphql.Marshaler {
@@ -15667,6 +16058,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_discreetNotifications(ctx, field, obj)
+				})
+		case "safeContact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_safeContact(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -16333,6 +16730,46 @@ func (ec *executionContext) unmarshalNConsentScope2mlpᚋmodelsᚐConsentScope(c
 
 func (ec *executionContext) marshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx context.Context, sel ast.SelectionSet, v models.ConsentScope) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx context.Context, v any) (models.ContactMethod, error) {
+	var res models.ContactMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx context.Context, sel ast.SelectionSet, v models.ContactMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx context.Context, v any) ([]models.ContactMethod, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.ContactMethod, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ContactMethod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCreateOrganizationInput2mlpᚋmodelsᚐCreateOrganizationInput(ctx context.Context, v any) (models.CreateOrganizationInput, error) {
@@ -17525,6 +17962,21 @@ func (ec *executionContext) marshalORole2ᚖmlpᚋmodelsᚐRole(ctx context.Cont
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx context.Context, sel ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SafeContact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSafeContactInput2ᚖmlpᚋmodelsᚐSafeContact(ctx context.Context, v any) (*models.SafeContact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSafeContactInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOScreeningAnswerInput2ᚕᚖmlpᚋmodelsᚐScreeningAnswerᚄ(ctx context.Context, v any) ([]*models.ScreeningAnswer, error) {

@@ -24,6 +24,11 @@ func (r *caseResolver) LegalHold(ctx context.Context, obj *models.Case) (*models
 	return r.Privacy.LegalHold(ctx, obj), nil
 }
 
+// SafeContact is the resolver for the safeContact field.
+func (r *caseResolver) SafeContact(ctx context.Context, obj *models.Case) (*models.SafeContact, error) {
+	return r.Privacy.CaseSafeContact(ctx, obj)
+}
+
 // DeleteMyAccount is the resolver for the deleteMyAccount field.
 func (r *mutationResolver) DeleteMyAccount(ctx context.Context, password string) (*models.AccountDeletion, error) {
 	return r.Privacy.DeleteMyAccount(ctx, password)
@@ -42,4 +47,9 @@ func (r *mutationResolver) ReleaseLegalHold(ctx context.Context, caseID string) 
 // ExportMyData is the resolver for the exportMyData field.
 func (r *queryResolver) ExportMyData(ctx context.Context) (json.RawMessage, error) {
 	return r.Privacy.ExportMyData(ctx)
+}
+
+// SafeContact is the resolver for the safeContact field.
+func (r *userResolver) SafeContact(ctx context.Context, obj *models.User) (*models.SafeContact, error) {
+	return r.Privacy.UserSafeContact(ctx, obj)
 }

@@ -35,6 +35,12 @@ type User struct {
 	// HealthSystemID is the HEALTH_SYSTEM a patient comes through: set when
 	// they claim a referral, or chosen in the app (routing prefers its partner).
 	HealthSystemID *uuid.UUID `gorm:"type:uuid"`
+	// Safe contact (see SafeContact): no channels when not set.
+	SafeContactChannels []ContactMethod `gorm:"type:text[];serializer:textarray;not null"`
+	SafeHoursStart      *string
+	SafeHoursEnd        *string
+	SafeVoicemailOK     bool `gorm:"column:safe_voicemail_ok;not null"`
+	SafeContactNote     *string
 	// ErasedAt is when the user erased their account (deleteMyAccount).
 	ErasedAt   *time.Time
 	DisabledAt *time.Time

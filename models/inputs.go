@@ -14,6 +14,8 @@ type UpdateMyProfileInput struct {
 	DisplayName           *string
 	PreferredLanguage     *string
 	DiscreetNotifications *bool
+	// SafeContact replaces the user's safe contact (patients).
+	SafeContact *SafeContact
 }
 
 // CreateStaffUserInput is what an admin gives to create a staff account.

@@ -78,6 +78,8 @@ func TestDeleteMyAccount(t *testing.T) {
 		t.Fatalf("hold: %s", r.Raw)
 	}
 
+	s.Do(t, w.patientTok, `mutation($n: String!) { updateMyProfile(input: {safeContact: {channels: [SMS], voicemailOk: false, note: $n}}) { id } }`,
+		map[string]any{"n": "Safe note " + tag}).MustOK(t)
 	today := time.Now().UTC()
 	report := func() string {
 		return s.Do(t, w.adminTok, `query($from: Date!, $to: Date!, $org: ID) { partnershipReport(from: $from, to: $to, organizationId: $org) {
@@ -88,7 +90,7 @@ func TestDeleteMyAccount(t *testing.T) {
 	before := report()
 	cols := textColumns(t, s.DB)
 	erased := []string{w.patient.Email, name, "Description " + tag, "Resolved description " + tag, "Patient message " + tag,
-		"Internal note " + tag, "Outcome note " + tag, "Screening note " + tag, "Label " + tag[:8], "pushtoken-" + tag, "Body " + tag}
+		"Internal note " + tag, "Outcome note " + tag, "Screening note " + tag, "Label " + tag[:8], "pushtoken-" + tag, "Body " + tag, "Safe note " + tag}
 	for _, v := range erased {
 		if len(scan(t, s.DB, cols, v)) == 0 {
 			t.Fatalf("the seed stored no %q: the scan would prove nothing", v)
