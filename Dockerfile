@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Build: a static binary; run: a distroless image with nothing else in it.
-FROM golang:1.26-bookworm AS build
+# The Go version is go.mod's (a test in cmd/server checks that they agree).
+FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -12,4 +13,6 @@ COPY --from=build /out/server /server
 ENV APP_ENV=production PORT=8080
 EXPOSE 8080
 USER nonroot:nonroot
+# The image has no shell: the binary checks itself (GET /readyz on PORT).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["/server", "healthcheck"]
 ENTRYPOINT ["/server"]

@@ -114,8 +114,8 @@ func (r *queryResolver) AuditLog(ctx context.Context, entityType *string, entity
 }
 
 // CaseEvents is the resolver for the caseEvents field.
-func (r *subscriptionResolver) CaseEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
-	return r.Cases.SubscribeEvents(ctx, caseID)
+func (r *subscriptionResolver) CaseEvents(ctx context.Context, caseID string, after *string) (<-chan *models.CaseEvent, error) {
+	return r.Cases.SubscribeEvents(ctx, caseID, after)
 }
 
 // AuditEntry returns AuditEntryResolver implementation.

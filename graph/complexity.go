@@ -75,6 +75,7 @@ func Complexity() ComplexityRoot {
 	c.Query.Case = func(child int, _ string) int { return root(child) }
 	c.Query.Guide = func(child int, _ string, _ *string) int { return root(child) }
 	c.Query.PartnershipReport = func(child int, _, _ models.Date, _ *string) int { return root(child) }
+	c.Query.ExportMyData = func(child int) int { return root(child) }
 
 	// Mutation: each one a transaction.
 	c.Mutation.Register = func(child int, _ models.RegisterInput) int { return root(child) }
@@ -108,10 +109,11 @@ func Complexity() ComplexityRoot {
 	c.Mutation.CancelReferral = func(child int, _ string) int { return root(child) }
 	c.Mutation.ClaimReferral = func(child int, _ models.ClaimReferralInput) int { return root(child) }
 	c.Mutation.RevokeConsent = func(child int, _ string) int { return root(child) }
+	c.Mutation.GrantConsent = func(child int, _ models.ConsentScope, _ *string) int { return root(child) }
 
 	// Subscription: a listener each.
-	c.Subscription.CaseEvents = func(child int, _ string) int { return root(child) }
-	c.Subscription.NotificationAdded = root
+	c.Subscription.CaseEvents = func(child int, _ string, _ *string) int { return root(child) }
+	c.Subscription.NotificationAdded = func(child int, _ *string) int { return root(child) }
 
 	// Nested lists.
 	c.Case.Timeline = func(child int, first *int, _ *string) int {

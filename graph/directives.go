@@ -9,8 +9,11 @@ import (
 	"mlp/models"
 )
 
-// Directives returns the implementations of the schema's directives. Role
-// checks live here and nowhere else; ownership checks live in the services.
+// Directives returns the implementations of the schema's directives. They
+// refuse early and say in the schema who may call; they are never the only
+// check: every service method authorizes its caller itself, from its domain's
+// policy (see auth.Policy), and a schema without any directive answers the
+// same (TestDirectivesStripped).
 func Directives() DirectiveRoot {
 	return DirectiveRoot{
 		Authenticated: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {

@@ -32,6 +32,6 @@ func (r *queryResolver) PartnershipReport(ctx context.Context, from models.Date,
 }
 
 // NotificationAdded is the resolver for the notificationAdded field.
-func (r *subscriptionResolver) NotificationAdded(ctx context.Context) (<-chan *models.Notification, error) {
-	return r.Notify.Subscribe(ctx)
+func (r *subscriptionResolver) NotificationAdded(ctx context.Context, after *string) (<-chan *models.Notification, error) {
+	return r.Notify.Subscribe(ctx, after)
 }

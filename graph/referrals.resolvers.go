@@ -29,7 +29,12 @@ func (r *mutationResolver) ClaimReferral(ctx context.Context, input models.Claim
 
 // RevokeConsent is the resolver for the revokeConsent field.
 func (r *mutationResolver) RevokeConsent(ctx context.Context, id string) (*models.Consent, error) {
-	return r.Referrals.RevokeConsent(ctx, id)
+	return r.Cases.RevokeConsent(ctx, id)
+}
+
+// GrantConsent is the resolver for the grantConsent field.
+func (r *mutationResolver) GrantConsent(ctx context.Context, scope models.ConsentScope, caseID *string) (*models.Consent, error) {
+	return r.Cases.GrantConsent(ctx, scope, caseID)
 }
 
 // MyReferrals is the resolver for the myReferrals field.

@@ -362,7 +362,9 @@ func measure(ctx context.Context, w window, newWorker func(worker int) (func(*ra
 					continue
 				}
 				if err != nil {
-					failures.Add(1)
+					if failures.Add(1) == 1 {
+						fmt.Fprintln(os.Stderr, "first failure:", err)
+					}
 					continue
 				}
 				local = append(local, time.Since(start))
@@ -438,8 +440,9 @@ func loadFloor(ctx context.Context, url string, w window) (float64, error) {
 		}
 		var data []byte
 		var fallback bool
+		var read *string // the cases a staff read audits: none for a patient
 		return func(rng *rand.Rand) error {
-				if err := c.QueryRow(ctx, plan.SQL(), args[rng.IntN(len(args))]...).Scan(&data, &fallback); err != nil {
+				if err := c.QueryRow(ctx, plan.SQL(), args[rng.IntN(len(args))]...).Scan(&data, &fallback, &read); err != nil {
 					return err
 				}
 				if fallback || !bytes.HasPrefix(data, []byte(`{"myCases":{"edges":[{`)) {

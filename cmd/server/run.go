@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"mlp/internal/app"
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/config"
 	"mlp/internal/database"
 	"mlp/internal/push"
@@ -29,6 +31,14 @@ import (
 const shutdownTimeout = 20 * time.Second
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// The command first: a mistyped one says so before anything connects
+	// to, or creates, a database.
+	if err := checkCommand(args); err != nil {
+		return err
+	}
+	if len(args) == 1 && args[0] == "healthcheck" {
+		return healthcheck(ctx, getenv)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
@@ -37,8 +47,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := database.EnsureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	// The application's one clock: GORM's and every service's.
+	clk := clock.System
 	db, err := database.Open(ctx, database.Options{
-		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log,
+		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log, Now: clk,
 	})
 	if err != nil {
 		return err
@@ -51,10 +63,49 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "audit" {
 		return auditCommand(ctx, db, args[1:], stdout)
 	}
-	if len(args) > 0 {
-		return fmt.Errorf("unknown command %q (commands: migrate up|down|status, audit verify)", args[0])
+	return serve(ctx, cfg, db, clk, log)
+}
+
+// healthcheck asks the server running on this machine's PORT whether it is
+// ready (GET /readyz), for a container's HEALTHCHECK: the image has no shell
+// or curl, only this binary. It fails unless the answer is 200.
+func healthcheck(ctx context.Context, getenv func(string) string) error {
+	port := getenv(config.KeyPort)
+	if port == "" {
+		port = strconv.Itoa(config.DefaultPort)
 	}
-	return serve(ctx, cfg, db, log)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort("127.0.0.1", port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// checkCommand refuses a command line the server does not know.
+func checkCommand(args []string) error {
+	switch {
+	case len(args) == 0, len(args) == 1 && args[0] == "healthcheck":
+		return nil
+	case args[0] == "migrate" && (len(args) == 1 || len(args) == 2 && slices.Contains([]string{"up", "down", "status"}, args[1])):
+		return nil
+	case args[0] == "migrate":
+		return fmt.Errorf("unknown migrate command %q (up, down, status)", strings.Join(args[1:], " "))
+	case args[0] == "audit" && len(args) == 2 && args[1] == "verify":
+		return nil
+	case args[0] == "audit":
+		return fmt.Errorf("unknown audit command %q (audit verify)", strings.Join(args[1:], " "))
+	}
+	return fmt.Errorf("unknown command %q (commands: migrate up|down|status, audit verify, healthcheck)", args[0])
 }
 
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
@@ -126,7 +177,7 @@ func auditCommand(ctx context.Context, db *gorm.DB, args []string, stdout io.Wri
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger) error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
 	}
@@ -139,7 +190,8 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
-		AllowedOrigins: cfg.CORSAllowedOrigins, RateLimits: &cfg.Limits.RateLimits, TrustedProxies: cfg.Limits.TrustedProxies})
+		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
+		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk})
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
@@ -151,6 +203,15 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, log *slog.Logger
 		}
 		if created {
 			log.Info("bootstrap admin created")
+		}
+	}
+	if !cfg.Development() {
+		switch ok, err := a.Resolver.Accounts.AdminExists(ctx); {
+		case err != nil:
+			return fmt.Errorf("check for an admin: %w", err)
+		case !ok:
+			log.Warn("no enabled ADMIN account: nobody can create staff accounts or partners. " +
+				"Set BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD (or BOOTSTRAP_ADMIN_PASSWORD_FILE) and restart to create one")
 		}
 	}
 	if cfg.SeedDemo {

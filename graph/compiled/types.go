@@ -215,7 +215,7 @@ func myCasesField(c *compiler, _ string, f *field) (string, error) {
 		name: "CaseConnection", edge: "CaseEdge", node: caseType,
 		table: "cases",
 		where: func(c *compiler, t string) string {
-			w := c.scope("cases", func(p *authPrincipal) (string, []any) { return cases.Visible(p, t) })
+			w := c.scope("cases", func(p *authPrincipal) (string, []any) { v := cases.Visible(p, t); return v.SQL, v.Args })
 			if statuses != "" {
 				w += " AND (" + statuses + " IS NULL OR " + t + ".status = ANY(" + statuses + "))"
 			}
@@ -250,7 +250,7 @@ func caseField(c *compiler, _ string, f *field) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	w := c.scope("cases", func(p *authPrincipal) (string, []any) { return cases.Visible(p, t) })
+	w := c.scope("cases", func(p *authPrincipal) (string, []any) { v := cases.Visible(p, t); return v.SQL, v.Args })
 	if c.p.Is(models.RolePatient) {
 		return c.root("(SELECT "+obj+" FROM cases "+t+" WHERE "+t+".id = "+idp+" AND "+w+")", true), nil
 	}

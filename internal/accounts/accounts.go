@@ -188,6 +188,16 @@ func (s *Service) staffUser(ctx context.Context, in models.CreateStaffUserInput)
 	return u, nil
 }
 
+// AdminExists reports whether an enabled ADMIN account exists. It is for the
+// server's start (a deployment without one cannot manage anything), not
+// for any caller of the API; it reveals nothing but that one bit.
+func (s *Service) AdminExists(ctx context.Context) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&models.User{}).
+		Where("role = ? AND disabled_at IS NULL", models.RoleAdmin).Limit(1).Count(&n).Error
+	return n > 0, err
+}
+
 // EnsureAdmin creates an ADMIN with email and password when no ADMIN exists;
 // it is how the first admin of a deployment is made. It reports whether one
 // was created.

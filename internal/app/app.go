@@ -19,6 +19,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/devices"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
@@ -39,8 +40,9 @@ type Options struct {
 	Logger      *slog.Logger
 	JWTSecret   []byte
 	Development bool
-	// Now is the clock of every service; tests fix it. Default time.Now.
-	Now func() time.Time
+	// Now is the application's clock, the one of every service (and the one
+	// to give database.Open); tests fix it. Default: the wall clock.
+	Now clock.Clock
 	// Argon2 are the password-hash costs. Default auth.DefaultArgon2.
 	Argon2 *auth.Argon2Params
 	// ReferralCodeKey keys the hash of referral codes. Default: derived from
@@ -58,6 +60,9 @@ type Options struct {
 	// CompiledReads answers the compilable reads as one SQL statement each
 	// (graph/compiled); false leaves every operation to the resolvers.
 	CompiledReads bool
+	// JWTPreviousSecret also verifies access tokens during a rotation of
+	// JWTSecret (auth.Tokens.AcceptPrevious); none when empty.
+	JWTPreviousSecret []byte
 	// AllowedOrigins are the exact origins whose browser pages may call the
 	// API (CORS) and open its websockets; none when empty.
 	AllowedOrigins []string
@@ -110,7 +115,7 @@ func (a *App) Close() {
 // New builds the services and the HTTP handler.
 func New(opts Options) *App {
 	if opts.Now == nil {
-		opts.Now = time.Now
+		opts.Now = clock.System
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -127,7 +132,7 @@ func New(opts Options) *App {
 		// Only a pool that is no database/sql pool fails here: a programming error.
 		panic(err)
 	}
-	tokens := auth.NewTokens(opts.JWTSecret, opts.Now)
+	tokens := auth.NewTokens(opts.JWTSecret, opts.Now).AcceptPrevious(opts.JWTPreviousSecret)
 	rules := ratelimit.Defaults()
 	if opts.RateLimits != nil {
 		rules = *opts.RateLimits
@@ -239,5 +244,5 @@ func New(opts Options) *App {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
 	}
 	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(mux)))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Planner: planner}
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner}
 }

@@ -26,6 +26,7 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/database"
 	"mlp/internal/database/dbtest"
+	"mlp/internal/push"
 	"mlp/internal/ratelimit"
 	"mlp/models"
 )
@@ -105,6 +106,10 @@ func WithWorkers() Option {
 		o.OutboxOptions.PollInterval = 200 * time.Millisecond
 	}
 }
+
+// WithPush sends pushes through senders (tests' fakes) instead of the log
+// sender.
+func WithPush(senders push.Senders) Option { return func(o *app.Options) { o.Push = senders } }
 
 // New starts a server for the test; it stops when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {

@@ -2,45 +2,14 @@ package auth
 
 import (
 	"context"
-	"time"
-
-	"github.com/google/uuid"
 
 	"mlp/internal/i18n"
 	"mlp/models"
 )
 
-// Principal is the verified caller of a request.
-type Principal struct {
-	ID             uuid.UUID
-	Role           models.Role
-	OrganizationID *uuid.UUID
-	SessionID      uuid.UUID
-	// ExpiresAt is when the access token ends; long-lived streams
-	// (subscriptions) end then too.
-	ExpiresAt time.Time
-	// Language is the user's preferredLanguage, the language of the texts
-	// written for them in the request.
-	Language string
-}
-
-// Is reports whether the caller has one of roles.
-func (p *Principal) Is(roles ...models.Role) bool {
-	if p == nil {
-		return false
-	}
-	for _, r := range roles {
-		if p.Role == r {
-			return true
-		}
-	}
-	return false
-}
-
-// InOrganization reports whether the caller belongs to organization id.
-func (p *Principal) InOrganization(id *uuid.UUID) bool {
-	return p != nil && id != nil && p.OrganizationID != nil && *p.OrganizationID == *id
-}
+// Principal is the verified caller of a request (models.Principal: a domain
+// type, so that every door hands the services the same caller).
+type Principal = models.Principal
 
 type principalKey struct{}
 

@@ -32,7 +32,21 @@ type Claims struct {
 // Tokens issues and verifies HS256 access tokens.
 type Tokens struct {
 	secret []byte
-	now    func() time.Time
+	// previous, when set, also verifies tokens (never signs): the secret
+	// before a rotation, for the grace period of the tokens it signed.
+	previous []byte
+	now      func() time.Time
+}
+
+// AcceptPrevious makes t also accept tokens signed with previous, the secret
+// in use before JWT_SECRET was rotated, so that signed-in users are not
+// signed out by the rotation; new tokens are signed with the current secret
+// only. Such tokens still expire as theirs do (AccessTokenTTL), so once that
+// long has passed since the rotation, the previous secret can be dropped.
+// It returns t.
+func (t *Tokens) AcceptPrevious(previous []byte) *Tokens {
+	t.previous = previous
+	return t
 }
 
 // NewTokens returns a token issuer with the given secret and clock.
@@ -67,7 +81,7 @@ func (t *Tokens) Issue(u *models.User, sid uuid.UUID) (string, time.Time, error)
 // expiry (required). Any failure is models.ErrUnauthenticated.
 func (t *Tokens) Parse(token string) (*Claims, error) {
 	var c Claims
-	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
+	_, err := jwt.ParseWithClaims(token, &c, t.key,
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(Issuer),
 		jwt.WithAudience(Audience),
@@ -85,6 +99,15 @@ func (t *Tokens) Parse(token string) (*Claims, error) {
 		return nil, models.ErrUnauthenticated
 	}
 	return &c, nil
+}
+
+// key is the verification key of a token: the current secret, and during a
+// rotation the previous one too.
+func (t *Tokens) key(*jwt.Token) (any, error) {
+	if len(t.previous) == 0 {
+		return t.secret, nil
+	}
+	return jwt.VerificationKeySet{Keys: []jwt.VerificationKey{t.secret, t.previous}}, nil
 }
 
 // newRefreshToken returns a random refresh token (32 bytes, base64url) and the

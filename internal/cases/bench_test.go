@@ -62,26 +62,35 @@ func seedBench(b *testing.B, s *apptest.Server) []*models.User {
 // BenchmarkMyCases50 is the patient app's home screen over HTTP: 50 newest
 // cases with patient, organization, advocate, outcome and the first 10
 // timeline events, for 200 patients in turn, with 10,000 cases and 50,000
-// events in the database.
+// events in the database; answered by the compiled read path (Compiled) and
+// by the resolvers (Resolvers, COMPILED_READS=false), side by side.
 func BenchmarkMyCases50(b *testing.B) {
 	s := apptest.New(b)
+	off := s.Twin(b, apptest.WithCompiledReads(false))
 	patients := seedBench(b, s)
 	tokens := make([]string, len(patients))
 	for i, p := range patients {
 		tokens[i] = s.Token(b, p)
 	}
 	vars := map[string]any{"first": 50}
-	var stmts int64
-	i := 0
-	for b.Loop() {
-		r, n := s.DoCounted(b, tokens[i%len(tokens)], nestedCasesQuery, vars)
-		if len(r.Errors) > 0 {
-			b.Fatal(r.Raw)
-		}
-		stmts += n
-		i++
+	for _, srv := range []struct {
+		name string
+		s    *apptest.Server
+	}{{"Compiled", s}, {"Resolvers", off}} {
+		b.Run(srv.name, func(b *testing.B) {
+			var stmts int64
+			i := 0
+			for b.Loop() {
+				r, n := srv.s.DoCounted(b, tokens[i%len(tokens)], nestedCasesQuery, vars)
+				if len(r.Errors) > 0 {
+					b.Fatal(r.Raw)
+				}
+				stmts += n
+				i++
+			}
+			b.ReportMetric(float64(stmts)/float64(i), "stmts/op")
+		})
 	}
-	b.ReportMetric(float64(stmts)/float64(i), "stmts/op")
 }
 
 // BenchmarkRequestLegalHelp opens cases over HTTP, each with a new key.

@@ -8,6 +8,7 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -44,7 +45,7 @@ func (s *Service) WithdrawOpenFor(ctx context.Context, tx *gorm.DB, p *auth.Prin
 		if err := tx.Create(ev).Error; err != nil {
 			return nil, err
 		}
-		if err := s.enteredFinal(tx, from, c); err != nil {
+		if err := s.enteredFinal(unit.In(ctx, tx, s.clock, p), from, c); err != nil {
 			return nil, err
 		}
 		if err := s.changed(ctx, tx, c, ev); err != nil {

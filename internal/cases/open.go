@@ -7,15 +7,16 @@ import (
 	"mlp/internal/i18n"
 	"mlp/internal/notify"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
-	"mlp/internal/auth"
 	"mlp/internal/database"
 	"mlp/internal/geo"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -25,9 +26,6 @@ const (
 	MaxIdempotencyKeyLen = 200
 	MaxHouseholdSize     = 20
 )
-
-// EntityConsent is the audit log's entity type for consents.
-const EntityConsent = "Consent"
 
 // OpenCase is what opening a case takes: a patient's request for legal help,
 // or a referral the patient claims (then Category is the referral's first
@@ -62,22 +60,22 @@ type OpenCase struct {
 // retry with the same idempotency key returns the first case and counts
 // nothing).
 func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHelpInput) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "RequestLegalHelp")
 	if err != nil {
 		return nil, err
 	}
 	var c *models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, err = s.open(ctx, tx, p, OpenCase{
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		c, err = s.open(w, OpenCase{
 			IdempotencyKey: in.IdempotencyKey, Category: in.Category, Description: in.Description,
 			Jurisdiction: in.Jurisdiction, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 			ConsentToShare: in.ConsentToShare, HouseholdSize: in.HouseholdSize,
 			MonthlyIncomeCents: in.MonthlyIncomeCents, ZipCode: in.ZipCode,
-		}, func(tx *gorm.DB) error {
+		}, func(w *unit.Work) error {
 			if s.limiter == nil {
 				return nil
 			}
-			return s.limiter.TakeTx(tx, s.limiter.Rules().RequestLegalHelpPerUser.For(p.ID.String()))
+			return s.limiter.TakeTx(w.Tx, s.limiter.Rules().RequestLegalHelpPerUser.For(p.ID.String()))
 		})
 		return err
 	})
@@ -87,45 +85,46 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 	return c, nil
 }
 
-// Open opens a case for patient p inside tx, which must be a transaction (the
-// caller's: RequestLegalHelp's own, or claimReferral's). It validates in,
+// Open opens a case for the unit's principal, a patient, inside the caller's
+// unit of work w (RequestLegalHelp's own, or claimReferral's). It validates in,
 // returns the patient's earlier case with the same idempotency key if there is
 // one, routes the case to a legal-aid partner, gives it the next reference of
 // the year, and records the SHARE_WITH_LEGAL_PARTNER consent, the CREATED
 // event (which tells the patient in plain words when no partner was found) and
 // the audit entries.
 //
-// Open bumps the year's reference counter, whose row stays locked until tx
-// ends: keep tx short after Open returns. Two concurrent calls with the same key
+// Open bumps the year's reference counter, whose row stays locked until w
+// ends: keep w short after Open returns. Two concurrent calls with the same key
 // open one case; the unique index on (patient_id, idempotency_key) decides, and
 // the loser returns the winner's case.
 //
-// Errors: FORBIDDEN when p is not a PATIENT; BAD_USER_INPUT (see
-// RequestLegalHelp).
-func (s *Service) Open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in OpenCase) (*models.Case, error) {
-	return s.open(ctx, tx, p, in, nil)
+// Errors: UNAUTHENTICATED, FORBIDDEN when w's principal is not a PATIENT;
+// BAD_USER_INPUT (see RequestLegalHelp).
+func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
+	return s.open(w, in, nil)
 }
 
-// open is Open; beforeNew, when not nil, runs in tx once the case is known to
+// open is Open; beforeNew, when not nil, runs in w once the case is known to
 // be new (not a retry), before anything is written: RequestLegalHelp counts
 // the case against the patient's limit there.
-func (s *Service) open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in OpenCase, beforeNew func(*gorm.DB) error) (*models.Case, error) {
-	if !p.Is(models.RolePatient) {
-		return nil, models.ErrForbidden
+func (s *Service) open(w *unit.Work, in OpenCase, beforeNew func(*unit.Work) error) (*models.Case, error) {
+	p := w.By
+	if err := Policy.Check(p, "Open"); err != nil {
+		return nil, err
 	}
-	c, err := s.validate(in)
+	c, err := s.validate(in, w.Now)
 	if err != nil {
 		return nil, err
 	}
 	c.PatientID = p.ID
-	tx = tx.WithContext(ctx)
+	tx := w.Tx
 
 	// A retry of the same submission: answer with the first case.
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
 	}
 	if beforeNew != nil {
-		if err := beforeNew(tx); err != nil {
+		if err := beforeNew(w); err != nil {
 			return nil, err
 		}
 	}
@@ -134,17 +133,17 @@ func (s *Service) open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 		return nil, err
 	}
 	c.HealthSystemID, c.OrganizationID = r.HealthSystemID, r.OrganizationID
-	year := s.now().UTC().Year()
+	year := w.Now.Year()
 	// The savepoint undoes the counter bump when a concurrent twin won.
-	err = tx.Transaction(func(sp *gorm.DB) error {
+	err = w.Savepoint(func(sp *unit.Work) error {
 		var n int
-		if err := sp.Raw(`INSERT INTO case_reference_counters (year, last_value) VALUES (?, 1)
+		if err := sp.Tx.Raw(`INSERT INTO case_reference_counters (year, last_value) VALUES (?, 1)
 			ON CONFLICT (year) DO UPDATE SET last_value = case_reference_counters.last_value + 1
 			RETURNING last_value`, year).Scan(&n).Error; err != nil {
 			return err
 		}
 		c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)
-		return sp.Create(c).Error
+		return sp.Tx.Create(c).Error
 	})
 	if database.IsUniqueViolation(err, "cases_patient_idempotency_key") {
 		first, err := findByKey(tx, p.ID, c.IdempotencyKey)
@@ -157,7 +156,7 @@ func (s *Service) open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 		return nil, err
 	}
 
-	if _, err := GrantConsent(tx, p, models.ConsentShareWithLegalPartner, &c.ID); err != nil {
+	if _, err := grantConsent(w, models.ConsentShareWithLegalPartner, &c.ID); err != nil {
 		return nil, err
 	}
 	status := models.CaseSubmitted
@@ -172,29 +171,10 @@ func (s *Service) open(ctx context.Context, tx *gorm.DB, p *auth.Principal, in O
 	if err := audit.Record(tx, p, audit.ActionCreate, EntityCase, &c.ID); err != nil {
 		return nil, err
 	}
-	if err := s.notifyAdvocates(ctx, tx, c, notify.KindCaseRouted); err != nil {
+	if err := s.notifyAdvocates(w.Ctx, tx, c, notify.KindCaseRouted); err != nil {
 		return nil, err
 	}
-	if err := s.scheduleReminders(ctx, tx, c); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// GrantConsent records that patient p agreed to share under scope, about case
-// caseID when it is not nil, with today's text version of that consent, and
-// audits it. It runs inside the caller's transaction tx.
-// Errors: FORBIDDEN when p is not a PATIENT.
-func GrantConsent(tx *gorm.DB, p *auth.Principal, scope models.ConsentScope, caseID *uuid.UUID) (*models.Consent, error) {
-	if !p.Is(models.RolePatient) || !scope.IsValid() {
-		return nil, models.ErrForbidden
-	}
-	c := &models.Consent{ID: newID(), PatientID: p.ID, Scope: scope, TextVersion: models.ConsentTextVersions[scope],
-		CaseID: caseID, GrantedAt: tx.NowFunc()}
-	if err := tx.Create(c).Error; err != nil {
-		return nil, err
-	}
-	if err := audit.Record(tx, p, audit.ActionCreate, EntityConsent, &c.ID); err != nil {
+	if err := s.scheduleReminders(w.Ctx, tx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -223,8 +203,9 @@ var openCondition = func() string {
 	return "status NOT IN (" + strings.Join(quoted, ", ") + ")"
 }()
 
-// validate checks a request and returns the case it describes, normalised.
-func (s *Service) validate(in OpenCase) (*models.Case, error) {
+// validate checks a request made at now and returns the case it describes,
+// normalised.
+func (s *Service) validate(in OpenCase, now time.Time) (*models.Case, error) {
 	if !in.ConsentToShare {
 		return nil, models.InvalidField("input.consentToShare", "We need your consent to share your request with a legal aid partner.")
 	}
@@ -244,7 +225,7 @@ func (s *Service) validate(in OpenCase) (*models.Case, error) {
 		return nil, models.InvalidField("input.jurisdiction", "Choose a US state, DC or Puerto Rico, by its two-letter code.")
 	}
 	if in.Deadline != nil {
-		today := models.NewDate(s.now().UTC())
+		today := models.NewDate(now)
 		if in.Deadline.Before(today.AddDate(-1, 0, 0)) {
 			return nil, models.InvalidField("input.deadline", "The deadline cannot be more than a year ago.")
 		}

@@ -14,37 +14,38 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/database"
 	"mlp/internal/page"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
 // MyCases lists the calling PATIENT's cases, newest first, those in one of
 // statuses when it is not empty.
-// Errors: UNAUTHENTICATED, BAD_USER_INPUT (status, first, after).
+// Errors: UNAUTHENTICATED, FORBIDDEN (not a PATIENT), BAD_USER_INPUT (status,
+// first, after).
 func (s *Service) MyCases(ctx context.Context, statuses []models.CaseStatus, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "MyCases")
 	if err != nil {
 		return none, err
 	}
 	if !validStatuses(statuses) {
 		return none, models.InvalidField("status", "Unknown case status.")
 	}
-	if !p.Is(models.RolePatient) {
-		return none, nil // the directive refuses other roles; their own cases are none
-	}
-	q := s.db.WithContext(ctx).Model(&models.Case{}).Where(Visible(p, "cases"))
+	q := s.db.WithContext(ctx).Model(&models.Case{}).Scopes(Visible(p, "cases").Scope)
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
 	return page.Newest(q, args, "created_at", func(c *models.Case) (time.Time, uuid.UUID) { return c.CreatedAt, c.ID })
 }
 
-// Case returns case id to its patient, an advocate of its organization or an
-// ADMIN; a read by anyone but the patient is audited.
+// Case returns case id to whoever may see it (Visible: its patient, an
+// advocate of its organization, an ADMIN); a read by anyone but the patient
+// is audited in the read's transaction.
 // Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
 func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Case")
 	if err != nil {
 		return nil, err
 	}
@@ -53,23 +54,16 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 		return nil, err
 	}
 	var c models.Case
-	read := func(tx *gorm.DB) error {
-		err := tx.Take(&c, "id = ?", cid).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !canRead(p, &c)) {
+	err = s.read(ctx, p, func(w *unit.Work) error {
+		err := w.Tx.Scopes(Visible(p, "cases").Scope).Take(&c, "cases.id = ?", cid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Case")
 		}
-		return err
-	}
-	if p.Is(models.RolePatient) {
-		err = read(s.db.WithContext(ctx))
-	} else {
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := read(tx); err != nil {
-				return err
-			}
-			return audit.Record(tx, p, audit.ActionRead, EntityCase, &c.ID)
-		})
-	}
+		if err != nil || !auditsReads(p) {
+			return err
+		}
+		return audit.Record(w.Tx, p, audit.ActionRead, EntityCase, &c.ID)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -79,10 +73,11 @@ func (s *Service) Case(ctx context.Context, id string) (*models.Case, error) {
 // CaseQueue lists the open cases routed to the calling ADVOCATE's organization:
 // earliest deadline first (which puts the urgent ones first), then oldest.
 // Each listed case's read is audited.
-// Errors: UNAUTHENTICATED, BAD_USER_INPUT (filter.status, filter.category, first, after).
+// Errors: UNAUTHENTICATED, FORBIDDEN (not an ADVOCATE), BAD_USER_INPUT
+// (filter.status, filter.category, first, after).
 func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args page.Args) (page.Page[*models.Case], error) {
 	var none page.Page[*models.Case]
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CaseQueue")
 	if err != nil {
 		return none, err
 	}
@@ -98,21 +93,21 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 	if err != nil {
 		return none, err
 	}
-	queue := func(db *gorm.DB) *gorm.DB { return db.Model(&models.Case{}).Where(where, whereArgs...) }
-	var total int64
-	if args.WithTotal {
-		if err := s.db.WithContext(ctx).Scopes(queue).Count(&total).Error; err != nil {
-			return none, err
-		}
-	}
 	afterSQL, afterArgs, err := QueueAfter(cur, "cases")
 	if err != nil {
 		return none, err
 	}
+	queue := func(db *gorm.DB) *gorm.DB { return db.Model(&models.Case{}).Where(where, whereArgs...) }
 	after := func(db *gorm.DB) *gorm.DB { return db.Where(afterSQL, afterArgs...) }
 	var rows []*models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Scopes(queue, after).Order(QueueOrder("cases")).
+	var total int64
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		if args.WithTotal {
+			if err := w.Tx.Scopes(queue).Count(&total).Error; err != nil {
+				return err
+			}
+		}
+		if err := w.Tx.Scopes(queue, after).Order(QueueOrder("cases")).
 			Limit(limit + 1).Find(&rows).Error; err != nil {
 			return err
 		}
@@ -121,7 +116,7 @@ func (s *Service) CaseQueue(ctx context.Context, f *models.CaseQueueFilter, args
 		for i := range n {
 			ids[i] = rows[i].ID
 		}
-		return audit.RecordEach(tx, p, audit.ActionRead, EntityCase, ids)
+		return audit.RecordEach(w.Tx, p, audit.ActionRead, EntityCase, ids)
 	})
 	if err != nil {
 		return none, err
@@ -154,7 +149,8 @@ func (s *Service) QueueWhere(p *auth.Principal, f *models.CaseQueueFilter, alias
 	if p == nil || p.OrganizationID == nil {
 		return "FALSE", nil, nil // a queue is an organization's
 	}
-	where, args := Visible(p, alias)
+	v := Visible(p, alias)
+	where, args := v.SQL, v.Args
 	where += " AND " + alias + "." + openCondition
 	if len(f.Status) > 0 {
 		where += " AND " + alias + ".status IN ?"
@@ -166,7 +162,7 @@ func (s *Service) QueueWhere(p *auth.Principal, f *models.CaseQueueFilter, alias
 	}
 	if f.UrgentOnly != nil && *f.UrgentOnly {
 		where += " AND " + alias + ".deadline <= ?"
-		args = append(args, models.NewDate(s.now().UTC().Add(models.UrgentWithin)))
+		args = append(args, models.NewDate(s.clock.Now().Add(models.UrgentWithin)))
 	}
 	if f.AssignedToMe != nil && *f.AssignedToMe {
 		where += " AND " + alias + ".assigned_advocate_id = ?"
@@ -253,9 +249,9 @@ type timelineGroup struct {
 }
 
 // Timelines returns pages of the timelines of many cases, oldest event first,
-// for the timeline dataloader; results and errors line up with keys. A PATIENT
-// sees only events visible to patients; the callers have already checked that
-// the reader may see each case. Keys with the same page size and cursor (the
+// for the timeline dataloader; results and errors line up with keys. Only
+// cases the reader may see (Visible) have events; a PATIENT sees only events
+// visible to patients. Keys with the same page size and cursor (the
 // usual nested list: first N of every case) are fetched with one statement, a
 // LATERAL join that reads the first N events of each case from the
 // (case_id, created_at, id) index.
@@ -263,17 +259,18 @@ type timelineGroup struct {
 func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Page[*models.CaseEvent], []error) {
 	pages := make([]page.Page[*models.CaseEvent], len(keys))
 	errs := make([]error, len(keys))
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Timelines")
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
 		}
 		return pages, errs
 	}
-	if !p.Is(models.RolePatient, models.RoleAdvocate, models.RoleAdmin) {
-		return pages, errs // nobody else reads a timeline
+	visible := Visible(p, "c")
+	if visible.IsFalse() {
+		return pages, errs // sees no case, so no timeline
 	}
-	visible := EventsVisible(p, "e")
+	events := EventsVisible(p, "e")
 
 	groups := map[string]*timelineGroup{}
 	for i, k := range keys {
@@ -304,12 +301,12 @@ func (s *Service) Timelines(ctx context.Context, keys []TimelineKey) ([]page.Pag
 		for j, i := range g.keys {
 			ids[j] = keys[i].CaseID
 		}
-		rows, err := s.firstEvents(db, ids, g, visible)
+		rows, err := s.firstEvents(db, visible, events, ids, g)
 		var totals map[uuid.UUID]int
 		// Keys of one group may differ in WithTotal (two aliases of the
 		// timeline, one selecting totalCount): count when any asks.
 		if err == nil && slices.ContainsFunc(g.keys, func(i int) bool { return keys[i].WithTotal }) {
-			totals, err = countEvents(db, ids, visible)
+			totals, err = countEvents(db, visible, events, ids)
 		}
 		byCase := map[uuid.UUID][]*models.CaseEvent{}
 		for _, e := range rows {
@@ -347,10 +344,12 @@ func eventCursor(e *models.CaseEvent) string {
 	return page.TimeKey(e.CreatedAt, e.ID)
 }
 
-// firstEvents reads up to g.limit+1 events of each case, after g's cursor.
-func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, visible string) ([]*models.CaseEvent, error) {
-	where := "e.case_id = k.id AND " + visible
-	vars := []any{uuidArray(ids)}
+// firstEvents reads up to g.limit+1 events of each case visible (Visible over
+// the alias c) among ids that the reader may see (events: EventsVisible over
+// the alias e), after g's cursor.
+func (s *Service) firstEvents(db *gorm.DB, visible database.Cond, events string, ids []uuid.UUID, g *timelineGroup) ([]*models.CaseEvent, error) {
+	where := "e.case_id = k.id AND " + events
+	vars := append([]any{uuidArray(ids)}, visible.Args...)
 	if g.after != nil {
 		at, id, _ := page.TimeCursor(g.after[0], g.after[1])
 		where += " AND (e.created_at, e.id) > (?, ?)"
@@ -358,7 +357,8 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, vi
 	}
 	vars = append(vars, g.limit+1)
 	rows, err := db.Raw(fmt.Sprintf(`SELECT `+eventColumns+` FROM unnest(?::uuid[]) AS k(id)
-		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, where),
+		JOIN cases c ON c.id = k.id AND %s
+		CROSS JOIN LATERAL (SELECT * FROM case_events e WHERE %s ORDER BY e.created_at, e.id LIMIT ?) e`, visible.SQL, where),
 		vars...).Rows()
 	if err != nil {
 		return nil, err
@@ -383,10 +383,13 @@ func (s *Service) firstEvents(db *gorm.DB, ids []uuid.UUID, g *timelineGroup, vi
 const eventColumns = `e.id, e.case_id, e.kind, e.from_status, e.to_status, e.message,
 	e.actor_id, e.actor_role, e.visible_to_patient, e.created_at`
 
-// countEvents counts the events of each case the reader may see (visible is
-// EventsVisible over the alias e).
-func countEvents(db *gorm.DB, ids []uuid.UUID, visible string) (map[uuid.UUID]int, error) {
-	q := db.Table("case_events e").Select("case_id, count(*) AS n").Where("case_id IN ?", ids).Where(visible).Group("case_id")
+// countEvents counts the events of each case visible (Visible over the alias
+// c) among ids that the reader may see (events: EventsVisible over the alias
+// e).
+func countEvents(db *gorm.DB, visible database.Cond, events string, ids []uuid.UUID) (map[uuid.UUID]int, error) {
+	q := db.Table("case_events e").Select("e.case_id, count(*) AS n").
+		Where("e.case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
+		Where(events).Group("e.case_id")
 	var rows []struct {
 		CaseID uuid.UUID
 		N      int
@@ -401,10 +404,22 @@ func countEvents(db *gorm.DB, ids []uuid.UUID, visible string) (map[uuid.UUID]in
 	return out, nil
 }
 
-// OutcomesByCaseID loads the outcomes of many cases, for the outcome dataloader.
+// OutcomesByCaseID loads the outcomes of the cases among ids that the caller
+// may see (Visible), for the outcome dataloader.
+// Errors: UNAUTHENTICATED.
 func (s *Service) OutcomesByCaseID(ctx context.Context, ids []uuid.UUID) ([]*models.CaseOutcome, error) {
+	p, err := Policy.Authorize(ctx, "OutcomesByCaseID")
+	if err != nil {
+		return nil, err
+	}
+	visible := Visible(p, "c")
+	if visible.IsFalse() {
+		return nil, nil
+	}
 	var out []*models.CaseOutcome
-	return out, s.db.WithContext(ctx).Where("case_id IN ?", ids).Find(&out).Error
+	return out, s.db.WithContext(ctx).
+		Where("case_id IN (SELECT c.id FROM cases c WHERE c.id IN ? AND "+visible.SQL+")", append([]any{ids}, visible.Args...)...).
+		Find(&out).Error
 }
 
 // OutcomeNotes returns the notes of outcome o as the caller may read them
@@ -416,18 +431,6 @@ func (s *Service) OutcomeNotes(ctx context.Context, o *models.CaseOutcome) *stri
 		return nil
 	}
 	return o.NotesFor(p.Role)
-}
-
-// MyConsents lists the calling PATIENT's consents, revoked ones included,
-// newest first.
-// Errors: UNAUTHENTICATED.
-func (s *Service) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	p, err := auth.Require(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []*models.Consent
-	return out, s.db.WithContext(ctx).Where("patient_id = ?", p.ID).Order("granted_at DESC, id DESC").Find(&out).Error
 }
 
 // validStatuses reports whether every status in ss is known.

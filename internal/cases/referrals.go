@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -15,8 +15,8 @@ import (
 // final status (its referral closes) and the cases of many referrals, as the
 // caller may see them.
 
-// FinalHook runs in the transaction in which case c reaches a final status.
-type FinalHook func(tx *gorm.DB, c *models.Case) error
+// FinalHook runs in the unit of work in which case c reaches a final status.
+type FinalHook func(w *unit.Work, c *models.Case) error
 
 // OnFinal registers h to run, in the same transaction, whenever a case enters
 // a final status (RESOLVED, UNRESOLVED, DECLINED, WITHDRAWN). Register hooks
@@ -25,13 +25,13 @@ type FinalHook func(tx *gorm.DB, c *models.Case) error
 func (s *Service) OnFinal(h FinalHook) { s.onFinal = append(s.onFinal, h) }
 
 // enteredFinal runs the OnFinal hooks when c moved from status from into a
-// final status; it is called in the transaction tx of the change.
-func (s *Service) enteredFinal(tx *gorm.DB, from models.CaseStatus, c *models.Case) error {
+// final status; it is called in the unit of work w of the change.
+func (s *Service) enteredFinal(w *unit.Work, from models.CaseStatus, c *models.Case) error {
 	if from.IsFinal() || !c.Status.IsFinal() {
 		return nil
 	}
 	for _, h := range s.onFinal {
-		if err := h(tx, c); err != nil {
+		if err := h(w, c); err != nil {
 			return err
 		}
 	}
@@ -39,38 +39,39 @@ func (s *Service) enteredFinal(tx *gorm.DB, from models.CaseStatus, c *models.Ca
 }
 
 // CasesByReferralID returns the cases opened from the given referrals that the
-// caller may read (its patient, an advocate of its organization, an ADMIN),
-// for the dataloader behind Referral.case. Anyone else, the referring
-// clinician included, gets none, without a statement. Reads by anyone but the
-// case's patient are audited, one statement for the batch.
+// caller may read (Visible), for the dataloader behind Referral.case. Anyone
+// who sees no case, the referring clinician included, gets none, without a
+// statement. Reads by anyone but the case's patient are audited in the same
+// transaction, one statement for the batch.
+// Errors: UNAUTHENTICATED.
 func (s *Service) CasesByReferralID(ctx context.Context, referralIDs []uuid.UUID) ([]*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CasesByReferralID")
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.WithContext(ctx).Where("referral_id IN ?", referralIDs)
-	switch {
-	case p.Is(models.RolePatient):
-		q = q.Where("patient_id = ?", p.ID)
-	case p.Is(models.RoleAdvocate) && p.OrganizationID != nil:
-		q = q.Where("organization_id = ?", *p.OrganizationID)
-	case p.Is(models.RoleAdmin):
-	default:
+	scope := Visible(p, "cases")
+	if scope.IsFalse() {
 		return nil, nil
 	}
 	var out []*models.Case
-	if err := q.Find(&out).Error; err != nil {
-		return nil, err
+	err = s.read(ctx, p, func(w *unit.Work) error {
+		if err := w.Tx.Scopes(scope.Scope).Where("referral_id IN ?", referralIDs).Find(&out).Error; err != nil {
+			return err
+		}
+		ids := make([]uuid.UUID, len(out))
+		for i, c := range out {
+			ids[i] = c.ID
+		}
+		return audit.RecordEach(w.Tx, p, audit.ActionRead, EntityCase, ids)
+	})
+	return out, err
+}
+
+// read runs fn as p: in a unit of work (a transaction, for the audit entries
+// of the read) when p's reads are audited, without one for a patient.
+func (s *Service) read(ctx context.Context, p *auth.Principal, fn func(w *unit.Work) error) error {
+	if auditsReads(p) {
+		return unit.Do(ctx, s.db, s.clock, p, fn)
 	}
-	if p.Is(models.RolePatient) || len(out) == 0 {
-		return out, nil
-	}
-	ids := make([]uuid.UUID, len(out))
-	for i, c := range out {
-		ids[i] = c.ID
-	}
-	if err := audit.RecordEach(s.db.WithContext(ctx), p, audit.ActionRead, EntityCase, ids); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return unit.Read(ctx, s.db, s.clock, p, fn)
 }

@@ -11,10 +11,10 @@ import (
 	"mlp/models"
 )
 
-// TestVisibleAgreesWithCanRead holds the case visibility scope (the SQL the
-// lists and the compiled reads use) to canRead, for every role, own and
-// other.
-func TestVisibleAgreesWithCanRead(t *testing.T) {
+// TestVisibleScope holds the case visibility scope (the one rule of who may
+// read a case: the lists, the loaders, the locks and the compiled reads use
+// it) to the contract's rule, for every role, own and other.
+func TestVisibleScope(t *testing.T) {
 	s := apptest.New(t)
 	db := s.DB
 	org := s.Org(t, models.OrgLegalAid, []string{"CA"})
@@ -25,20 +25,30 @@ func TestVisibleAgreesWithCanRead(t *testing.T) {
 	if err := db.Create(c).Error; err != nil {
 		t.Fatal(err)
 	}
-	principals := []*auth.Principal{
-		{ID: p.ID, Role: models.RolePatient}, {ID: uuid.New(), Role: models.RolePatient},
-		{ID: uuid.New(), Role: models.RoleAdvocate, OrganizationID: &org.ID}, {ID: uuid.New(), Role: models.RoleAdvocate, OrganizationID: &other.ID},
-		{ID: uuid.New(), Role: models.RoleAdmin}, {ID: uuid.New(), Role: models.RoleClinician, OrganizationID: &org.ID},
-		{ID: uuid.New(), Role: models.RoleEditor, OrganizationID: &org.ID},
-	}
-	for _, pr := range principals {
-		cond, args := cases.Visible(pr, "c")
-		var n int64
-		if err := db.Table("cases c").Where("c.id = ?", c.ID).Where(cond, args...).Count(&n).Error; err != nil {
-			t.Fatal(err)
-		}
-		if want := cases.CanRead(pr, c); (n == 1) != want {
-			t.Fatalf("%s: scope %v, canRead %v", pr.Role, n == 1, want)
-		}
+	for _, tc := range []struct {
+		name string
+		p    *auth.Principal
+		sees bool
+	}{
+		{"OwnPatient", &auth.Principal{ID: p.ID, Role: models.RolePatient}, true},
+		{"OtherPatient", &auth.Principal{ID: uuid.New(), Role: models.RolePatient}, false},
+		{"AdvocateOfItsOrganization", &auth.Principal{ID: uuid.New(), Role: models.RoleAdvocate, OrganizationID: &org.ID}, true},
+		{"AdvocateOfAnother", &auth.Principal{ID: uuid.New(), Role: models.RoleAdvocate, OrganizationID: &other.ID}, false},
+		{"AdvocateWithoutOrganization", &auth.Principal{ID: uuid.New(), Role: models.RoleAdvocate}, false},
+		{"Admin", &auth.Principal{ID: uuid.New(), Role: models.RoleAdmin}, true},
+		{"ClinicianOfItsOrganization", &auth.Principal{ID: uuid.New(), Role: models.RoleClinician, OrganizationID: &org.ID}, false},
+		{"EditorOfItsOrganization", &auth.Principal{ID: uuid.New(), Role: models.RoleEditor, OrganizationID: &org.ID}, false},
+		{"Anonymous", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := cases.Visible(tc.p, "c")
+			var n int64
+			if err := db.Table("cases c").Where("c.id = ?", c.ID).Where(v.SQL, v.Args...).Count(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			if (n == 1) != tc.sees {
+				t.Fatalf("sees %v, want %v", n == 1, tc.sees)
+			}
+		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/live"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -32,11 +33,14 @@ var errAccessLost = errors.New("cases: access to the case lost")
 // another organization, or the advocate did), the stream ends. It also ends
 // when ctx ends (the client unsubscribed, or the websocket closed at the
 // access token's expiry), when the caller's session is revoked or account
-// disabled, when the caller falls live.Buffer events behind, and when the
-// listener reconnects; clients then resubscribe and reload the timeline.
-// Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see).
-func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *models.CaseEvent, error) {
-	p, err := auth.Require(ctx)
+// disabled, and when the caller falls live.Buffer events behind. With after
+// (the id of an event of the case the client has), it first replays the
+// events since that one the caller may see; when the listener reconnects it
+// catches up from the database and stays open.
+// Errors: UNAUTHENTICATED, NOT_FOUND (also for a case the caller may not see),
+// BAD_USER_INPUT (after: not an event of the case).
+func (s *Service) SubscribeEvents(ctx context.Context, caseID string, after *string) (<-chan *models.CaseEvent, error) {
+	p, err := Policy.Authorize(ctx, "SubscribeEvents")
 	if err != nil {
 		return nil, err
 	}
@@ -56,12 +60,23 @@ func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *m
 	if _, err := s.Case(ctx, caseID); err != nil {
 		return nil, err
 	}
+	floor := s.clock.Now().UTC()
+	var from uuid.UUID
+	if after != nil {
+		var ev models.CaseEvent
+		id, perr := uuid.Parse(*after)
+		if perr != nil || s.db.WithContext(ctx).Take(&ev, "id = ? AND case_id = ?", id, cid).Error != nil {
+			return nil, models.InvalidField("after", "This cursor is not valid.")
+		}
+		from, floor = ev.ID, ev.CreatedAt
+	}
+	since := live.SinceTable(s.db, "case_events", "case_id = ?", []any{cid}, floor, 500)
 	sub, err := s.live.Subscribe(ctx, live.CaseTopic(cid), live.SessionKey(p.SessionID), live.UserKey(p.ID))
 	if err != nil {
 		return nil, err
 	}
 	out := make(chan *models.CaseEvent)
-	go live.Forward(ctx, sub, out,
+	go live.Forward(ctx, sub, out, from, since,
 		func(ctx context.Context, id uuid.UUID) (*models.CaseEvent, error) { return s.eventFor(ctx, p, cid, id) },
 		func(err error) {
 			if !errors.Is(err, errAccessLost) {
@@ -77,48 +92,40 @@ func (s *Service) SubscribeEvents(ctx context.Context, caseID string) (<-chan *m
 // read by anyone but the patient is audited.
 func (s *Service) eventFor(ctx context.Context, p *auth.Principal, cid, id uuid.UUID) (*models.CaseEvent, error) {
 	var ev *models.CaseEvent
-	load := func(tx *gorm.DB) error {
-		var c models.Case
-		if err := tx.Select("id", "patient_id", "organization_id").Take(&c, "id = ?", cid).Error; err != nil {
-			return err
-		}
+	err := s.read(ctx, p, func(w *unit.Work) error {
 		reader := p
 		if !p.Is(models.RolePatient) {
 			// Staff as they are now: an advocate moved to another
 			// organization (or a demoted account) stops reading at once,
 			// not when the socket's token expires.
-			now, err := currentStaff(tx, p)
+			now, err := currentStaff(w.Tx, p)
 			if err != nil {
 				return err
 			}
 			reader = now
 		}
-		if !canRead(reader, &c) {
-			return errAccessLost
-		}
-		var e models.CaseEvent
-		err := tx.Take(&e, "id = ? AND case_id = ?", id, cid).Error
+		var c models.Case
+		err := w.Tx.Select("id").Scopes(Visible(reader, "cases").Scope).Take(&c, "cases.id = ?", cid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil
+			return errAccessLost
 		}
 		if err != nil {
 			return err
 		}
-		if p.Is(models.RolePatient) && !e.VisibleToPatient {
-			return nil
+		var e models.CaseEvent
+		err = w.Tx.Table("case_events e").Where(EventsVisible(reader, "e")).Take(&e, "e.id = ? AND e.case_id = ?", id, cid).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil // gone, or one the reader may not see
+		}
+		if err != nil {
+			return err
 		}
 		ev = &e
-		if p.Is(models.RolePatient) {
+		if !auditsReads(p) {
 			return nil
 		}
-		return audit.Record(tx, p, audit.ActionRead, EntityCase, &cid)
-	}
-	var err error
-	if p.Is(models.RolePatient) {
-		err = load(s.db.WithContext(ctx))
-	} else {
-		err = s.db.WithContext(ctx).Transaction(load)
-	}
+		return audit.Record(w.Tx, p, audit.ActionRead, EntityCase, &cid)
+	})
 	return ev, err
 }
 

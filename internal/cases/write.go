@@ -14,6 +14,7 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -30,21 +31,22 @@ func optionalText(field string, s *string) (*string, error) {
 	return t, nil
 }
 
-// change runs fn on case id, locked, in a transaction, after checking that p
-// may read it; then it bumps the case's version, appends ev (when fn returns
-// one) and audits the change, all in the same transaction.
-func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error)) (*models.Case, error) {
+// change runs fn on case id, locked and read through p's visibility scope,
+// in one unit of work; then it bumps the case's version, appends ev (when fn
+// returns one) and audits the change, all in the same transaction and at the
+// unit's one Now.
+func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn func(w *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error)) (*models.Case, error) {
 	cid, err := parseCaseID(id)
 	if err != nil {
 		return nil, err
 	}
 	var c *models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if c, err = lockCase(tx, p, cid); err != nil {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		if c, err = lockCase(w, cid, "UPDATE"); err != nil {
 			return err
 		}
 		from := c.Status
-		ev, updates, err := fn(tx, c)
+		ev, updates, err := fn(w, c)
 		if err != nil {
 			return err
 		}
@@ -52,25 +54,25 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn f
 			updates = map[string]any{}
 		}
 		c.Version++
-		c.UpdatedAt = tx.NowFunc()
+		c.UpdatedAt = w.Now
 		updates["version"], updates["updated_at"] = c.Version, c.UpdatedAt
-		if err := tx.Model(c).Updates(updates).Error; err != nil {
+		if err := w.Tx.Model(c).Updates(updates).Error; err != nil {
 			return err
 		}
 		if ev != nil {
 			role := p.Role
 			ev.ID, ev.CaseID, ev.ActorID, ev.ActorRole = newID(), c.ID, &p.ID, &role
-			if err := tx.Create(ev).Error; err != nil {
+			if err := w.Tx.Create(ev).Error; err != nil {
 				return err
 			}
 		}
-		if err := s.enteredFinal(tx, from, c); err != nil {
+		if err := s.enteredFinal(w, from, c); err != nil {
 			return err
 		}
-		if err := s.changed(ctx, tx, c, ev); err != nil {
+		if err := s.changed(ctx, w.Tx, c, ev); err != nil {
 			return err
 		}
-		return audit.Record(tx, p, audit.ActionUpdate, EntityCase, &c.ID)
+		return audit.Record(w.Tx, p, audit.ActionUpdate, EntityCase, &c.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -114,7 +116,7 @@ func (s *Service) changed(ctx context.Context, tx *gorm.DB, c *models.Case, ev *
 // organization), BAD_USER_INPUT (input.status, input.note), CONFLICT (stale
 // input.expectedVersion, a move the table does not allow).
 func (s *Service) UpdateStatus(ctx context.Context, in models.UpdateCaseStatusInput) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "UpdateStatus")
 	if err != nil {
 		return nil, err
 	}
@@ -126,10 +128,7 @@ func (s *Service) UpdateStatus(ctx context.Context, in models.UpdateCaseStatusIn
 		return nil, err
 	}
 	visible := in.VisibleToPatient == nil || *in.VisibleToPatient
-	return s.change(ctx, p, in.CaseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
-		if !canWork(p, c) {
-			return nil, nil, models.NotFound("Case")
-		}
+	return s.change(ctx, p, in.CaseID, func(_ *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error) {
 		if in.ExpectedVersion != nil && *in.ExpectedVersion != c.Version {
 			return nil, nil, models.Errorf(models.ECONFLICT, "The case changed since you loaded it (version %d, now %d). Reload and try again.", *in.ExpectedVersion, c.Version)
 		}
@@ -161,7 +160,7 @@ func (s *Service) move(c *models.Case, next models.CaseStatus, role models.Role,
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for another patient's
 // case), BAD_USER_INPUT (reason), CONFLICT (a closed case).
 func (s *Service) Withdraw(ctx context.Context, caseID string, reason *string) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Withdraw")
 	if err != nil {
 		return nil, err
 	}
@@ -169,10 +168,7 @@ func (s *Service) Withdraw(ctx context.Context, caseID string, reason *string) (
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, caseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
-		if c.PatientID != p.ID {
-			return nil, nil, models.NotFound("Case")
-		}
+	return s.change(ctx, p, caseID, func(_ *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error) {
 		return s.move(c, models.CaseWithdrawn, p.Role, why, true)
 	})
 }
@@ -183,20 +179,17 @@ func (s *Service) Withdraw(ctx context.Context, caseID string, reason *string) (
 // organization), BAD_USER_INPUT (advocateId: not an active advocate of the
 // case's organization), CONFLICT (a closed case).
 func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Assign")
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, caseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
-		if !canWork(p, c) {
-			return nil, nil, models.NotFound("Case")
-		}
+	return s.change(ctx, p, caseID, func(w *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error) {
 		if c.Status.IsFinal() {
 			return nil, nil, models.Errorf(models.ECONFLICT, "This case is closed (%s).", c.Status)
 		}
 		var adv models.User
 		aid, perr := uuid.Parse(advocateID)
-		err := tx.Take(&adv, "id = ? AND role = ? AND disabled_at IS NULL", aid, models.RoleAdvocate).Error
+		err := w.Tx.Take(&adv, "id = ? AND role = ? AND disabled_at IS NULL", aid, models.RoleAdvocate).Error
 		if perr != nil || errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && (c.OrganizationID == nil || adv.OrganizationID == nil || *adv.OrganizationID != *c.OrganizationID)) {
 			return nil, nil, models.InvalidField("advocateId", "Choose an advocate of the organization that has this case.")
 		}
@@ -206,7 +199,7 @@ func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*model
 		c.AssignedAdvocateID = &adv.ID
 		// The note is the patient's: in their language.
 		var lang string
-		if err := tx.Raw(`SELECT preferred_language FROM users WHERE id = ?`, c.PatientID).Scan(&lang).Error; err != nil {
+		if err := w.Tx.Raw(`SELECT preferred_language FROM users WHERE id = ?`, c.PatientID).Scan(&lang).Error; err != nil {
 			return nil, nil, err
 		}
 		msg := i18n.T(lang, "note.assigned", map[string]any{"Advocate": adv.DisplayName})
@@ -217,12 +210,14 @@ func (s *Service) Assign(ctx context.Context, caseID, advocateID string) (*model
 
 // AddMessage appends a MESSAGE event to a case, from its patient or from an
 // ADVOCATE of its organization; an advocate may mark it internal
-// (visibleToPatient false), a patient may not. The case's version is unchanged:
-// a message does not change the case.
+// (visibleToPatient false), a patient may not. ADMINs do not post: messages
+// are between the patient and the legal team working the case (Policy; the
+// schema says the same). The case's version is unchanged: a message does not
+// change the case.
 // Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case the caller
 // may not see), BAD_USER_INPUT (body, visibleToPatient).
 func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleToPatient *bool) (*models.CaseEvent, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "AddMessage")
 	if err != nil {
 		return nil, err
 	}
@@ -235,34 +230,30 @@ func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleTo
 		return nil, models.InvalidField("body", "Messages are 1 to %d characters long.", MaxMessageLen)
 	}
 	visible := visibleToPatient == nil || *visibleToPatient
-	if !visible && !p.Is(models.RoleAdvocate, models.RoleAdmin) {
+	if !visible && !mayMarkInternal(p) {
 		return nil, models.InvalidField("visibleToPatient", "Your messages are always visible to you.")
 	}
 	role := p.Role
 	ev := &models.CaseEvent{ID: newID(), CaseID: cid, Kind: models.EventMessage, Message: &text,
 		ActorID: &p.ID, ActorRole: &role, VisibleToPatient: visible}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var c models.Case
-		err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&c, "id = ?", cid).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !canRead(p, &c)) {
-			return models.NotFound("Case")
-		}
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		c, err := lockCase(w, cid, "SHARE")
 		if err != nil {
 			return err
 		}
-		if err := tx.Create(ev).Error; err != nil {
+		if err := w.Tx.Create(ev).Error; err != nil {
 			return err
 		}
 		switch {
 		case p.Is(models.RolePatient):
-			err = s.notifyAdvocates(ctx, tx, &c, notify.KindPatientMessage)
+			err = s.notifyAdvocates(ctx, w.Tx, c, notify.KindPatientMessage)
 		case visible:
-			err = s.notifyPatient(ctx, tx, &c, notify.Note{Kind: notify.KindCaseMessage})
+			err = s.notifyPatient(ctx, w.Tx, c, notify.Note{Kind: notify.KindCaseMessage})
 		}
 		if err != nil {
 			return err
 		}
-		return audit.Record(tx, p, audit.ActionUpdate, EntityCase, &c.ID)
+		return audit.Record(w.Tx, p, audit.ActionUpdate, EntityCase, &c.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -278,7 +269,7 @@ func (s *Service) AddMessage(ctx context.Context, caseID, body string, visibleTo
 // organization), BAD_USER_INPUT (input.code, input.benefitAmountCents,
 // input.notes), CONFLICT (a case that is not RESOLVED or UNRESOLVED).
 func (s *Service) RecordOutcome(ctx context.Context, in models.CaseOutcomeInput) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "RecordOutcome")
 	if err != nil {
 		return nil, err
 	}
@@ -292,17 +283,14 @@ func (s *Service) RecordOutcome(ctx context.Context, in models.CaseOutcomeInput)
 	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, in.CaseID, func(tx *gorm.DB, c *models.Case) (*models.CaseEvent, map[string]any, error) {
-		if !canWork(p, c) {
-			return nil, nil, models.NotFound("Case")
-		}
+	return s.change(ctx, p, in.CaseID, func(w *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error) {
 		if c.Status != models.CaseResolved && c.Status != models.CaseUnresolved {
 			return nil, nil, models.Errorf(models.ECONFLICT, "Record an outcome once the case is RESOLVED or UNRESOLVED.")
 		}
 		o := &models.CaseOutcome{CaseID: c.ID, Code: in.Code, BenefitAmountCents: in.BenefitAmountCents, Notes: notes,
 			NotesVisibleToPatient: in.NotesVisibleToPatient != nil && *in.NotesVisibleToPatient,
-			RecordedByID:          &p.ID, RecordedAt: tx.NowFunc()}
-		err := tx.Clauses(clause.OnConflict{
+			RecordedByID:          &p.ID, RecordedAt: w.Now}
+		err := w.Tx.Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "case_id"}},
 			DoUpdates: clause.AssignmentColumns([]string{"code", "benefit_amount_cents", "notes", "notes_visible_to_patient", "recorded_by_id", "recorded_at"}),
 		}).Create(o).Error

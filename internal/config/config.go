@@ -31,6 +31,7 @@ const (
 	KeyPprofAddr              = "PPROF_ADDR"
 	KeyCompiledReads          = "COMPILED_READS"
 	KeyCORSAllowedOrigins     = "CORS_ALLOWED_ORIGINS"
+	KeyJWTPreviousSecret      = "JWT_PREVIOUS_SECRET"
 	KeyWorkers                = "WORKERS"
 	KeyFCMCredentialsFile     = "FCM_CREDENTIALS_FILE"
 	KeyFCMEndpoint            = "FCM_ENDPOINT"
@@ -76,6 +77,9 @@ type Config struct {
 	// CompiledReads answers the apps' hot reads as one SQL statement each
 	// (graph/compiled); false sends every operation through the resolvers.
 	CompiledReads bool
+	// JWTPreviousSecret, during a rotation of JWT_SECRET, also verifies
+	// access tokens (never signs them); nil otherwise.
+	JWTPreviousSecret []byte
 	// CORSAllowedOrigins are the exact origins (scheme://host[:port]) whose
 	// browser pages may call the API and open its websockets; none by default.
 	CORSAllowedOrigins []string
@@ -148,6 +152,14 @@ func Load(getenv func(string) string) (Config, error) {
 		c.JWTSecret = make([]byte, minSecretBytes)
 		_, _ = rand.Read(c.JWTSecret)
 		c.JWTSecretGenerated = true
+	}
+	switch prev, err := get(KeyJWTPreviousSecret); {
+	case err != nil:
+		errs = append(errs, err)
+	case prev != "" && len(prev) < minSecretBytes:
+		errs = append(errs, fmt.Errorf("%s must be at least %d bytes", KeyJWTPreviousSecret, minSecretBytes))
+	case prev != "":
+		c.JWTPreviousSecret = []byte(prev)
 	}
 	switch key, err := get(KeyReferralCodeKey); {
 	case err != nil:

@@ -18,6 +18,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
+	"mlp/internal/clock"
 	"mlp/migrations"
 )
 
@@ -31,8 +32,10 @@ type Options struct {
 	MaxConns           int
 	SlowQueryThreshold time.Duration
 	Logger             *slog.Logger
-	// Now is GORM's clock for CreatedAt/UpdatedAt; tests fix it.
-	Now func() time.Time
+	// Now is the application's clock (GORM's NowFunc for CreatedAt and
+	// UpdatedAt outside a unit of work, which sets its own); tests fix it.
+	// Default: the wall clock.
+	Now clock.Clock
 }
 
 // Open connects to the database at opts.URL and configures GORM: translated
@@ -45,13 +48,10 @@ func Open(ctx context.Context, opts Options) (*gorm.DB, error) {
 	if opts.MaxConns == 0 {
 		opts.MaxConns = 20
 	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
 	db, err := gorm.Open(postgres.New(postgres.Config{DSN: opts.URL}), &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
-		NowFunc:                func() time.Time { return opts.Now().UTC() },
+		NowFunc:                opts.Now.Func(),
 		Logger:                 newQueryLogger(opts.Logger, opts.SlowQueryThreshold),
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"mlp/internal/auth"
+	"mlp/internal/i18n"
 	"mlp/internal/page"
 	"mlp/models"
 )
@@ -234,6 +235,19 @@ func (s *Service) listQuery(ctx context.Context, f *models.GuideFilter, args pag
 		q.search = strings.TrimSpace(*f.Search)
 		if utf8.RuneCountInString(q.search) > MaxSearch {
 			return q, models.InvalidField("filter.search", "Search for %d characters at most.", MaxSearch)
+		}
+	}
+	if f.Locale == nil && q.search == "" {
+		// One copy per slug, in the reader's language (their
+		// preferredLanguage, else Accept-Language), else in English, as
+		// guide(slug) falls back. (A search matches each guide in its own
+		// language: the words searched for choose it.)
+		reader := i18n.Language(ctx)
+		if reader == i18n.Default {
+			q.b.add("g.locale = ?", i18n.Default)
+		} else {
+			q.b.add(`(g.locale = ? OR (g.locale = ? AND NOT EXISTS (SELECT 1 FROM published_guides t
+				WHERE t.slug = g.slug AND t.locale = ?)))`, reader, i18n.Default, reader)
 		}
 	}
 	q.hidden = !slices.Contains(audiencesFor(p), audience)

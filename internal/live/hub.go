@@ -120,6 +120,23 @@ func (h *Hub) End(k string) {
 	}
 }
 
+// WakeAll sends every subscription the catch-up wake-up (the listener
+// reconnected: signals may have been lost); a subscription whose buffer is
+// full ends as one that fell behind.
+func (h *Hub) WakeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, subs := range h.topics {
+		for s := range subs {
+			select {
+			case s.c <- catchUp:
+			default:
+				h.endLocked(s, EndedOverflow)
+			}
+		}
+	}
+}
+
 // EndAll ends every subscription, for the given reason.
 func (h *Hub) EndAll(reason string) {
 	h.mu.Lock()

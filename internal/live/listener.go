@@ -50,6 +50,9 @@ type Listener struct {
 
 	mu    sync.Mutex
 	ready chan struct{} // closed while LISTEN is in effect; replaced when the connection drops
+	// listened is true once a connection has listened: the next one wakes
+	// the streams to catch up (guarded by mu).
+	listened bool
 
 	// verify, when set, checks again after a subscription registers that
 	// its caller may still subscribe (see Verify).
@@ -160,16 +163,19 @@ func (l *Listener) listen() error {
 	}
 	l.mu.Lock()
 	close(l.ready)
+	again := l.listened
+	l.listened = true
 	l.mu.Unlock()
+	// Signals sent while no connection listened were lost: now that LISTEN
+	// is in effect again, every stream catches up from the database (NOTIFY
+	// is a wake-up only), and stays open.
+	if again {
+		l.hub.WakeAll()
+	}
 	defer func() {
 		l.mu.Lock()
 		l.ready = make(chan struct{})
 		l.mu.Unlock()
-		// Signals may be lost until the next LISTEN: end the streams that
-		// relied on this connection.
-		if l.ctx.Err() == nil {
-			l.hub.EndAll(EndedConnection)
-		}
 	}()
 	for {
 		n, err := conn.WaitForNotification(l.ctx)

@@ -22,10 +22,13 @@ func (s *Service) UseLive(l *live.Listener, log *slog.Logger) {
 // commit on any server instance. The stream ends when ctx ends (the client
 // unsubscribed, or the websocket closed at the access token's expiry), when
 // the caller's session is revoked or account disabled, when the caller falls
-// live.Buffer notifications behind, and when the listener reconnects; clients
-// then resubscribe and reload myNotifications.
-// Errors: UNAUTHENTICATED.
-func (s *Service) Subscribe(ctx context.Context) (<-chan *models.Notification, error) {
+// live.Buffer notifications behind. With after (the id of a notification the
+// client has), it first replays the caller's notifications since that one;
+// when the listener reconnects, it catches up from the database and stays
+// open.
+// Errors: UNAUTHENTICATED, BAD_USER_INPUT (after: not one of the caller's
+// notifications).
+func (s *Service) Subscribe(ctx context.Context, after *string) (<-chan *models.Notification, error) {
 	p, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
@@ -33,12 +36,23 @@ func (s *Service) Subscribe(ctx context.Context) (<-chan *models.Notification, e
 	if s.live == nil {
 		return nil, errors.New("notify: no live listener")
 	}
+	floor := s.now().UTC()
+	var from uuid.UUID
+	if after != nil {
+		var n models.Notification
+		id, perr := uuid.Parse(*after)
+		if perr != nil || s.db.WithContext(ctx).Take(&n, "id = ? AND user_id = ?", id, p.ID).Error != nil {
+			return nil, models.InvalidField("after", "This cursor is not valid.")
+		}
+		from, floor = n.ID, n.CreatedAt
+	}
+	since := live.SinceTable(s.db, "notifications", "user_id = ?", []any{p.ID}, floor, 500)
 	sub, err := s.live.Subscribe(ctx, live.UserTopic(p.ID), live.SessionKey(p.SessionID), live.UserKey(p.ID))
 	if err != nil {
 		return nil, err
 	}
 	out := make(chan *models.Notification)
-	go live.Forward(ctx, sub, out,
+	go live.Forward(ctx, sub, out, from, since,
 		func(ctx context.Context, id uuid.UUID) (*models.Notification, error) {
 			var n models.Notification
 			// Only the caller's own: the user id of the signal is checked again here.

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,10 +72,12 @@ type Worker struct {
 	db      *gorm.DB
 	senders Senders
 	log     *slog.Logger
-	// Sent, when set, is called after each delivery (benchmarks measure
-	// commit-to-push latency with it).
-	Sent func(a Args, notificationCreatedAt time.Time)
+	sent    atomic.Pointer[func(Args)] // see OnSent
 }
+
+// OnSent makes the worker call f after each delivery (benchmarks measure
+// commit-to-push latency with it).
+func (w *Worker) OnSent(f func(Args)) { w.sent.Store(&f) }
 
 // NewWorker returns the push worker; a platform without a sender uses the
 // log sender.
@@ -135,8 +138,8 @@ func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
 	case err != nil:
 		return err
 	}
-	if w.Sent != nil {
-		w.Sent(job.Args, row.CreatedAt)
+	if f := w.sent.Load(); f != nil {
+		(*f)(job.Args)
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 // Package referrals holds the rules of the closed referral loop: a clinician
 // refers a patient and gets a one-time code, the patient claims it and a case
 // opens, and the clinician follows the case's status only while the patient
-// shares it. It also holds the patient's revocation of consents.
+// shares it (the consents themselves are the case service's).
 package referrals
 
 import (
@@ -21,10 +21,12 @@ import (
 	"mlp/internal/audit"
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/database"
 	"mlp/internal/notify"
 	"mlp/internal/page"
 	"mlp/internal/ratelimit"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -58,7 +60,7 @@ type Service struct {
 	db      *gorm.DB
 	cases   *cases.Service
 	limiter *ratelimit.Limiter
-	now     func() time.Time
+	clock   clock.Clock
 	codeKey []byte
 	guides  GuideChecker
 	// notifier writes the clinicians' notifications (UseNotifier).
@@ -71,12 +73,10 @@ func (s *Service) UseNotifier(n *notify.Notifier) { s.notifier = n }
 
 // NewService returns the referral service. Claims open cases through cs and
 // are rate limited by limiter; codeKey keys the hash of referral codes (see
-// DeriveCodeKey); gc checks recommended guides; now is the clock of expiry.
-func NewService(db *gorm.DB, cs *cases.Service, limiter *ratelimit.Limiter, codeKey []byte, gc GuideChecker, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	return &Service{db: db, cases: cs, limiter: limiter, now: now, codeKey: codeKey, guides: gc}
+// DeriveCodeKey); gc checks recommended guides; clk is the application's
+// clock.
+func NewService(db *gorm.DB, cs *cases.Service, limiter *ratelimit.Limiter, codeKey []byte, gc GuideChecker, clk clock.Clock) *Service {
+	return &Service{db: db, cases: cs, limiter: limiter, clock: clk, codeKey: codeKey, guides: gc}
 }
 
 // ReferPatient records a referral by the calling CLINICIAN and returns it with
@@ -86,14 +86,11 @@ func NewService(db *gorm.DB, cs *cases.Service, limiter *ratelimit.Limiter, code
 // input.categories, input.screening, input.notes, input.jurisdiction,
 // input.deadline, input.recommendedGuideSlugs).
 func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput) (*models.Referral, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "ReferPatient")
 	if err != nil {
 		return nil, err
 	}
-	if !p.Is(models.RoleClinician) {
-		return nil, models.ErrForbidden
-	}
-	r, err := s.validate(in)
+	r, err := s.validate(in, s.clock.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -103,14 +100,14 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 	if r.RecommendedGuideSlugs == nil {
 		r.RecommendedGuideSlugs = []string{}
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
 	r.ID, r.Status, r.ClinicianID, r.OrganizationID = uuid.Must(uuid.NewV7()), models.ReferralSent, p.ID, p.OrganizationID
-	r.CreatedAt, r.UpdatedAt, r.ExpiresAt = now, now, now.Add(models.ReferralTTL)
 	var first *models.Referral
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
+		r.CreatedAt, r.UpdatedAt, r.ExpiresAt = w.Now, w.Now, w.Now.Add(models.ReferralTTL)
 		// A retry of the same submission: answer with the first referral.
 		if r.IdempotencyKey != nil {
-			if first, err = s.findByKey(tx, p.ID, *r.IdempotencyKey); err != nil || first != nil {
+			if first, err = s.findByKey(w, p.ID, *r.IdempotencyKey); err != nil || first != nil {
 				return err
 			}
 		}
@@ -129,7 +126,7 @@ func (s *Service) ReferPatient(ctx context.Context, in models.ReferPatientInput)
 			}
 			if r.IdempotencyKey != nil && database.IsUniqueViolation(err, "referrals_clinician_idempotency_key") {
 				// a concurrent twin won: answer with its referral
-				if first, err = s.findByKey(tx, p.ID, *r.IdempotencyKey); err == nil && first == nil {
+				if first, err = s.findByKey(w, p.ID, *r.IdempotencyKey); err == nil && first == nil {
 					err = errors.New("referrals: idempotency key conflict without a referral")
 				}
 				return err
@@ -161,16 +158,16 @@ func (s *Service) drawCode(r *models.Referral, attempt int) (string, error) {
 // findByKey returns the clinician's referral with the idempotency key, or
 // nil; while it is SENT, with its code in full again (recomputed from the key:
 // only its hash is stored).
-func (s *Service) findByKey(tx *gorm.DB, clinician uuid.UUID, key string) (*models.Referral, error) {
+func (s *Service) findByKey(w *unit.Work, clinician uuid.UUID, key string) (*models.Referral, error) {
 	var r models.Referral
-	err := tx.Take(&r, "clinician_id = ? AND idempotency_key = ?", clinician, key).Error
+	err := w.Tx.Take(&r, "clinician_id = ? AND idempotency_key = ?", clinician, key).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if r.StatusAt(s.now()) != models.ReferralSent {
+	if r.StatusAt(w.Now) != models.ReferralSent {
 		return &r, nil
 	}
 	for attempt := 1; attempt <= 3; attempt++ {
@@ -184,8 +181,8 @@ func (s *Service) findByKey(tx *gorm.DB, clinician uuid.UUID, key string) (*mode
 	return &r, nil
 }
 
-// validate checks a referral and returns it, normalised.
-func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error) {
+// validate checks a referral made at now and returns it, normalised.
+func (s *Service) validate(in models.ReferPatientInput, now time.Time) (*models.Referral, error) {
 	label := strings.TrimSpace(in.PatientLabel)
 	if n := utf8.RuneCountInString(label); n < 1 || n > MaxPatientLabelLen {
 		return nil, models.InvalidField("input.patientLabel", "Enter the patient's first name or initials, 1 to %d characters.", MaxPatientLabelLen)
@@ -236,7 +233,7 @@ func (s *Service) validate(in models.ReferPatientInput) (*models.Referral, error
 	if in.Deadline != nil {
 		// The case opened on claim, up to 30 days later, accepts deadlines
 		// up to a year old; a referral's must still be acceptable then.
-		earliest := models.NewDate(s.now().UTC()).AddDate(-1, 0, 0).Add(models.ReferralTTL)
+		earliest := models.NewDate(now).AddDate(-1, 0, 0).Add(models.ReferralTTL)
 		if in.Deadline.Before(earliest) {
 			return nil, models.InvalidField("input.deadline", "The deadline cannot be more than 11 months ago.")
 		}
@@ -260,7 +257,7 @@ func parseID(id, what string) (uuid.UUID, error) {
 // Errors: UNAUTHENTICATED, NOT_FOUND (also for another clinician's referral),
 // CONFLICT (claimed, closed, cancelled or expired).
 func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referral, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CancelReferral")
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +266,8 @@ func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referr
 		return nil, err
 	}
 	var r models.Referral
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&r, "id = ? AND clinician_id = ?", rid, p.ID).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Referral")
@@ -277,7 +275,7 @@ func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referr
 		if err != nil {
 			return err
 		}
-		now := s.now().UTC().Truncate(time.Microsecond)
+		now := w.Now
 		if st := r.StatusAt(now); st != models.ReferralSent {
 			return models.Errorf(models.ECONFLICT, "Only a referral that is waiting to be claimed can be cancelled; this one is %s.", st)
 		}
@@ -307,12 +305,9 @@ func (s *Service) CancelReferral(ctx context.Context, id string) (*models.Referr
 // input.description, input.zipCode), RATE_LIMITED, NOT_FOUND (one answer for an unknown,
 // spent, cancelled or expired code).
 func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInput) (*models.Case, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "ClaimReferral")
 	if err != nil {
 		return nil, err
-	}
-	if !p.Is(models.RolePatient) {
-		return nil, models.ErrForbidden
 	}
 	if !in.ConsentToShare {
 		return nil, models.InvalidField("input.consentToShare", "We need your consent to share your request with a legal aid partner.")
@@ -329,8 +324,8 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 	}
 	hash := hashCode(s.codeKey, norm)
 	var c *models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.now().UTC().Truncate(time.Microsecond)
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx, now := w.Tx, w.Now
 		var r models.Referral
 		// The winner of two concurrent claims takes the row lock here; the
 		// other waits, then finds the row no longer SENT and updates nothing.
@@ -343,7 +338,7 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 		if res.RowsAffected != 1 {
 			return errCodeNotFound
 		}
-		c, err = s.cases.Open(ctx, tx, p, cases.OpenCase{
+		c, err = s.cases.Open(w, cases.OpenCase{
 			IdempotencyKey: "referral:" + r.ID.String(),
 			Category:       r.Categories[0],
 			Description:    in.Description,
@@ -368,7 +363,7 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 		}
 		c.ReferralID = &r.ID
 		if in.ShareStatusWithReferrer {
-			if _, err := cases.GrantConsent(tx, p, models.ConsentShareStatusWithReferrer, &c.ID); err != nil {
+			if _, err := s.cases.RecordConsent(w, models.ConsentShareStatusWithReferrer, &c.ID); err != nil {
 				return err
 			}
 		}
@@ -396,10 +391,10 @@ func (s *Service) ClaimReferral(ctx context.Context, in models.ClaimReferralInpu
 // (never given, or revoked) the clinician is told nothing after the claim and
 // the referral stays CLAIMED for them. A withdrawal by the patient is told as
 // one (REFERRAL_WITHDRAWN), not as a closure by the legal team. The case
-// service calls it in the transaction tx in which c reaches a final status
+// service calls it in the unit of work w in which c reaches a final status
 // (see cases.Service.OnFinal).
-func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
-	now := tx.NowFunc()
+func (s *Service) CloseForCase(w *unit.Work, c *models.Case) error {
+	tx, now := w.Tx, w.Now
 	var closed []struct {
 		ID           uuid.UUID
 		ClinicianID  uuid.UUID
@@ -431,10 +426,11 @@ func (s *Service) CloseForCase(tx *gorm.DB, c *models.Case) error {
 }
 
 // MyReferrals lists the referrals the calling CLINICIAN made, newest first.
-// Errors: UNAUTHENTICATED, BAD_USER_INPUT (first, after).
+// Errors: UNAUTHENTICATED, FORBIDDEN (not a CLINICIAN), BAD_USER_INPUT
+// (first, after).
 func (s *Service) MyReferrals(ctx context.Context, args page.Args) (page.Page[*models.Referral], error) {
 	var none page.Page[*models.Referral]
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "MyReferrals")
 	if err != nil {
 		return none, err
 	}
@@ -442,26 +438,37 @@ func (s *Service) MyReferrals(ctx context.Context, args page.Args) (page.Page[*m
 	return page.Newest(q, args, "created_at", func(r *models.Referral) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID })
 }
 
-// ReferralsByID loads referrals for the referral dataloader (a case's
-// referral). It does not authorize: the case it hangs off was.
+// ReferralsByID loads the referrals among ids that the caller may see
+// (Visible), for the referral dataloader (a case's referral).
+// Errors: UNAUTHENTICATED.
 func (s *Service) ReferralsByID(ctx context.Context, ids []uuid.UUID) ([]*models.Referral, error) {
+	p, err := Policy.Authorize(ctx, "ReferralsByID")
+	if err != nil {
+		return nil, err
+	}
 	var out []*models.Referral
-	return out, s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error
+	return out, s.db.WithContext(ctx).Scopes(Visible(p, "referrals").Scope).Where("id IN ?", ids).Find(&out).Error
 }
 
 // SharedCaseStatuses returns, by referral id, the status of the case opened
-// from each referral whose patient's SHARE_STATUS_WITH_REFERRER consent for
-// that case stands; referrals without one are missing. It reads the consent
-// on every call, so a revocation shows at the next read.
+// from each referral the caller may see (Visible) whose patient's
+// SHARE_STATUS_WITH_REFERRER consent for that case stands
+// (cases.SharesStatusWithReferrer); referrals without one are missing. It
+// reads the consent on every call, so a revocation shows at the next read.
+// Errors: UNAUTHENTICATED.
 func (s *Service) SharedCaseStatuses(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*models.CaseStatus, error) {
+	p, err := Policy.Authorize(ctx, "SharedCaseStatuses")
+	if err != nil {
+		return nil, err
+	}
+	visible, shares := Visible(p, "r"), cases.SharesStatusWithReferrer("c")
 	var rows []struct {
 		ReferralID uuid.UUID
 		Status     models.CaseStatus
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT c.referral_id, c.status FROM cases c
-		WHERE c.referral_id IN ? AND EXISTS (SELECT 1 FROM consents k
-			WHERE k.case_id = c.id AND k.patient_id = c.patient_id AND k.scope = ? AND k.revoked_at IS NULL)`,
-		ids, models.ConsentShareStatusWithReferrer).Scan(&rows).Error
+	vars := append(append([]any{ids}, visible.Args...), shares.Args...)
+	err = s.db.WithContext(ctx).Raw(`SELECT c.referral_id, c.status FROM cases c JOIN referrals r ON r.id = c.referral_id
+		WHERE c.referral_id IN ? AND `+visible.SQL+` AND `+shares.SQL, vars...).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +481,7 @@ func (s *Service) SharedCaseStatuses(ctx context.Context, ids []uuid.UUID) (map[
 
 // Status returns the referral's status now: EXPIRED for a SENT referral past
 // its expiry.
-func (s *Service) Status(r *models.Referral) models.ReferralStatus { return r.StatusAt(s.now()) }
+func (s *Service) Status(r *models.Referral) models.ReferralStatus { return r.StatusAt(s.clock.Now()) }
 
 // Code returns the code as the caller may see it: in full only in the answer
 // to referPatient, masked with its last four characters for the referring
@@ -493,13 +500,7 @@ func (s *Service) Code(ctx context.Context, r *models.Referral) string {
 // ADVOCATEs and ADMINs who reach a claimed referral through its case; nil for
 // everyone else (the patient included).
 func (s *Service) Notes(ctx context.Context, r *models.Referral) *string {
-	p, _ := auth.UserFrom(ctx)
-	switch {
-	case p == nil:
-		return nil
-	case p.ID == r.ClinicianID:
-		return r.Notes
-	case p.Is(models.RoleAdvocate, models.RoleAdmin) && r.ClaimedByID != nil:
+	if p, _ := auth.UserFrom(ctx); maySeeNotes(p, r) {
 		return r.Notes
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -18,15 +20,16 @@ func init() { Steps = append(Steps, demoCases) }
 // (routing, references, consent, timeline as in real use); the demo advocate
 // receives the housing one and writes to the patient.
 func demoCases(ctx context.Context, tx *gorm.DB, d *Data) error {
-	svc := cases.NewService(tx, time.Now)
+	svc := cases.NewService(tx, clock.System)
 	patient, advocate := d.Users[models.RolePatient], d.Users[models.RoleAdvocate]
 	pp := &auth.Principal{ID: patient.ID, Role: patient.Role}
+	w := unit.In(ctx, tx, clock.System, pp)
 	deadline := models.NewDate(time.Now().AddDate(0, 0, 10))
 	contact := models.ContactSMS
 	household := 3
 	income := int64(210000)
 	zip := DemoZIP
-	housing, err := svc.Open(ctx, tx, pp, cases.OpenCase{
+	housing, err := svc.Open(w, cases.OpenCase{
 		IdempotencyKey: "demo-housing", Category: models.CategoryHousing, Jurisdiction: "CA", ConsentToShare: true,
 		Description: "My landlord gave me a 3-day notice to pay or quit. My asthma got worse because of mold in the bedroom and I held back part of the rent.",
 		Deadline:    &deadline, PreferredContact: &contact, HouseholdSize: &household, MonthlyIncomeCents: &income,
@@ -35,7 +38,7 @@ func demoCases(ctx context.Context, tx *gorm.DB, d *Data) error {
 	if err != nil {
 		return fmt.Errorf("seed demo housing case: %w", err)
 	}
-	if _, err := svc.Open(ctx, tx, pp, cases.OpenCase{
+	if _, err := svc.Open(w, cases.OpenCase{
 		IdempotencyKey: "demo-benefits", Category: models.CategoryPublicBenefits, Jurisdiction: "CA", ConsentToShare: true,
 		Description: "My CalFresh benefits stopped after I missed a phone interview while I was in the hospital.",
 		ZipCode:     &zip,

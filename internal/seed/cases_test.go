@@ -4,15 +4,15 @@ import (
 	"context"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"mlp/internal/auth"
 	"mlp/internal/cases"
+	"mlp/internal/clock"
 	"mlp/internal/database/dbtest"
 	"mlp/internal/seed"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -61,14 +61,14 @@ func TestDemoCasesReachTheDemoAdvocate(t *testing.T) {
 	}
 	patient, advocate := users[seed.DemoPatient], users[seed.DemoAdvocate]
 	clinicianOrg := users[seed.DemoClinician].OrganizationID
-	svc := cases.NewService(db, time.Now)
+	svc := cases.NewService(db, clock.System)
 	p := &auth.Principal{ID: patient.ID, Role: models.RolePatient}
 	zip := seed.DemoZIP
 	for _, cat := range models.AllLegalCategories {
 		for _, z := range []*string{&zip, nil} {
 			for _, hs := range []*uuid.UUID{nil, clinicianOrg} {
-				err := db.Transaction(func(tx *gorm.DB) error {
-					c, err := svc.Open(context.Background(), tx, p, cases.OpenCase{IdempotencyKey: uuid.NewString(), Category: cat,
+				err := unit.Do(context.Background(), db, clock.System, p, func(w *unit.Work) error {
+					c, err := svc.Open(w, cases.OpenCase{IdempotencyKey: uuid.NewString(), Category: cat,
 						Description: "Help.", Jurisdiction: "CA", ConsentToShare: true, ZipCode: z, HealthSystemID: hs})
 					if err != nil {
 						return err
