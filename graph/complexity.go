@@ -103,6 +103,9 @@ func Complexity() ComplexityRoot {
 	c.Mutation.DisableUser = func(child int, _ string) int { return root(child) }
 	c.Mutation.EnableUser = func(child int, _ string) int { return root(child) }
 	c.Mutation.UpdateMyProfile = func(child int, _ models.UpdateMyProfileInput) int { return root(child) }
+	c.Mutation.DeleteMyAccount = func(child int, _ string) int { return root(child) }
+	c.Mutation.SetLegalHold = func(child int, _, _ string) int { return root(child) }
+	c.Mutation.ReleaseLegalHold = func(child int, _ string) int { return root(child) }
 	c.Query.ExportMyData = func(child int) int { return root(child) }
 	c.Mutation.RequestLegalHelp = func(child int, _ models.RequestLegalHelpInput) int { return root(child) }
 	c.Mutation.WithdrawCase = func(child int, _ string, _ *string) int { return root(child) }

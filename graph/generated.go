@@ -73,6 +73,11 @@ type ComplexityRoot struct {
 		Role             func(childComplexity int) int
 	}
 
+	AccountDeletion struct {
+		CasesKeptOnLegalHold func(childComplexity int) int
+		ErasedAt             func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		Action     func(childComplexity int) int
 		Actor      func(childComplexity int) int
@@ -110,12 +115,14 @@ type ComplexityRoot struct {
 		FhirTaskStatus   func(childComplexity int) int
 		ID               func(childComplexity int) int
 		Jurisdiction     func(childComplexity int) int
+		LegalHold        func(childComplexity int) int
 		Organization     func(childComplexity int) int
 		Outcome          func(childComplexity int) int
 		Patient          func(childComplexity int) int
 		Reference        func(childComplexity int) int
 		Referral         func(childComplexity int) int
 		RelatedGuides    func(childComplexity int, first *int) int
+		SafeContact      func(childComplexity int) int
 		Status           func(childComplexity int) int
 		Timeline         func(childComplexity int, first *int, after *string) int
 		UpdatedAt        func(childComplexity int) int
@@ -233,6 +240,11 @@ type ComplexityRoot struct {
 		Title  func(childComplexity int) int
 	}
 
+	LegalHold struct {
+		Reason func(childComplexity int) int
+		Since  func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AddCaseMessage        func(childComplexity int, caseID string, body string, visibleToPatient *bool) int
 		ArchiveGuide          func(childComplexity int, id string) int
@@ -244,6 +256,7 @@ type ComplexityRoot struct {
 		CreateOrganization    func(childComplexity int, input models.CreateOrganizationInput) int
 		CreatePartnership     func(childComplexity int, input models.CreatePartnershipInput) int
 		CreateStaffUser       func(childComplexity int, input models.CreateStaffUserInput) int
+		DeleteMyAccount       func(childComplexity int, password string) int
 		DisableUser           func(childComplexity int, id string) int
 		EnableUser            func(childComplexity int, id string) int
 		EndPartnership        func(childComplexity int, id string) int
@@ -257,9 +270,11 @@ type ComplexityRoot struct {
 		RefreshSession        func(childComplexity int, refreshToken string) int
 		Register              func(childComplexity int, input models.RegisterInput) int
 		RegisterDevice        func(childComplexity int, platform models.DevicePlatform, token string) int
+		ReleaseLegalHold      func(childComplexity int, caseID string) int
 		RequestLegalHelp      func(childComplexity int, input models.RequestLegalHelpInput) int
 		RevokeConsent         func(childComplexity int, id string) int
 		SetCapacity           func(childComplexity int, organizationID string, category models.LegalCategory, status models.CapacityStatus, waitDays *int) int
+		SetLegalHold          func(childComplexity int, caseID string, reason string) int
 		SubmitGuideForReview  func(childComplexity int, id string) int
 		TransferCase          func(childComplexity int, caseID string, organizationID string, reason string) int
 		UpdateCaseStatus      func(childComplexity int, input models.UpdateCaseStatusInput) int
@@ -387,6 +402,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SafeContact struct {
+		Channels       func(childComplexity int) int
+		Note           func(childComplexity int) int
+		SafeHoursEnd   func(childComplexity int) int
+		SafeHoursStart func(childComplexity int) int
+		VoicemailOk    func(childComplexity int) int
+	}
+
 	ScreeningAnswer struct {
 		Domain   func(childComplexity int) int
 		Note     func(childComplexity int) int
@@ -409,6 +432,7 @@ type ComplexityRoot struct {
 		Organization          func(childComplexity int) int
 		PreferredLanguage     func(childComplexity int) int
 		Role                  func(childComplexity int) int
+		SafeContact           func(childComplexity int) int
 	}
 }
 
@@ -430,6 +454,8 @@ type CaseResolver interface {
 	RelatedGuides(ctx context.Context, obj *models.Case, first *int) ([]*models.Guide, error)
 
 	AccessLog(ctx context.Context, obj *models.Case, first *int, after *string) (*model.AccessLogConnection, error)
+	LegalHold(ctx context.Context, obj *models.Case) (*models.LegalHold, error)
+	SafeContact(ctx context.Context, obj *models.Case) (*models.SafeContact, error)
 }
 type CaseOutcomeResolver interface {
 	Notes(ctx context.Context, obj *models.CaseOutcome) (*string, error)
@@ -472,6 +498,9 @@ type MutationResolver interface {
 	UpdateOrganization(ctx context.Context, input models.UpdateOrganizationInput) (*models.Organization, error)
 	SetCapacity(ctx context.Context, organizationID string, category models.LegalCategory, status models.CapacityStatus, waitDays *int) (*models.Organization, error)
 	TransferCase(ctx context.Context, caseID string, organizationID string, reason string) (*models.Case, error)
+	DeleteMyAccount(ctx context.Context, password string) (*models.AccountDeletion, error)
+	SetLegalHold(ctx context.Context, caseID string, reason string) (*models.Case, error)
+	ReleaseLegalHold(ctx context.Context, caseID string) (*models.Case, error)
 	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
 	ReferPatient(ctx context.Context, input models.ReferPatientInput) (*models.Referral, error)
 	CancelReferral(ctx context.Context, id string) (*models.Referral, error)
@@ -526,6 +555,7 @@ type UserResolver interface {
 	DisabledAt(ctx context.Context, obj *models.User) (*time.Time, error)
 	DiscreetNotifications(ctx context.Context, obj *models.User) (*bool, error)
 	HealthSystem(ctx context.Context, obj *models.User) (*models.Organization, error)
+	SafeContact(ctx context.Context, obj *models.User) (*models.SafeContact, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -602,6 +632,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccessLogEntry.Role(childComplexity), true
+
+	case "AccountDeletion.casesKeptOnLegalHold":
+		if e.ComplexityRoot.AccountDeletion.CasesKeptOnLegalHold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountDeletion.CasesKeptOnLegalHold(childComplexity), true
+	case "AccountDeletion.erasedAt":
+		if e.ComplexityRoot.AccountDeletion.ErasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountDeletion.ErasedAt(childComplexity), true
 
 	case "AuditEntry.action":
 		if e.ComplexityRoot.AuditEntry.Action == nil {
@@ -756,6 +799,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.Jurisdiction(childComplexity), true
+	case "Case.legalHold":
+		if e.ComplexityRoot.Case.LegalHold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.LegalHold(childComplexity), true
 	case "Case.organization":
 		if e.ComplexityRoot.Case.Organization == nil {
 			break
@@ -797,6 +846,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.RelatedGuides(childComplexity, args["first"].(*int)), true
+	case "Case.safeContact":
+		if e.ComplexityRoot.Case.SafeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.SafeContact(childComplexity), true
 	case "Case.status":
 		if e.ComplexityRoot.Case.Status == nil {
 			break
@@ -1255,6 +1310,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GuideTranslation.Title(childComplexity), true
 
+	case "LegalHold.reason":
+		if e.ComplexityRoot.LegalHold.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalHold.Reason(childComplexity), true
+	case "LegalHold.since":
+		if e.ComplexityRoot.LegalHold.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LegalHold.Since(childComplexity), true
+
 	case "Mutation.addCaseMessage":
 		if e.ComplexityRoot.Mutation.AddCaseMessage == nil {
 			break
@@ -1365,6 +1433,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaffUser(childComplexity, args["input"].(models.CreateStaffUserInput)), true
+	case "Mutation.deleteMyAccount":
+		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMyAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMyAccount(childComplexity, args["password"].(string)), true
 	case "Mutation.disableUser":
 		if e.ComplexityRoot.Mutation.DisableUser == nil {
 			break
@@ -1508,6 +1587,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["platform"].(models.DevicePlatform), args["token"].(string)), true
+	case "Mutation.releaseLegalHold":
+		if e.ComplexityRoot.Mutation.ReleaseLegalHold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseLegalHold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseLegalHold(childComplexity, args["caseId"].(string)), true
 	case "Mutation.requestLegalHelp":
 		if e.ComplexityRoot.Mutation.RequestLegalHelp == nil {
 			break
@@ -1541,6 +1631,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCapacity(childComplexity, args["organizationId"].(string), args["category"].(models.LegalCategory), args["status"].(models.CapacityStatus), args["waitDays"].(*int)), true
+	case "Mutation.setLegalHold":
+		if e.ComplexityRoot.Mutation.SetLegalHold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLegalHold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLegalHold(childComplexity, args["caseId"].(string), args["reason"].(string)), true
 	case "Mutation.submitGuideForReview":
 		if e.ComplexityRoot.Mutation.SubmitGuideForReview == nil {
 			break
@@ -2194,6 +2295,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReferralEdge.Node(childComplexity), true
 
+	case "SafeContact.channels":
+		if e.ComplexityRoot.SafeContact.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.Channels(childComplexity), true
+	case "SafeContact.note":
+		if e.ComplexityRoot.SafeContact.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.Note(childComplexity), true
+	case "SafeContact.safeHoursEnd":
+		if e.ComplexityRoot.SafeContact.SafeHoursEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.SafeHoursEnd(childComplexity), true
+	case "SafeContact.safeHoursStart":
+		if e.ComplexityRoot.SafeContact.SafeHoursStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.SafeHoursStart(childComplexity), true
+	case "SafeContact.voicemailOk":
+		if e.ComplexityRoot.SafeContact.VoicemailOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.VoicemailOk(childComplexity), true
+
 	case "ScreeningAnswer.domain":
 		if e.ComplexityRoot.ScreeningAnswer.Domain == nil {
 			break
@@ -2296,6 +2428,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Role(childComplexity), true
+	case "User.safeContact":
+		if e.ComplexityRoot.User.SafeContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.SafeContact(childComplexity), true
 
 	}
 	return 0, false
@@ -2318,6 +2456,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReferPatientInput", ec.unmarshalInputReferPatientInput),
 			graphql.NewInputUnmarshaler("RegisterInput", ec.unmarshalInputRegisterInput),
 			graphql.NewInputUnmarshaler("RequestLegalHelpInput", ec.unmarshalInputRequestLegalHelpInput),
+			graphql.NewInputUnmarshaler("SafeContactInput", ec.unmarshalInputSafeContactInput),
 			graphql.NewInputUnmarshaler("ScreeningAnswerInput", ec.unmarshalInputScreeningAnswerInput),
 			graphql.NewInputUnmarshaler("UpdateCaseStatusInput", ec.unmarshalInputUpdateCaseStatusInput),
 			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
@@ -2479,6 +2618,16 @@ func (ec *executionContext) childFields_AccessLogEntry(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AccessLogEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountDeletion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "erasedAt":
+		return ec.fieldContext_AccountDeletion_erasedAt(ctx, field)
+	case "casesKeptOnLegalHold":
+		return ec.fieldContext_AccountDeletion_casesKeptOnLegalHold(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountDeletion", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2577,6 +2726,10 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_updatedAt(ctx, field)
 	case "accessLog":
 		return ec.fieldContext_Case_accessLog(ctx, field)
+	case "legalHold":
+		return ec.fieldContext_Case_legalHold(ctx, field)
+	case "safeContact":
+		return ec.fieldContext_Case_safeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Case", field.Name)
 }
@@ -2799,6 +2952,16 @@ func (ec *executionContext) childFields_GuideTranslation(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type GuideTranslation", field.Name)
 }
 
+func (ec *executionContext) childFields_LegalHold(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reason":
+		return ec.fieldContext_LegalHold_reason(ctx, field)
+	case "since":
+		return ec.fieldContext_LegalHold_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LegalHold", field.Name)
+}
+
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2993,6 +3156,22 @@ func (ec *executionContext) childFields_ReferralEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ReferralEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SafeContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channels":
+		return ec.fieldContext_SafeContact_channels(ctx, field)
+	case "safeHoursStart":
+		return ec.fieldContext_SafeContact_safeHoursStart(ctx, field)
+	case "safeHoursEnd":
+		return ec.fieldContext_SafeContact_safeHoursEnd(ctx, field)
+	case "voicemailOk":
+		return ec.fieldContext_SafeContact_voicemailOk(ctx, field)
+	case "note":
+		return ec.fieldContext_SafeContact_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SafeContact", field.Name)
+}
+
 func (ec *executionContext) childFields_ScreeningAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "domain":
@@ -3027,6 +3206,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_discreetNotifications(ctx, field)
 	case "healthSystem":
 		return ec.fieldContext_User_healthSystem(ctx, field)
+	case "safeContact":
+		return ec.fieldContext_User_safeContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -3391,6 +3572,20 @@ func (ec *executionContext) field_Mutation_createStaffUser_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteMyAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "password",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["password"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disableUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3597,6 +3792,20 @@ func (ec *executionContext) field_Mutation_register_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_releaseLegalHold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_requestLegalHelp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3660,6 +3869,28 @@ func (ec *executionContext) field_Mutation_setCapacity_args(ctx context.Context,
 		return nil, err
 	}
 	args["waitDays"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setLegalHold_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -4513,6 +4744,52 @@ func (ec *executionContext) _AccessLogEntry_at(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_AccessLogEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccessLogEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountDeletion_erasedAt(ctx context.Context, field graphql.CollectedField, obj *models.AccountDeletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountDeletion_erasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountDeletion_erasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountDeletion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AccountDeletion_casesKeptOnLegalHold(ctx context.Context, field graphql.CollectedField, obj *models.AccountDeletion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountDeletion_casesKeptOnLegalHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CasesKeptOnLegalHold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountDeletion_casesKeptOnLegalHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountDeletion", field, false, false, "Int")
 }
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *models.AuditEntry) (ret graphql.Marshaler) {
@@ -5510,6 +5787,70 @@ func (ec *executionContext) fieldContext_Case_accessLog(ctx context.Context, fie
 	if fc.Args, err = ec.field_Case_accessLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_legalHold(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_legalHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().LegalHold(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.LegalHold) graphql.Marshaler {
+			return ec.marshalOLegalHold2ᚖmlpᚋmodelsᚐLegalHold(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_legalHold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LegalHold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Case_safeContact(ctx context.Context, field graphql.CollectedField, obj *models.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_safeContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Case().SafeContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {
+			return ec.marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_safeContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Case",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeContact(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -7172,6 +7513,52 @@ func (ec *executionContext) fieldContext_GuideTranslation_title(_ context.Contex
 	return graphql.NewScalarFieldContext("GuideTranslation", field, false, false, "String")
 }
 
+func (ec *executionContext) _LegalHold_reason(ctx context.Context, field graphql.CollectedField, obj *models.LegalHold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalHold_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalHold_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalHold", field, false, false, "String")
+}
+
+func (ec *executionContext) _LegalHold_since(ctx context.Context, field graphql.CollectedField, obj *models.LegalHold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LegalHold_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LegalHold_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LegalHold", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Mutation_register(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8815,6 +9202,192 @@ func (ec *executionContext) fieldContext_Mutation_transferCase(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_transferCase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteMyAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteMyAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteMyAccount(ctx, fc.Args["password"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"PATIENT"})
+				if err != nil {
+					var zeroVal *models.AccountDeletion
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.AccountDeletion
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.AccountDeletion) graphql.Marshaler {
+			return ec.marshalNAccountDeletion2ᚖmlpᚋmodelsᚐAccountDeletion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteMyAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountDeletion(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteMyAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setLegalHold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setLegalHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetLegalHold(ctx, fc.Args["caseId"].(string), fc.Args["reason"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *models.Case
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Case
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setLegalHold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setLegalHold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseLegalHold(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseLegalHold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseLegalHold(ctx, fc.Args["caseId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADMIN"})
+				if err != nil {
+					var zeroVal *models.Case
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Case
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseLegalHold(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseLegalHold_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11768,6 +12341,121 @@ func (ec *executionContext) fieldContext_ReferralEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReferralEdge", field, false, false, "String")
 }
 
+func (ec *executionContext) _SafeContact_channels(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []models.ContactMethod) graphql.Marshaler {
+			return ec.marshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "ContactChannel")
+}
+
+func (ec *executionContext) _SafeContact_safeHoursStart(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_safeHoursStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SafeHoursStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_safeHoursStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _SafeContact_safeHoursEnd(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_safeHoursEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SafeHoursEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_safeHoursEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _SafeContact_voicemailOk(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_voicemailOk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VoicemailOk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_voicemailOk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SafeContact_note(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
 func (ec *executionContext) _ScreeningAnswer_domain(ctx context.Context, field graphql.CollectedField, obj *models.ScreeningAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12194,6 +12882,38 @@ func (ec *executionContext) fieldContext_User_healthSystem(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _User_safeContact(ctx context.Context, field graphql.CollectedField, obj *models.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_safeContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().SafeContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {
+			return ec.marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_safeContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SafeContact(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14189,6 +14909,76 @@ func UnmarshalRequestLegalHelpInput(ctx context.Context, raw any) (models.Reques
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSafeContactInput(ctx context.Context, obj any) (models.SafeContact, error) {
+	var it models.SafeContact
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"channels", "safeHoursStart", "safeHoursEnd", "voicemailOk", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "channels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channels"))
+			data, err := ec.unmarshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channels = data
+		case "safeHoursStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safeHoursStart"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafeHoursStart = data
+		case "safeHoursEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safeHoursEnd"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafeHoursEnd = data
+		case "voicemailOk":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("voicemailOk"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VoicemailOk = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSafeContactInput unmarshals raw into the SafeContactInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSafeContactInput(ctx context.Context, raw any) (models.SafeContact, error) {
+	var out models.SafeContact
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SafeContactInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputScreeningAnswerInput(ctx context.Context, obj any) (models.ScreeningAnswer, error) {
 	var it models.ScreeningAnswer
 	if obj == nil {
@@ -14326,7 +15116,7 @@ func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications", "healthSystemId"}
+	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications", "healthSystemId", "safeContact"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14361,6 +15151,13 @@ func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Conte
 				return it, err
 			}
 			it.HealthSystemID = data
+		case "safeContact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("safeContact"))
+			data, err := ec.unmarshalOSafeContactInput2ᚖmlpᚋmodelsᚐSafeContact(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SafeContact = data
 		}
 	}
 	return it, nil
@@ -14635,6 +15432,44 @@ func (ec *executionContext) _AccessLogEntry(ctx context.Context, sel ast.Selecti
 			}
 		case "at":
 			out.Values[i] = ec._AccessLogEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var accountDeletionImplementors = []string{"AccountDeletion"}
+
+func (ec *executionContext) _AccountDeletion(ctx context.Context, sel ast.SelectionSet, obj *models.AccountDeletion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountDeletionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountDeletion")
+		case "erasedAt":
+			out.Values[i] = ec._AccountDeletion_erasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "casesKeptOnLegalHold":
+			out.Values[i] = ec._AccountDeletion_casesKeptOnLegalHold(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -14967,6 +15802,18 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Case_accessLog(ctx, field, obj)
+				})
+		case "legalHold":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_legalHold(ctx, field, obj)
+				})
+		case "safeContact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Case_safeContact(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15717,6 +16564,44 @@ func (ec *executionContext) _GuideTranslation(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var legalHoldImplementors = []string{"LegalHold"}
+
+func (ec *executionContext) _LegalHold(ctx context.Context, sel ast.SelectionSet, obj *models.LegalHold) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, legalHoldImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LegalHold")
+		case "reason":
+			out.Values[i] = ec._LegalHold_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._LegalHold_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -15928,6 +16813,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "transferCase":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_transferCase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteMyAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteMyAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setLegalHold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setLegalHold(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseLegalHold":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseLegalHold(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16781,6 +17687,59 @@ func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var safeContactImplementors = []string{"SafeContact"}
+
+func (ec *executionContext) _SafeContact(ctx context.Context, sel ast.SelectionSet, obj *models.SafeContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, safeContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SafeContact")
+		case "channels":
+			out.Values[i] = ec._SafeContact_channels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "safeHoursStart":
+			out.Values[i] = ec._SafeContact_safeHoursStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "safeHoursEnd":
+			out.Values[i] = ec._SafeContact_safeHoursEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "voicemailOk":
+			out.Values[i] = ec._SafeContact_voicemailOk(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._SafeContact_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var screeningAnswerImplementors = []string{"ScreeningAnswer"}
 
 func (ec *executionContext) _ScreeningAnswer(ctx context.Context, sel ast.SelectionSet, obj *models.ScreeningAnswer) graphql.Marshaler {
@@ -16910,6 +17869,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_healthSystem(ctx, field, obj)
+				})
+		case "safeContact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_safeContact(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17340,6 +18305,14 @@ func (ec *executionContext) marshalNAccessLogEntry2ᚖmlpᚋmodelsᚐAccessLogEn
 	return ec._AccessLogEntry(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccountDeletion2ᚖmlpᚋmodelsᚐAccountDeletion(ctx context.Context, sel ast.SelectionSet, v *models.AccountDeletion) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccountDeletion!")
+		return graphql.Null
+	}
+	return ec._AccountDeletion(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEntry2ᚖmlpᚋmodelsᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *models.AuditEntry) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEntry!")
@@ -17602,6 +18575,46 @@ func (ec *executionContext) unmarshalNConsentScope2mlpᚋmodelsᚐConsentScope(c
 
 func (ec *executionContext) marshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx context.Context, sel ast.SelectionSet, v models.ConsentScope) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx context.Context, v any) (models.ContactMethod, error) {
+	var res models.ContactMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx context.Context, sel ast.SelectionSet, v models.ContactMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx context.Context, v any) ([]models.ContactMethod, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]models.ContactMethod, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []models.ContactMethod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNCreateOrganizationInput2mlpᚋmodelsᚐCreateOrganizationInput(ctx context.Context, v any) (models.CreateOrganizationInput, error) {
@@ -18782,6 +19795,13 @@ func (ec *executionContext) marshalOLegalCategory2ᚖmlpᚋmodelsᚐLegalCategor
 	return v
 }
 
+func (ec *executionContext) marshalOLegalHold2ᚖmlpᚋmodelsᚐLegalHold(ctx context.Context, sel ast.SelectionSet, v *models.LegalHold) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LegalHold(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOOrganization2ᚖmlpᚋmodelsᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *models.Organization) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18826,6 +19846,21 @@ func (ec *executionContext) marshalORole2ᚖmlpᚋmodelsᚐRole(ctx context.Cont
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx context.Context, sel ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SafeContact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSafeContactInput2ᚖmlpᚋmodelsᚐSafeContact(ctx context.Context, v any) (*models.SafeContact, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSafeContactInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOScreeningAnswerInput2ᚕᚖmlpᚋmodelsᚐScreeningAnswerᚄ(ctx context.Context, v any) ([]*models.ScreeningAnswer, error) {

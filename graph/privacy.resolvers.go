@@ -19,7 +19,37 @@ func (r *caseResolver) AccessLog(ctx context.Context, obj *models.Case, first *i
 	return accessLogConnection(loaders.For(ctx).AccessLog.Load(ctx, page.NewKey(obj.ID, pageArgs(ctx, first, after)))())
 }
 
+// LegalHold is the resolver for the legalHold field.
+func (r *caseResolver) LegalHold(ctx context.Context, obj *models.Case) (*models.LegalHold, error) {
+	return r.Privacy.LegalHold(ctx, obj), nil
+}
+
+// SafeContact is the resolver for the safeContact field.
+func (r *caseResolver) SafeContact(ctx context.Context, obj *models.Case) (*models.SafeContact, error) {
+	return r.Privacy.CaseSafeContact(ctx, obj)
+}
+
+// DeleteMyAccount is the resolver for the deleteMyAccount field.
+func (r *mutationResolver) DeleteMyAccount(ctx context.Context, password string) (*models.AccountDeletion, error) {
+	return r.Privacy.DeleteMyAccount(ctx, password)
+}
+
+// SetLegalHold is the resolver for the setLegalHold field.
+func (r *mutationResolver) SetLegalHold(ctx context.Context, caseID string, reason string) (*models.Case, error) {
+	return r.Privacy.SetLegalHold(ctx, caseID, reason)
+}
+
+// ReleaseLegalHold is the resolver for the releaseLegalHold field.
+func (r *mutationResolver) ReleaseLegalHold(ctx context.Context, caseID string) (*models.Case, error) {
+	return r.Privacy.ReleaseLegalHold(ctx, caseID)
+}
+
 // ExportMyData is the resolver for the exportMyData field.
 func (r *queryResolver) ExportMyData(ctx context.Context) (json.RawMessage, error) {
 	return r.Privacy.ExportMyData(ctx)
+}
+
+// SafeContact is the resolver for the safeContact field.
+func (r *userResolver) SafeContact(ctx context.Context, obj *models.User) (*models.SafeContact, error) {
+	return r.Privacy.UserSafeContact(ctx, obj)
 }

@@ -109,7 +109,33 @@ CREATE TRIGGER audit_chain_head_no_truncate BEFORE TRUNCATE ON audit_chain_head
 -- An advocate's outcome notes are internal unless marked for the patient.
 ALTER TABLE case_outcomes ADD COLUMN notes_visible_to_patient boolean NOT NULL DEFAULT false;
 
+-- Legal hold (ADMIN): erasing the patient keeps a held case's description
+-- and messages. users.erased_at marks an account erased at its owner's
+-- request (deleteMyAccount); the row stays, de-identified, for the reports
+-- and the audit trail that refer to it.
+ALTER TABLE cases
+    ADD COLUMN legal_hold_reason text CHECK (length(legal_hold_reason) BETWEEN 1 AND 500),
+    ADD COLUMN legal_hold_at timestamptz,
+    ADD COLUMN legal_hold_by uuid REFERENCES users (id),
+    ADD CONSTRAINT cases_legal_hold_fields CHECK ((legal_hold_reason IS NULL) = (legal_hold_at IS NULL));
+ALTER TABLE users ADD COLUMN erased_at timestamptz;
+
+-- Safe contact: how a patient at risk from someone who sees their phone or
+-- mail may be reached (shown to their cases' advocates only). No channels:
+-- not set.
+ALTER TABLE users
+    ADD COLUMN safe_contact_channels text[] NOT NULL DEFAULT '{}'
+        CHECK (safe_contact_channels <@ ARRAY['APP', 'PHONE', 'SMS', 'EMAIL']::text[]),
+    ADD COLUMN safe_hours_start text CHECK (safe_hours_start ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'),
+    ADD COLUMN safe_hours_end text CHECK (safe_hours_end ~ '^([01][0-9]|2[0-3]):[0-5][0-9]$'),
+    ADD COLUMN safe_voicemail_ok boolean NOT NULL DEFAULT false,
+    ADD COLUMN safe_contact_note text CHECK (length(safe_contact_note) <= 500);
+
 -- +goose Down
+ALTER TABLE users DROP COLUMN safe_contact_note, DROP COLUMN safe_voicemail_ok, DROP COLUMN safe_hours_end,
+    DROP COLUMN safe_hours_start, DROP COLUMN safe_contact_channels;
+ALTER TABLE users DROP COLUMN erased_at;
+ALTER TABLE cases DROP CONSTRAINT cases_legal_hold_fields, DROP COLUMN legal_hold_by, DROP COLUMN legal_hold_at, DROP COLUMN legal_hold_reason;
 ALTER TABLE case_outcomes DROP COLUMN notes_visible_to_patient;
 DROP TRIGGER audit_entries_chain ON audit_entries;
 DROP TABLE audit_chain_head;

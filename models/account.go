@@ -35,9 +35,17 @@ type User struct {
 	// HealthSystemID is the HEALTH_SYSTEM a patient comes through: set when
 	// they claim a referral, or chosen in the app (routing prefers its partner).
 	HealthSystemID *uuid.UUID `gorm:"type:uuid"`
-	DisabledAt     *time.Time
-	CreatedAt      time.Time `gorm:"not null"`
-	UpdatedAt      time.Time `gorm:"not null"`
+	// Safe contact (see SafeContact): no channels when not set.
+	SafeContactChannels []ContactMethod `gorm:"type:text[];serializer:textarray;not null"`
+	SafeHoursStart      *string
+	SafeHoursEnd        *string
+	SafeVoicemailOK     bool `gorm:"column:safe_voicemail_ok;not null"`
+	SafeContactNote     *string
+	// ErasedAt is when the user erased their account (deleteMyAccount).
+	ErasedAt   *time.Time
+	DisabledAt *time.Time
+	CreatedAt  time.Time `gorm:"not null"`
+	UpdatedAt  time.Time `gorm:"not null"`
 }
 
 // Disabled reports whether an admin has disabled the account.

@@ -148,6 +148,12 @@ type Case struct {
 	AssignedAdvocateID *uuid.UUID `gorm:"type:uuid"`
 	// ReferralID is the referral the case was opened from, if any.
 	ReferralID *uuid.UUID `gorm:"type:uuid"`
+	// LegalHoldReason and LegalHoldAt are set while an ADMIN holds the case
+	// (litigation, a subpoena): erasing the patient keeps its description
+	// and messages.
+	LegalHoldReason *string
+	LegalHoldAt     *time.Time
+	LegalHoldByID   *uuid.UUID `gorm:"column:legal_hold_by;type:uuid"`
 	// Version increments on every change (optimistic concurrency).
 	Version   int       `gorm:"not null"`
 	CreatedAt time.Time `gorm:"not null"`

@@ -17,6 +17,8 @@ type UpdateMyProfileInput struct {
 	// HealthSystemID is the patient's health system (a HEALTH_SYSTEM from
 	// healthSystems); empty clears it.
 	HealthSystemID *string
+	// SafeContact replaces the user's safe contact (patients).
+	SafeContact *SafeContact
 }
 
 // CreateStaffUserInput is what an admin gives to create a staff account.

@@ -38,3 +38,91 @@ type AccessLogEntry struct {
 	Action           AccessAction
 	At               time.Time
 }
+
+// AccountDeletion is the answer to deleteMyAccount.
+type AccountDeletion struct {
+	ErasedAt time.Time
+	// CasesKeptOnLegalHold counts the cases whose description and messages
+	// were kept because an ADMIN holds them.
+	CasesKeptOnLegalHold int
+}
+
+// LegalHold is an ADMIN's hold on a case.
+type LegalHold struct {
+	Reason string
+	Since  time.Time
+}
+
+// ErasedText replaces erased free text where a column must hold some.
+const ErasedText = "[erased]"
+
+// SafeContact is how a patient may safely be reached ("call only after 6 pm,
+// say you are from the clinic"); it is both the GraphQL SafeContact and
+// SafeContactInput.
+type SafeContact struct {
+	Channels []ContactMethod
+	// SafeHoursStart and SafeHoursEnd are "HH:MM", the patient's local time;
+	// a window may pass midnight ("21:00" to "07:00").
+	SafeHoursStart *string
+	SafeHoursEnd   *string
+	VoicemailOk    bool
+	Note           *string
+}
+
+// SafeContactOf returns u's safe contact, nil when they set none.
+func SafeContactOf(u *User) *SafeContact {
+	if len(u.SafeContactChannels) == 0 {
+		return nil
+	}
+	return &SafeContact{Channels: u.SafeContactChannels, SafeHoursStart: u.SafeHoursStart, SafeHoursEnd: u.SafeHoursEnd,
+		VoicemailOk: u.SafeVoicemailOK, Note: u.SafeContactNote}
+}
+
+// Allows reports whether channel may be used to reach the patient.
+func (s *SafeContact) Allows(channel ContactMethod) bool {
+	return s == nil || oneOf(channel, s.Channels)
+}
+
+// WithinSafeHours reports whether local (the patient's local time) is inside
+// the safe hours; always true without them. The push worker asks it before
+// sending, and holds a push until it is true.
+func (s *SafeContact) WithinSafeHours(local time.Time) bool {
+	if s == nil || s.SafeHoursStart == nil || s.SafeHoursEnd == nil {
+		return true
+	}
+	now := local.Format("15:04")
+	from, to := *s.SafeHoursStart, *s.SafeHoursEnd
+	if from <= to {
+		return now >= from && now < to
+	}
+	return now >= from || now < to
+}
+
+// Validate checks a safe contact given as input under field.
+// Errors: BAD_USER_INPUT (field.channels, field.safeHoursStart, field.safeHoursEnd, field.note).
+func (s *SafeContact) Validate(field string) error {
+	if len(s.Channels) == 0 {
+		return InvalidField(field+".channels", "Choose at least one way to reach you.")
+	}
+	for _, c := range s.Channels {
+		if !c.IsValid() {
+			return InvalidField(field+".channels", "Unknown contact channel.")
+		}
+	}
+	for name, v := range map[string]*string{"safeHoursStart": s.SafeHoursStart, "safeHoursEnd": s.SafeHoursEnd} {
+		if v == nil {
+			continue
+		}
+		if t, err := time.Parse("15:04", *v); err != nil || t.Format("15:04") != *v {
+			return InvalidField(field+"."+name, "Give a time as HH:MM, e.g. 18:00.")
+		}
+	}
+	if (s.SafeHoursStart == nil) != (s.SafeHoursEnd == nil) {
+		return InvalidField(field+".safeHoursEnd", "Give both the start and the end of the safe hours.")
+	}
+	s.Note = Trimmed(s.Note)
+	if s.Note != nil && len([]rune(*s.Note)) > 500 {
+		return InvalidField(field+".note", "Keep the note under 500 characters.")
+	}
+	return nil
+}

@@ -518,6 +518,21 @@ func (s *Service) UpdateMyProfile(ctx context.Context, in models.UpdateMyProfile
 			healthSystem, updates["health_system_id"] = &u, u
 		}
 	}
+	if sc := in.SafeContact; sc != nil {
+		if !p.Is(models.RolePatient) {
+			return nil, models.InvalidField("input.safeContact", "Only patients set a safe contact.")
+		}
+		if err := sc.Validate("input.safeContact"); err != nil {
+			return nil, err
+		}
+		channels := make([]string, len(sc.Channels))
+		for i, c := range sc.Channels {
+			channels[i] = string(c)
+		}
+		updates["safe_contact_channels"] = gorm.Expr("?::text[]", "{"+strings.Join(channels, ",")+"}")
+		updates["safe_hours_start"], updates["safe_hours_end"] = sc.SafeHoursStart, sc.SafeHoursEnd
+		updates["safe_voicemail_ok"], updates["safe_contact_note"] = sc.VoicemailOk, sc.Note
+	}
 	if len(updates) == 0 {
 		return nil, models.InvalidField("input", "Change at least one field.")
 	}

@@ -171,6 +171,7 @@ func New(opts Options) *App {
 	notifySvc.UseLive(listener, opts.Logger)
 	partnersSvc := partners.NewService(db, opts.Now, casesSvc)
 	privacySvc := privacy.NewService(db, opts.Now)
+	privacySvc.UseCases(casesSvc.WithdrawOpenFor)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,

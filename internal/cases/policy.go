@@ -16,6 +16,7 @@ var Policy = auth.Policy{
 	"RequestLegalHelp":  auth.Roles(models.RolePatient),
 	"Open":              auth.Roles(models.RolePatient),
 	"Withdraw":          auth.Roles(models.RolePatient),
+	"WithdrawOpenFor":   auth.Internal("the erasure's transaction (privacy.DeleteMyAccount authorizes the PATIENT)"),
 	"AddMessage":        auth.Roles(models.RolePatient, models.RoleAdvocate),
 	"UpdateStatus":      auth.Roles(models.RoleAdvocate, models.RoleAdmin),
 	"Assign":            auth.Roles(models.RoleAdvocate, models.RoleAdmin),

@@ -13,8 +13,9 @@ import (
 
 // Service is the privacy service.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db       *gorm.DB
+	now      func() time.Time
+	withdraw CaseWithdrawer // see UseCases
 }
 
 // NewService returns the privacy service; now is its clock.
