@@ -3,8 +3,8 @@ package accounts_test
 import (
 	"testing"
 
-	"mlp/internal/authztest"
 	"mlp/internal/accounts"
+	"mlp/internal/authztest"
 )
 
 // TestPolicyCoversEveryMethod: every exported method of the accounts service has

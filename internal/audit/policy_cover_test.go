@@ -3,8 +3,8 @@ package audit_test
 import (
 	"testing"
 
-	"mlp/internal/authztest"
 	"mlp/internal/audit"
+	"mlp/internal/authztest"
 )
 
 // TestPolicyCoversEveryMethod: every exported method of the audit service has
