@@ -12,8 +12,8 @@ import (
 // Directives returns the implementations of the schema's directives. They
 // refuse early and say in the schema who may call; they are never the only
 // check: every service method authorizes its caller itself, from its domain's
-// policy (see auth.Policy), and a schema without any directive answers the
-// same (TestDirectivesStripped).
+// policy (see auth.Policy); the services' own authorization tables
+// (authztest) hold with no GraphQL in front.
 func Directives() DirectiveRoot {
 	return DirectiveRoot{
 		Authenticated: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
