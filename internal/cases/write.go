@@ -96,7 +96,14 @@ func (s *Service) changed(ctx context.Context, tx *gorm.DB, c *models.Case, ev *
 		err = s.notifyPatient(ctx, tx, c, statusNote(c))
 	case ev.Kind == models.EventOutcomeRecorded:
 		err = s.notifyPatient(ctx, tx, c, notify.Note{Kind: notify.KindCaseOutcome})
-	case ev.Kind == models.EventRouted || ev.Kind == models.EventTransferred:
+	case ev.Kind == models.EventTransferred:
+		// The new partner's advocates get the case; the patient is told it
+		// moved (no partner's name: push texts carry no organization).
+		err = s.notifyAdvocates(ctx, tx, c, notify.KindCaseRouted)
+		if err == nil {
+			err = s.notifyPatient(ctx, tx, c, notify.Note{Kind: notify.KindCaseStatusChanged, Body: "notify.CASE_TRANSFERRED.body"})
+		}
+	case ev.Kind == models.EventRouted:
 		err = s.notifyAdvocates(ctx, tx, c, notify.KindCaseRouted)
 	}
 	if err != nil {

@@ -217,6 +217,28 @@ func TestTransferCase(t *testing.T) {
 				t.Fatal("the patient sees the transfer's reason")
 			}
 		}
+		// ... and notified, without the reason or any partner's name.
+		var pn struct {
+			MyNotifications struct {
+				Edges []struct {
+					Node struct{ Kind, Body, CaseID string }
+				}
+			}
+		}
+		s.Do(t, w.patientTok, `{ myNotifications(first: 100) { edges { node { kind body caseId } } } }`, nil).Decode(t, &pn)
+		told := false
+		for _, e := range pn.MyNotifications.Edges {
+			n := e.Node
+			if n.CaseID == id && strings.Contains(n.Body, "passed to another legal aid partner") {
+				told = true
+				if n.Kind != "CASE_STATUS_CHANGED" || strings.Contains(n.Body, "Conflict of interest") || strings.Contains(n.Body, w.to.Name) {
+					t.Fatalf("the patient's transfer notification: %+v", n)
+				}
+			}
+		}
+		if !told {
+			t.Fatalf("the patient was not notified of the transfer: %+v", pn)
+		}
 		var staff struct {
 			Case struct {
 				Timeline struct {
