@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -48,6 +49,26 @@ func (textArraySerializer) Value(_ context.Context, _ *schema.Field, _ reflect.V
 	}
 	return out, nil
 }
+
+// TextArray writes ss as a PostgreSQL array literal, for a `?::text[]`
+// parameter (GORM would expand a Go slice into a list); quotes and
+// backslashes are escaped.
+func TextArray(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(arrayEscaper.Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+var arrayEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // Date is a calendar date (the contract's Date scalar, YYYY-MM-DD), held at
 // midnight UTC.

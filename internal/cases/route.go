@@ -78,7 +78,7 @@ func (r *routing) full() bool {
 // health system of patient). A NOT_ACCEPTING best candidate routes nowhere.
 func route(tx *gorm.DB, c *models.Case, hs *uuid.UUID, patient uuid.UUID) (*routing, error) {
 	var r routing
-	err := tx.Raw(routeOne, c.Jurisdiction, textArray(c.Counties), string(c.Category), hs, patient).Scan(&r).Error
+	err := tx.Raw(routeOne, c.Jurisdiction, models.TextArray(c.Counties), string(c.Category), hs, patient).Scan(&r).Error
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,6 @@ func route(tx *gorm.DB, c *models.Case, hs *uuid.UUID, patient uuid.UUID) (*rout
 // textArray writes ss as a PostgreSQL array literal: GORM would expand a slice
 // into a list of placeholders. Elements are service-area codes (letters and
 // digits), which need no quoting.
-func textArray(ss []string) string { return "{" + strings.Join(ss, ",") + "}" }
 
 // createdNote is the patient-facing note of a new case's CREATED event: which
 // partner has the case (and the expected wait of a waiting list), or why none
@@ -285,7 +284,7 @@ func (s *Service) Transfer(ctx context.Context, caseID, organizationID, reason s
 			return nil, nil, models.Errorf(models.ECONFLICT, "The patient no longer shares this case with legal aid partners, so it cannot be transferred.")
 		}
 		var to []RoutedCase
-		if err := tx.Raw(transferTarget, c.Jurisdiction, textArray(c.Counties), string(c.Category), target).Scan(&to).Error; err != nil {
+		if err := tx.Raw(transferTarget, c.Jurisdiction, models.TextArray(c.Counties), string(c.Category), target).Scan(&to).Error; err != nil {
 			return nil, nil, err
 		}
 		switch {

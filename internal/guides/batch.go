@@ -21,23 +21,6 @@ const MaxRecommended = 10
 // maxRelated is the most related guides one key yields.
 const maxRelated = 100
 
-// pgTextArray writes strings as a PostgreSQL array literal, for a `?::text[]`
-// (or uuid[]) parameter; GORM would expand a Go slice into a list.
-func pgTextArray(ss []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range ss {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
 // RevisionsByGuide loads the revisions of many guides, newest first within a
 // guide. The caller decides who may see them (EditorialID).
 func (s *Service) RevisionsByGuide(ctx context.Context, ids []uuid.UUID) ([]*models.GuideRevision, error) {
@@ -135,8 +118,8 @@ SELECT * FROM ranked WHERE n <= ? ORDER BY idx, n`
 		Idx int
 		models.PublishedGuide
 	}
-	if err := s.db.WithContext(ctx).Raw(sql, "{"+strings.Join(idx, ",")+"}", pgTextArray(cats), pgTextArray(states),
-		pgTextArray(locales), pgTextArray(users), maxRelated).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sql, "{"+strings.Join(idx, ",")+"}", models.TextArray(cats), models.TextArray(states),
+		models.TextArray(locales), models.TextArray(users), maxRelated).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([][]*models.Guide, len(keys))
@@ -189,8 +172,8 @@ ORDER BY k.idx, CASE WHEN g.locale = k.locale THEN 0 WHEN g.locale = split_part(
 		Idx int
 		models.PublishedGuide
 	}
-	if err := s.db.WithContext(ctx).Raw(sql, "{"+strings.Join(idx, ",")+"}", pgTextArray(slugs), pgTextArray(locales),
-		pgTextArray(users)).Scan(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(sql, "{"+strings.Join(idx, ",")+"}", models.TextArray(slugs), models.TextArray(locales),
+		models.TextArray(users)).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]*models.Guide, len(keys))

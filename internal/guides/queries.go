@@ -413,7 +413,7 @@ func (s *Service) Guide(ctx context.Context, slug string, locale *string) (*mode
 	}
 	chain := localeChain(want)
 	slug = strings.TrimSpace(slug)
-	order := clause.OrderBy{Expression: clause.Expr{SQL: "array_position(?::text[], locale)", Vars: []any{pgTextArray(chain)}}}
+	order := clause.OrderBy{Expression: clause.Expr{SQL: "array_position(?::text[], locale)", Vars: []any{models.TextArray(chain)}}}
 	if isEditorial(p) {
 		var g models.Guide
 		err := s.db.WithContext(ctx).Where("slug = ? AND locale IN ?", slug, chain).

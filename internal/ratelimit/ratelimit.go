@@ -22,7 +22,6 @@ import (
 	"encoding/hex"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -201,18 +200,7 @@ type (
 // Value writes the array literal; bucket names are hex and rule names, but
 // quotes and backslashes are escaped all the same.
 func (a textArray) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range a {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String(), nil
+	return models.TextArray(a), nil
 }
 
 // Value writes the array literal of RFC 3339 timestamps.
