@@ -172,6 +172,7 @@ func New(opts Options) *App {
 	partnersSvc := partners.NewService(db, opts.Now, casesSvc)
 	privacySvc := privacy.NewService(db, opts.Now)
 	privacySvc.UseCases(casesSvc.WithdrawOpenFor)
+	reportSvc := report.NewService(db)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,
@@ -180,7 +181,7 @@ func New(opts Options) *App {
 		Referrals: referralsSvc,
 		Notify:    notifySvc,
 		Guides:    guidesSvc,
-		Report:    report.NewService(db),
+		Report:    reportSvc,
 		Devices:   devices.NewService(db, opts.Now),
 		Privacy:   privacySvc,
 		Partners:  partnersSvc,
@@ -235,6 +236,7 @@ func New(opts Options) *App {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", i18n.Middleware(httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql))))))
 	mux.Handle("GET /me/export.json", i18n.Middleware(authSvc.Middleware(privacySvc.ExportHandler(opts.Logger))))
+	mux.Handle("GET /reports/partnership.csv", i18n.Middleware(authSvc.Middleware(reportSvc.CSVHandler(opts.Logger))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
