@@ -118,6 +118,14 @@ func (r *Referral) StatusAt(now time.Time) ReferralStatus {
 	return r.Status
 }
 
+// ReferralStatusSQL is StatusAt as a SQL text expression over the referral's
+// status and expires_at columns and now (a timestamptz expression), for the
+// compiled reads: the same rule, written once here.
+func ReferralStatusSQL(status, expiresAt, now string) string {
+	return "CASE WHEN " + status + " = '" + string(ReferralSent) + "' AND NOT (" + now + " < " + expiresAt +
+		") THEN '" + string(ReferralExpired) + "' ELSE " + status + " END"
+}
+
 // ReferPatientInput is what a clinician gives to refer a patient.
 type ReferPatientInput struct {
 	// IdempotencyKey, when given, identifies the submission: referring again

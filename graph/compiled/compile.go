@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -44,7 +45,8 @@ type compiler struct {
 type env struct {
 	vars  map[string]any
 	p     *auth.Principal
-	today string // the service clock's day in UTC, YYYY-MM-DD
+	today string    // the service clock's day in UTC, YYYY-MM-DD
+	now   time.Time // the service clock
 	// scopes caches the visibility scopes' values of this execution.
 	scopes map[string][]any
 }

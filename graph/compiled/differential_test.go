@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,6 +215,28 @@ func (g *gen) caseSel() string {
 	})
 }
 
+func (g *gen) notification() string {
+	return g.selection("Notification", map[string]func() string{
+		"id": nil, "kind": nil, "title": nil, "body": nil, "caseId": nil, "createdAt": nil, "readAt": nil,
+	})
+}
+
+// referral selects a referral's fields; case is selected rarely (it is
+// null for a clinician, and makes the operation not compilable for others).
+func (g *gen) referral() string {
+	fields := map[string]func() string{
+		"id": nil, "code": nil, "status": nil, "categories": nil, "patientLabel": nil, "caseStatus": nil,
+		"expiresAt": nil, "createdAt": nil, "notes": nil, "clinician": g.user,
+		"screening": func() string {
+			return g.selection("ScreeningAnswer", map[string]func() string{"domain": nil, "positive": nil, "note": nil})
+		},
+	}
+	if g.chance(0.15) {
+		fields["case"] = func() string { return g.selection("Case", map[string]func() string{"id": nil, "status": nil}) }
+	}
+	return g.selection("Referral", fields)
+}
+
 func (g *gen) caseID() string {
 	switch g.r.IntN(6) {
 	case 0, 1, 2:
@@ -267,6 +290,8 @@ func (g *gen) token() string {
 		return g.w.advocate2
 	case k < 15:
 		return g.w.admin
+	case k < 17:
+		return g.w.clinician
 	}
 	return g.w.tokens[g.r.IntN(len(g.w.tokens))]
 }
@@ -278,15 +303,17 @@ func (g *gen) operation(tok string) (string, map[string]any) {
 	g.vars, g.defs, g.frags, g.n = map[string]any{}, nil, nil, 0
 	var roots []string
 	for range 1 + g.r.IntN(2) {
-		kind := g.r.IntN(5)
+		kind := g.r.IntN(7)
 		if g.chance(0.85) {
 			switch tok {
 			case g.w.patientA, g.w.patientB:
-				kind = []int{0, 1, 2, 3}[g.r.IntN(4)]
+				kind = []int{0, 1, 2, 3, 5}[g.r.IntN(5)]
 			case g.w.advocate1, g.w.advocate2:
-				kind = []int{3, 4, 4, 4}[g.r.IntN(4)]
+				kind = []int{3, 4, 4, 4, 5}[g.r.IntN(5)]
 			case g.w.admin:
-				kind = 3
+				kind = []int{3, 5}[g.r.IntN(2)]
+			case g.w.clinician, g.w.clinician2:
+				kind = []int{6, 6, 6, 5}[g.r.IntN(4)]
 			}
 		}
 		switch kind {
@@ -343,6 +370,22 @@ func (g *gen) operation(tok string) (string, map[string]any) {
 				}
 			}
 			roots = append(roots, g.name("r")+": caseQueue"+args+g.directive()+" "+g.connection("CaseConnection", "CaseEdge", g.caseSel, g.w.queueCursors))
+		case 5:
+			args := g.pageArgs(g.w.notificationCursors)
+			if g.chance(0.4) {
+				u := "unreadOnly: " + g.value("Boolean", g.chance(0.6))
+				if g.chance(0.15) {
+					u = "unreadOnly: null"
+				}
+				if args == "" {
+					args = "(" + u + ")"
+				} else {
+					args = "(" + u + ", " + args[1:]
+				}
+			}
+			roots = append(roots, g.name("r")+": myNotifications"+args+g.directive()+" "+g.connection("NotificationConnection", "NotificationEdge", g.notification, g.w.notificationCursors))
+		case 6:
+			roots = append(roots, g.name("r")+": myReferrals"+g.pageArgs(g.w.referralCursors)+g.directive()+" "+g.connection("ReferralConnection", "ReferralEdge", g.referral, g.w.referralCursors))
 		}
 	}
 	head := "query"
@@ -381,21 +424,42 @@ func TestDifferential(t *testing.T) {
 	}
 	g := &gen{r: rand.New(rand.NewPCG(15, seed)), w: w}
 	n := diffCases(t)
+	// byRoot counts, per root field, the operations holding it that were
+	// answered by one statement.
+	byRoot := map[string]int{}
 	for i := range n {
 		tok := g.token()
 		q, vars := g.operation(tok)
+		before, _ := w.on.App.Planner.Stats()
 		a, b := w.both(t, tok, q, vars)
 		if a != b {
 			vj, _ := json.Marshal(vars)
 			t.Fatalf("case %d differs\nquery: %s\nvariables: %s\ncompiled: %s\nresolvers: %s", i, q, vj, a, b)
 		}
+		if after, _ := w.on.App.Planner.Stats(); after > before {
+			for _, m := range rootName.FindAllStringSubmatch(q, -1) {
+				byRoot[m[1]]++
+			}
+		}
 	}
 	compiled, handed := w.on.App.Planner.Stats()
-	t.Logf("%d operations: %d answered by one statement, %d handed to the resolvers", n, compiled, handed)
+	t.Logf("%d operations: %d answered by one statement, %d handed to the resolvers; compiled by root: %v", n, compiled, handed, byRoot)
 	if compiled < int64(n)/5 {
 		t.Fatalf("only %d of %d operations were compiled: the generator no longer exercises the compiled path", compiled, n)
 	}
+	for _, r := range compiledRoots {
+		if byRoot[r] < n/100 {
+			t.Errorf("only %d operations with %s were compiled: the generator no longer exercises it", byRoot[r], r)
+		}
+	}
 }
+
+// compiledRoots are the root fields of the compilable set; rootName finds
+// them in a generated operation (every generated root has an alias).
+var (
+	compiledRoots = []string{"myCases", "case", "caseQueue", "myNotifications", "myReferrals"}
+	rootName      = regexp.MustCompile(`\br\d+: (\w+)`)
+)
 
 // FuzzDifferential is the differential test driven by go test -fuzz: each
 // input seeds the generator.

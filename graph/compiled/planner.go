@@ -156,7 +156,8 @@ func (pl *Planner) InterceptOperation(ctx context.Context, next graphql.Operatio
 	if pn.sql == "" {
 		return next(ctx)
 	}
-	data, ok := pl.run(ctx, pn, &env{vars: oc.Variables, p: p, today: models.NewDate(pl.now().UTC()).String()})
+	now := pl.now()
+	data, ok := pl.run(ctx, pn, &env{vars: oc.Variables, p: p, now: now, today: models.NewDate(now.UTC()).String()})
 	if !ok {
 		pl.handed.Add(1)
 		return next(ctx)
@@ -461,7 +462,7 @@ func (pl *Plan) SQL() string { return pl.p.sql }
 // Args binds the plan's parameters for one execution; ok is false when an
 // argument is refused.
 func (pl *Plan) Args(vars map[string]any, p *auth.Principal, now time.Time) (args []any, ok bool) {
-	return pl.bind(&env{vars: vars, p: p, today: models.NewDate(now.UTC()).String()})
+	return pl.bind(&env{vars: vars, p: p, now: now, today: models.NewDate(now.UTC()).String()})
 }
 
 func (pl *Plan) bind(e *env) ([]any, bool) {

@@ -46,6 +46,22 @@ func TestSQLRulesAgreeWithGo(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ReferralStatus", func(t *testing.T) {
+		now := time.Date(2026, 3, 8, 23, 30, 0, 0, time.UTC)
+		for _, st := range []models.ReferralStatus{models.ReferralSent, models.ReferralClaimed, models.ReferralClosed, models.ReferralCancelled} {
+			for _, d := range []time.Duration{-time.Hour, -time.Microsecond, 0, time.Microsecond, time.Hour} {
+				r := &models.Referral{Status: st, ExpiresAt: now.Add(d)}
+				var got string
+				if err := db.Raw("SELECT "+models.ReferralStatusSQL("x.s", "x.e", "x.n")+" FROM (SELECT ?::text AS s, ?::timestamptz AS e, ?::timestamptz AS n) x",
+					string(st), r.ExpiresAt, now).Scan(&got).Error; err != nil {
+					t.Fatal(err)
+				}
+				if want := r.StatusAt(now); got != string(want) {
+					t.Fatalf("%s expiring %v from now: SQL %s, Go %s", st, d, got, want)
+				}
+			}
+		}
+	})
 	t.Run("TimesAndCursors", func(t *testing.T) {
 		base := time.Date(2026, 12, 31, 23, 59, 59, 0, time.UTC)
 		for _, frac := range []time.Duration{0, time.Microsecond, 10 * time.Microsecond, 100 * time.Millisecond, 123456 * time.Microsecond, 999999 * time.Microsecond} {

@@ -106,3 +106,68 @@ func TestCompiledStaffReadsAudit(t *testing.T) {
 		t.Fatalf("%d operations compiled, want 2", c)
 	}
 }
+
+// TestCompiledStatementCountReferralsNotifications: myReferrals (with the
+// consent-gated caseStatus and the clinician) and myNotifications are one
+// statement besides the session check, for 5 rows and for 50; the
+// resolvers take more for the referrals.
+func TestCompiledStatementCountReferralsNotifications(t *testing.T) {
+	on := apptest.New(t)
+	off := on.Twin(t, apptest.WithCompiledReads(false))
+	health := on.Org(t, models.OrgHealthSystem, []string{"CA"})
+	referrals := `{ myReferrals(first: 50) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+	  id code status categories patientLabel caseStatus notes createdAt expiresAt
+	  clinician { id displayName organization { name } } screening { domain positive note } } } } }`
+	notifications := `{ myNotifications(first: 50) { totalCount edges { cursor node { id kind title body caseId createdAt readAt } } } }`
+	for _, n := range []int{5, 50} {
+		t.Run(fmt.Sprint(n, "Rows"), func(t *testing.T) {
+			clin, tok := on.User(t, models.RoleClinician, health)
+			patient, _ := on.User(t, models.RolePatient, nil)
+			now := time.Now()
+			for i := range n {
+				h1, h2 := uuid.New(), uuid.New()
+				claimed := now.Add(-time.Hour)
+				r := &models.Referral{ID: uuid.Must(uuid.NewV7()), CodeHash: append(h1[:], h2[:]...), CodeHint: "K7QM", Status: models.ReferralClaimed,
+					ClinicianID: clin.ID, PatientLabel: "J.D.", Categories: []models.LegalCategory{models.CategoryHousing}, Jurisdiction: "CA",
+					ClaimedByID: &patient.ID, ClaimedAt: &claimed, ExpiresAt: now.Add(24 * time.Hour), CreatedAt: now.Add(-2 * time.Hour), UpdatedAt: now,
+					Screening: []*models.ScreeningAnswer{{Domain: models.AllScreeningDomains[0], Positive: true}}, RecommendedGuideSlugs: []string{}}
+				if err := on.DB.Create(r).Error; err != nil {
+					t.Fatal(err)
+				}
+				c := &models.Case{ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-2027-%06d", n*100+i), PatientID: patient.ID, ReferralID: &r.ID,
+					IdempotencyKey: uuid.NewString(), Category: models.CategoryHousing, Description: "d", Status: models.CaseReceived, Jurisdiction: "CA", Version: 1}
+				if err := on.DB.Create(c).Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := on.DB.Create(&models.Consent{PatientID: patient.ID, Scope: models.ConsentShareStatusWithReferrer, TextVersion: "v1", CaseID: &c.ID, GrantedAt: now}).Error; err != nil {
+					t.Fatal(err)
+				}
+				if err := on.DB.Create(&models.Notification{UserID: clin.ID, Kind: "REFERRAL_CLAIMED", Title: "t", Body: "b", CaseID: &c.ID, CreatedAt: now}).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, q := range []string{referrals, notifications} {
+				r, stmts := on.DoCounted(t, tok, q, nil)
+				r.MustOK(t)
+				if stmts != 2 {
+					t.Fatalf("%d rows: %d statements, want 2 (the session check and the compiled read) for %s", n, stmts, q)
+				}
+				want, offStmts := off.DoCounted(t, tok, q, nil)
+				if string(want.Raw) != string(r.Raw) {
+					t.Fatalf("the paths differ:\ncompiled:  %s\nresolvers: %s", r.Raw, want.Raw)
+				}
+				t.Logf("%d rows: compiled 2 statements, resolvers %d", n, offStmts)
+			}
+			if got := apptest.Str(t, mustDo(t, on, tok, referrals), "myReferrals.edges.0.node.caseStatus"); got != string(models.CaseReceived) {
+				t.Fatalf("caseStatus %q, want RECEIVED (the consent stands)", got)
+			}
+		})
+	}
+}
+
+func mustDo(t *testing.T, s *apptest.Server, tok, q string) *apptest.Response {
+	t.Helper()
+	r := s.Do(t, tok, q, nil)
+	r.MustOK(t)
+	return r
+}

@@ -41,6 +41,18 @@ func id(col string) fieldCompiler {
 	}
 }
 
+func nullID(col string) fieldCompiler {
+	return func(_ *compiler, row string, _ *field) (string, error) {
+		return `coalesce('"' || ` + row + "." + col + `::text || '"', 'null')`, nil
+	}
+}
+
+func nullTimeCol(col string) fieldCompiler {
+	return func(_ *compiler, row string, _ *field) (string, error) {
+		return `coalesce('"' || ` + page.RFC3339SQL(row+"."+col) + ` || '"', 'null')`, nil
+	}
+}
+
 func timeCol(col string) fieldCompiler {
 	return func(_ *compiler, row string, _ *field) (string, error) {
 		return `('"' || ` + page.RFC3339SQL(row+"."+col) + ` || '"')`, nil
@@ -159,9 +171,11 @@ func init() {
 		"timeline":         timelineField,
 	}
 	queryType.fields = map[string]fieldCompiler{
-		"myCases":   myCasesField,
-		"case":      caseField,
-		"caseQueue": caseQueueField,
+		"myCases":         myCasesField,
+		"case":            caseField,
+		"caseQueue":       caseQueueField,
+		"myNotifications": myNotificationsField,
+		"myReferrals":     myReferralsField,
 	}
 }
 

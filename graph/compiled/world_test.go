@@ -35,6 +35,10 @@ type world struct {
 	caseCursors, eventCursors []string
 	// queueCursors are cursors of the case queue (deadline, time, id).
 	queueCursors []string
+	// clinician2 is another clinician (another's referrals); referralCursors
+	// and notificationCursors are cursors of the seeded rows.
+	clinician2                           string
+	referralCursors, notificationCursors []string
 }
 
 // newWorld seeds a database with what the compilable set reads, in every
@@ -61,13 +65,15 @@ func newWorld(t testing.TB) *world {
 	adv1, tokAdv1 := on.User(t, models.RoleAdvocate, org1)
 	_, tokAdv2 := on.User(t, models.RoleAdvocate, org2)
 	_, tokAdmin := on.User(t, models.RoleAdmin, nil)
-	_, tokClin := on.User(t, models.RoleClinician, health)
+	clin, tokClin := on.User(t, models.RoleClinician, health)
+	clin2, tokClin2 := on.User(t, models.RoleClinician, health)
 	_, tokEd := on.User(t, models.RoleEditor, org1)
 	if err := on.DB.Model(adv1).Update("display_name", "Ana \"Abogada\" O'Neil \\ <b>").Error; err != nil {
 		t.Fatal(err)
 	}
 	w.patientA, w.patientB, w.advocate1, w.advocate2, w.admin, w.clinician, w.editor = tokA, tokB, tokAdv1, tokAdv2, tokAdmin, tokClin, tokEd
-	w.tokens = []string{tokA, tokB, tokAdv1, tokAdv2, tokAdmin, tokClin, tokEd, ""}
+	w.clinician2 = tokClin2
+	w.tokens = []string{tokA, tokB, tokAdv1, tokAdv2, tokAdmin, tokClin, tokClin2, tokEd, ""}
 
 	today := models.NewDate(clock)
 	day := func(n int) *models.Date { return ptr(models.NewDate(clock.AddDate(0, 0, n))) }
@@ -140,6 +146,8 @@ func newWorld(t testing.TB) *world {
 	for i := range 4 {
 		w.casesB = append(w.casesB, mk(b, 100+i))
 	}
+	w.seedReferrals(t, clin, clin2, a, texts, fractions)
+	w.seedNotifications(t, texts, fractions, a, b, adv1, clin)
 	for _, c := range w.casesA {
 		w.caseCursors = append(w.caseCursors, page.TimeKey(c.CreatedAt, c.ID))
 		d := ""
@@ -198,4 +206,115 @@ func sortErrors(t testing.TB, body []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// seedReferrals gives clinician clin referrals in every status (SENT, SENT
+// and expired, CLAIMED and CLOSED with a case of patient a whose
+// SHARE_STATUS_WITH_REFERRER consent stands or was revoked, CANCELLED), with
+// and without notes and screening answers, ties included; clin2 has a few.
+func (w *world) seedReferrals(t testing.TB, clin, clin2, a *models.User, texts []string, fractions []time.Duration) {
+	t.Helper()
+	db := w.on.DB
+	base := clock.Add(-20 * 24 * time.Hour)
+	note := "Needs help \"soon\" <b>"
+	mk := func(by *models.User, i int) {
+		created := base.Add(time.Duration(i)*time.Hour + fractions[i%len(fractions)])
+		if i%5 == 4 {
+			created = base.Add(time.Duration(i-1)*time.Hour + fractions[(i-1)%len(fractions)])
+		}
+		hash := uuid.New()
+		hash2 := uuid.New()
+		r := &models.Referral{
+			ID: uuid.Must(uuid.NewV7()), CodeHash: append(hash[:], hash2[:]...), CodeHint: []string{"K7QM", "X3TD", "PRW9"}[i%3],
+			Status: models.ReferralSent, ClinicianID: by.ID, PatientLabel: []string{"J.D.", "Ana \"A\" \\ <x>", "Ünï 🏠"}[i%3],
+			Categories: models.AllLegalCategories[i%3 : i%3+1+i%2], Jurisdiction: "CA",
+			ExpiresAt: created.Add(30 * 24 * time.Hour), CreatedAt: created, UpdatedAt: created,
+			Screening: []*models.ScreeningAnswer{}, RecommendedGuideSlugs: []string{},
+		}
+		if i%7 == 3 {
+			r.ExpiresAt = clock.Add(-time.Hour) // SENT, expired: EXPIRED
+		}
+		if i%2 == 0 {
+			msg := texts[i%len(texts)]
+			if msg == "" {
+				msg = note
+			}
+			r.Notes = &msg
+		}
+		for k := range i % 3 {
+			ans := &models.ScreeningAnswer{Domain: models.AllScreeningDomains[(i+k)%len(models.AllScreeningDomains)], Positive: (i+k)%2 == 0}
+			if k == 1 {
+				n := texts[(i+k)%len(texts)] + "."
+				ans.Note = &n
+			}
+			r.Screening = append(r.Screening, ans)
+		}
+		claimed := created.Add(time.Hour)
+		switch i % 5 {
+		case 1, 2:
+			r.Status, r.ClaimedByID, r.ClaimedAt = models.ReferralClaimed, &a.ID, &claimed
+		case 3:
+			r.Status, r.ClaimedByID, r.ClaimedAt, r.ClosedAt = models.ReferralClosed, &a.ID, &claimed, &claimed
+		case 4:
+			r.Status, r.CancelledAt = models.ReferralCancelled, &claimed
+			if i%7 == 3 {
+				r.ExpiresAt = created.Add(30 * 24 * time.Hour)
+			}
+		}
+		if err := db.Create(r).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.referralCursors = append(w.referralCursors, page.TimeKey(r.CreatedAt, r.ID))
+		if r.ClaimedByID == nil || by != clin {
+			return
+		}
+		c := w.casesA[i%len(w.casesA)]
+		if err := db.Model(c).Update("referral_id", r.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		k := &models.Consent{ID: uuid.Must(uuid.NewV7()), PatientID: a.ID, Scope: models.ConsentShareStatusWithReferrer, TextVersion: "v1", CaseID: &c.ID, GrantedAt: claimed}
+		switch i % 4 {
+		case 0:
+			return // never shared
+		case 1:
+			k.RevokedAt = &claimed
+		}
+		if err := db.Create(k).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 16 {
+		mk(clin, i)
+	}
+	for i := range 3 {
+		mk(clin2, 50+i)
+	}
+}
+
+// seedNotifications gives users read and unread notifications, with and
+// without a case, with text that needs escapes, ties included.
+func (w *world) seedNotifications(t testing.TB, texts []string, fractions []time.Duration, users ...*models.User) {
+	t.Helper()
+	base := clock.Add(-10 * 24 * time.Hour)
+	for u, user := range users {
+		for i := range 12 - 3*u {
+			created := base.Add(time.Duration(i)*time.Hour + fractions[i%len(fractions)])
+			if i%4 == 3 {
+				created = base.Add(time.Duration(i-1)*time.Hour + fractions[(i-1)%len(fractions)])
+			}
+			n := &models.Notification{ID: uuid.Must(uuid.NewV7()), UserID: user.ID, Kind: []string{"CASE_STATUS_CHANGED", "CASE_MESSAGE", "REFERRAL_CLAIMED"}[i%3],
+				Title: "Title " + texts[i%len(texts)], Body: "Body " + texts[(i+1)%len(texts)], CreatedAt: created}
+			if i%2 == 0 && len(w.casesA) > 0 {
+				n.CaseID = &w.casesA[i%len(w.casesA)].ID
+			}
+			if i%3 == 1 {
+				read := created.Add(time.Minute + fractions[(i+2)%len(fractions)])
+				n.ReadAt = &read
+			}
+			if err := w.on.DB.Create(n).Error; err != nil {
+				t.Fatal(err)
+			}
+			w.notificationCursors = append(w.notificationCursors, page.TimeKey(n.CreatedAt, n.ID))
+		}
+	}
 }

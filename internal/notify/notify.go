@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/auth"
+	"mlp/internal/database"
 	"mlp/internal/live"
 	"mlp/internal/page"
 	"mlp/models"
@@ -49,6 +50,17 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 	return &Service{db: db, now: now, log: slog.Default()}
 }
 
+// Visible is the visibility scope of notifications, as a condition on the
+// notifications table under alias: a user's own, nobody else's. Every read
+// of notifications uses it (the list, and the compiled read of
+// graph/compiled).
+func Visible(p *auth.Principal, alias string) database.Cond {
+	if p == nil {
+		return database.False
+	}
+	return database.Cond{SQL: alias + ".user_id = ?", Args: []any{p.ID}}
+}
+
 // MyNotifications lists the caller's notifications, newest first; only unread
 // ones when unreadOnly is true.
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (first, after).
@@ -58,7 +70,7 @@ func (s *Service) MyNotifications(ctx context.Context, unreadOnly *bool, args pa
 	if err != nil {
 		return none, err
 	}
-	q := s.db.WithContext(ctx).Model(&models.Notification{}).Where("user_id = ?", p.ID)
+	q := s.db.WithContext(ctx).Model(&models.Notification{}).Scopes(Visible(p, "notifications").Scope)
 	if unreadOnly != nil && *unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
@@ -86,8 +98,8 @@ func (s *Service) MarkRead(ctx context.Context, ids []string) (int, error) {
 	if len(uids) == 0 {
 		return 0, nil
 	}
-	res := s.db.WithContext(ctx).Model(&models.Notification{}).
-		Where("user_id = ? AND id IN ? AND read_at IS NULL", p.ID, uids).
+	res := s.db.WithContext(ctx).Model(&models.Notification{}).Scopes(Visible(p, "notifications").Scope).
+		Where("id IN ? AND read_at IS NULL", uids).
 		UpdateColumn("read_at", s.now().UTC())
 	return int(res.RowsAffected), res.Error
 }

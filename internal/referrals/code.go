@@ -115,7 +115,10 @@ func hashCode(key []byte, normalised string) []byte {
 func codeHint(normalised string) string { return normalised[len(normalised)-hintLen:] }
 
 // maskCode returns the masked code the referring clinician sees in later reads.
-func maskCode(hint string) string { return "****-****-" + hint }
+func maskCode(hint string) string { return maskPrefix + hint }
+
+// maskPrefix is what the referring clinician sees of a code before its hint.
+const maskPrefix = "****-****-"
 
 // DeriveCodeKey derives the key that hashes referral codes from the server's
 // secret, so that a deployment has one secret to keep. Rotating that secret

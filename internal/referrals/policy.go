@@ -43,6 +43,40 @@ func Visible(p *auth.Principal, alias string) database.Cond {
 	}
 }
 
+// Mine is the scope of myReferrals: the referrals the caller p made, among
+// those p may see (Visible).
+func Mine(p *auth.Principal, alias string) database.Cond {
+	v := Visible(p, alias)
+	if p == nil || v.IsFalse() {
+		return database.False
+	}
+	return database.Cond{SQL: "(" + v.SQL + ") AND " + alias + ".clinician_id = ?", Args: append(append([]any{}, v.Args...), p.ID)}
+}
+
+// CodeSQL is Service.Code for a stored referral under alias, as a SQL text
+// expression (with ? placeholders and their values) for the compiled reads:
+// the masked code with its hint for the referring clinician, the fully
+// masked code for anyone else.
+func CodeSQL(p *auth.Principal, alias string) database.Cond {
+	if p == nil {
+		return database.Cond{SQL: "'" + MaskedCode + "'"}
+	}
+	return database.Cond{SQL: "CASE WHEN " + alias + ".clinician_id = ? THEN '" + maskPrefix + "' || " + alias + ".code_hint ELSE '" + MaskedCode + "' END",
+		Args: []any{p.ID}}
+}
+
+// NotesVisible is maySeeNotes as a condition on the referral under alias,
+// for the compiled reads (Service.Notes is the resolvers' side).
+func NotesVisible(p *auth.Principal, alias string) database.Cond {
+	switch {
+	case p == nil:
+		return database.False
+	case p.Is(models.RoleAdvocate, models.RoleAdmin):
+		return database.Cond{SQL: "(" + alias + ".clinician_id = ? OR " + alias + ".claimed_by IS NOT NULL)", Args: []any{p.ID}}
+	}
+	return database.Cond{SQL: alias + ".clinician_id = ?", Args: []any{p.ID}}
+}
+
 // maySeeNotes reports whether p sees the clinician's notes of referral r,
 // which p has read: the referring clinician, and the ADVOCATEs and ADMINs who
 // reach a claimed referral through its case; not the patient.

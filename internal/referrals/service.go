@@ -434,7 +434,7 @@ func (s *Service) MyReferrals(ctx context.Context, args page.Args) (page.Page[*m
 	if err != nil {
 		return none, err
 	}
-	q := s.db.WithContext(ctx).Model(&models.Referral{}).Where("clinician_id = ?", p.ID)
+	q := s.db.WithContext(ctx).Model(&models.Referral{}).Scopes(Mine(p, "referrals").Scope)
 	return page.Newest(q, args, "created_at", func(r *models.Referral) (time.Time, uuid.UUID) { return r.CreatedAt, r.ID })
 }
 
