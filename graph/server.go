@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -54,6 +55,9 @@ type ServerOptions struct {
 	// Limits bound each document (limits.go); zero fields take
 	// DefaultLimits.
 	Limits Limits
+	// Sockets bound the websockets (sockets.go); zero fields take
+	// DefaultSocketLimits.
+	Sockets SocketLimits
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -62,6 +66,8 @@ type ServerOptions struct {
 // the application's *Resolver (benchmarks pass resolvers that answer from
 // memory).
 func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
+	sockets := opts.Sockets.withDefaults()
+	presenter := ErrorPresenter(opts.Logger)
 	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
 		// coder/websocket accepts an upgrade without Origin, from the
@@ -71,6 +77,9 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 			AcceptOptions: websocket.AcceptOptions{OriginPatterns: opts.AllowedOrigins},
 		},
 		KeepAlivePingInterval: 15 * time.Second,
+		// A connection that sends no connection_init in time is closed
+		// (1002, "connection initialisation timeout").
+		InitTimeout: sockets.InitTimeout,
 		// graphql-transport-ws: a ping every 25 s, answered within 50 s; a
 		// client gone without closing (a phone that lost its network) is
 		// noticed within about 75 s, and its subscriptions end.
@@ -95,6 +104,12 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 			if err != nil {
 				return withSocket(auth.WithAuthError(ctx, err), ""), nil, nil
 			}
+			// One of the user's sockets, held until the connection ends.
+			if sockets.Hold != nil {
+				if err := sockets.Hold(ctx, p); err != nil {
+					return refuseSocket(ctx, opts.Logger, err)
+				}
+			}
 			return withSocket(expireWithToken(auth.WithPrincipal(ctx, p), p, opts.Now), token), nil, nil
 		},
 	})
@@ -112,6 +127,9 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 		srv.Use(refuseIntrospection{})
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if err := countOperation(ctx, sockets.MaxOperations); err != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{presenter(ctx, err)}})
+		}
 		ctx = socketOperation(ctx, opts)
 		httpx.Info(ctx).SetOperation(operationLabel(graphql.GetOperationContext(ctx)))
 		return next(ctx)
@@ -119,7 +137,7 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	if opts.CompiledReads != nil {
 		srv.Use(opts.CompiledReads)
 	}
-	srv.SetErrorPresenter(ErrorPresenter(opts.Logger))
+	srv.SetErrorPresenter(presenter)
 	srv.SetRecoverFunc(RecoverFunc(opts.Logger))
 	return srv
 }
@@ -131,11 +149,15 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 type socketKey struct{}
 
 // socketState marks the context of a websocket connection; token is its
-// accepted access token ("" when anonymous or refused).
-type socketState struct{ token string }
+// accepted access token ("" when anonymous or refused), operations counts
+// the operations running on it (see countOperation).
+type socketState struct {
+	token      string
+	operations *atomic.Int32
+}
 
 func withSocket(ctx context.Context, token string) context.Context {
-	return context.WithValue(ctx, socketKey{}, socketState{token: token})
+	return context.WithValue(ctx, socketKey{}, socketState{token: token, operations: new(atomic.Int32)})
 }
 
 // socketOperation prepares an operation that arrived on a websocket: the

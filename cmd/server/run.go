@@ -200,7 +200,8 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
 		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout,
 		DocumentLimits: graph.Limits{MaxTokens: cfg.Limits.GraphQLMaxTokens, MaxFields: cfg.Limits.GraphQLMaxFields,
-			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors}})
+			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors},
+		SocketLimits: graph.SocketLimits{InitTimeout: cfg.Limits.WSInitTimeout, MaxOperations: cfg.Limits.WSMaxSubscriptions}})
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

@@ -62,6 +62,10 @@ type Options struct {
 	// DocumentLimits bound each GraphQL document; zero fields take
 	// graph.DefaultLimits.
 	DocumentLimits graph.Limits
+	// SocketLimits bound the websockets (init timeout, operations per
+	// connection); zero fields take graph.DefaultSocketLimits. Sockets per
+	// user are RateLimits.SocketsPerUser, held as leases in PostgreSQL.
+	SocketLimits graph.SocketLimits
 	// RequestTimeout is every request's deadline (default
 	// httpx.DefaultRequestTimeout).
 	RequestTimeout time.Duration
@@ -222,6 +226,7 @@ func New(opts Options) *App {
 		SocketOperation: func(ctx context.Context) context.Context { return loaders.With(ctx, src) },
 		AllowedOrigins:  opts.AllowedOrigins,
 		Limits:          opts.DocumentLimits,
+		Sockets:         socketLimits(opts.SocketLimits, limiter),
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
@@ -279,4 +284,21 @@ func readiness(ctx context.Context, db *gorm.DB) string {
 		return "pool exhausted"
 	}
 	return "database unreachable"
+}
+
+// socketLimits holds each signed-in websocket as a lease of the user's
+// SocketsPerUser bucket until the connection ends: the lease is renewed while
+// the connection lives, released when it closes, and expires (the rule's
+// window) should this instance die first.
+func socketLimits(l graph.SocketLimits, limiter *ratelimit.Limiter) graph.SocketLimits {
+	rule := limiter.Rules().SocketsPerUser
+	l.Hold = func(ctx context.Context, p *auth.Principal) error {
+		lease, err := limiter.Acquire(ctx, rule.For(p.ID.String()))
+		if err != nil {
+			return err
+		}
+		go lease.Keep(ctx)
+		return nil
+	}
+	return l
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"mlp/graph"
 	"mlp/internal/app"
 	"mlp/internal/auth"
 	"mlp/internal/database"
@@ -434,4 +435,10 @@ func (s *Server) PublishGuide(tb testing.TB, in map[string]any) string {
 	s.Do(tb, editor, `mutation($id: ID!) { submitGuideForReview(id: $id) { id } }`, map[string]any{"id": id}).MustOK(tb)
 	s.Do(tb, admin, `mutation($id: ID!) { publishGuide(id: $id) { id } }`, map[string]any{"id": id}).MustOK(tb)
 	return id
+}
+
+// WithSocketLimits runs the server with the given websocket limits (the
+// per-user socket count is RateLimits.SocketsPerUser).
+func WithSocketLimits(l graph.SocketLimits) Option {
+	return func(o *app.Options) { o.SocketLimits = l }
 }

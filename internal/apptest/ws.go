@@ -28,6 +28,7 @@ type WS struct {
 	nextID   int
 	closed   chan struct{}
 	closeErr error // why the connection closed, once it has
+	readOnce sync.Once
 }
 
 type wsMessage struct {
@@ -49,6 +50,28 @@ func (s *Server) DialWithHeader(tb testing.TB, header http.Header, token string)
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), WSTimeout)
 	defer cancel()
+	w := s.dial(tb, header)
+	w.Init(tb, token)
+	var ack wsMessage
+	if err := w.read(ctx, &ack); err != nil || ack.Type != "connection_ack" {
+		tb.Fatalf("connection_init: got %+v, %v", ack, err)
+	}
+	w.startReading()
+	return w
+}
+
+// DialUninitialised opens a websocket and sends nothing on it: the test
+// sends connection_init (Init) when it likes, or never, and waits with
+// Acked or Closed.
+func (s *Server) DialUninitialised(tb testing.TB) *WS {
+	tb.Helper()
+	return s.dial(tb, nil)
+}
+
+func (s *Server) dial(tb testing.TB, header http.Header) *WS {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), WSTimeout)
+	defer cancel()
 	conn, _, err := websocket.Dial(ctx, strings.Replace(s.URL, "http", "ws", 1)+"/graphql",
 		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
 	if err != nil {
@@ -57,18 +80,47 @@ func (s *Server) DialWithHeader(tb testing.TB, header http.Header, token string)
 	conn.SetReadLimit(1 << 20)
 	w := &WS{conn: conn, subs: map[string]chan wsMessage{}, closed: make(chan struct{})}
 	tb.Cleanup(func() { _ = conn.Close(websocket.StatusNormalClosure, "") })
+	return w
+}
+
+// Init sends connection_init with token ("" sends no authorization).
+func (w *WS) Init(tb testing.TB, token string) {
+	tb.Helper()
 	payload := map[string]any{}
 	if token != "" {
 		payload["authorization"] = "Bearer " + token
 	}
 	w.send(tb, wsMessage{Type: "connection_init", Payload: mustJSON(tb, payload)})
+}
+
+// Acked waits for the answer to an Init of DialUninitialised: true for
+// connection_ack (the connection then serves Subscribe), false when the
+// server closed the connection instead (Closed then says how).
+func (w *WS) Acked(tb testing.TB) bool {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), WSTimeout)
+	defer cancel()
 	var ack wsMessage
-	if err := w.read(ctx, &ack); err != nil || ack.Type != "connection_ack" {
+	err := w.read(ctx, &ack)
+	if err == nil && ack.Type == "connection_ack" {
+		w.startReading()
+		return true
+	}
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) {
 		tb.Fatalf("connection_init: got %+v, %v", ack, err)
 	}
-	go w.readLoop()
-	return w
+	w.readOnce.Do(func() { // nothing more to read: the connection is closed
+		w.mu.Lock()
+		w.closeErr = err
+		w.mu.Unlock()
+		close(w.closed)
+	})
+	return false
 }
+
+// Close closes the connection from the client's side.
+func (w *WS) Close() { _ = w.conn.Close(websocket.StatusNormalClosure, "") }
 
 func mustJSON(tb testing.TB, v any) json.RawMessage {
 	tb.Helper()
@@ -96,6 +148,9 @@ func (w *WS) read(ctx context.Context, m *wsMessage) error {
 	}
 	return json.Unmarshal(b, m)
 }
+
+// startReading starts readLoop once.
+func (w *WS) startReading() { w.readOnce.Do(func() { go w.readLoop() }) }
 
 // readLoop routes messages to their subscriptions and answers pings.
 func (w *WS) readLoop() {
@@ -202,9 +257,11 @@ func (s *Sub) MustEnd(tb testing.TB) {
 }
 
 // Closed waits until the server closes the connection and returns the close
-// status and reason; it fails the test after WSTimeout.
+// status and reason; it fails the test after WSTimeout. On a connection of
+// DialUninitialised that was never initialised, it reads until the close.
 func (w *WS) Closed(tb testing.TB) (websocket.StatusCode, string) {
 	tb.Helper()
+	w.startReading()
 	select {
 	case <-w.closed:
 	case <-time.After(WSTimeout):
