@@ -93,6 +93,11 @@ func (r *mutationResolver) RecordCaseOutcome(ctx context.Context, input models.C
 	return r.Cases.RecordOutcome(ctx, input)
 }
 
+// SetCaseDeadline is the resolver for the setCaseDeadline field.
+func (r *mutationResolver) SetCaseDeadline(ctx context.Context, caseID string, deadline *models.Date, expectedVersion int) (*models.Case, error) {
+	return r.Cases.SetDeadline(ctx, caseID, deadline, expectedVersion)
+}
+
 // MyCases is the resolver for the myCases field.
 func (r *queryResolver) MyCases(ctx context.Context, status []models.CaseStatus, first *int, after *string) (*model.CaseConnection, error) {
 	return caseConnection(ctx)(r.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))

@@ -113,6 +113,7 @@ func Complexity() ComplexityRoot {
 	c.Mutation.UpdateCaseStatus = func(child int, _ models.UpdateCaseStatusInput) int { return root(child) }
 	c.Mutation.AssignCase = func(child int, _, _ string) int { return root(child) }
 	c.Mutation.RecordCaseOutcome = func(child int, _ models.CaseOutcomeInput) int { return root(child) }
+	c.Mutation.SetCaseDeadline = func(child int, _ string, _ *models.Date, _ int) int { return root(child) }
 	c.Mutation.CreateGuide = func(child int, _ models.GuideInput) int { return root(child) }
 	c.Mutation.UpdateGuide = func(child int, _ string, _ models.GuidePatch, _ int) int { return root(child) }
 	c.Mutation.SubmitGuideForReview = func(child int, _ string) int { return root(child) }

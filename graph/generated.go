@@ -274,6 +274,7 @@ type ComplexityRoot struct {
 		RequestLegalHelp      func(childComplexity int, input models.RequestLegalHelpInput) int
 		RevokeConsent         func(childComplexity int, id string) int
 		SetCapacity           func(childComplexity int, organizationID string, category models.LegalCategory, status models.CapacityStatus, waitDays *int) int
+		SetCaseDeadline       func(childComplexity int, caseID string, deadline *models.Date, expectedVersion int) int
 		SetLegalHold          func(childComplexity int, caseID string, reason string) int
 		SubmitGuideForReview  func(childComplexity int, id string) int
 		TransferCase          func(childComplexity int, caseID string, organizationID string, reason string) int
@@ -485,6 +486,7 @@ type MutationResolver interface {
 	UpdateCaseStatus(ctx context.Context, input models.UpdateCaseStatusInput) (*models.Case, error)
 	AssignCase(ctx context.Context, caseID string, advocateID string) (*models.Case, error)
 	RecordCaseOutcome(ctx context.Context, input models.CaseOutcomeInput) (*models.Case, error)
+	SetCaseDeadline(ctx context.Context, caseID string, deadline *models.Date, expectedVersion int) (*models.Case, error)
 	CreateGuide(ctx context.Context, input models.GuideInput) (*models.Guide, error)
 	UpdateGuide(ctx context.Context, id string, patch models.GuidePatch, expectedVersion int) (*models.Guide, error)
 	SubmitGuideForReview(ctx context.Context, id string) (*models.Guide, error)
@@ -1631,6 +1633,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetCapacity(childComplexity, args["organizationId"].(string), args["category"].(models.LegalCategory), args["status"].(models.CapacityStatus), args["waitDays"].(*int)), true
+	case "Mutation.setCaseDeadline":
+		if e.ComplexityRoot.Mutation.SetCaseDeadline == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCaseDeadline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCaseDeadline(childComplexity, args["caseId"].(string), args["deadline"].(*models.Date), args["expectedVersion"].(int)), true
 	case "Mutation.setLegalHold":
 		if e.ComplexityRoot.Mutation.SetLegalHold == nil {
 			break
@@ -3869,6 +3882,36 @@ func (ec *executionContext) field_Mutation_setCapacity_args(ctx context.Context,
 		return nil, err
 	}
 	args["waitDays"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCaseDeadline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "caseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["caseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "deadline",
+		func(ctx context.Context, v any) (*models.Date, error) {
+			return ec.unmarshalODate2ᚖmlpᚋmodelsᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["deadline"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
 	return args, nil
 }
 
@@ -8406,6 +8449,68 @@ func (ec *executionContext) fieldContext_Mutation_recordCaseOutcome(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_recordCaseOutcome_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCaseDeadline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCaseDeadline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCaseDeadline(ctx, fc.Args["caseId"].(string), fc.Args["deadline"].(*models.Date), fc.Args["expectedVersion"].(int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				roles, err := ec.unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx, []any{"ADVOCATE"})
+				if err != nil {
+					var zeroVal *models.Case
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *models.Case
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, roles)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *models.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCaseDeadline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCaseDeadline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16722,6 +16827,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "recordCaseOutcome":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_recordCaseOutcome(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCaseDeadline":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCaseDeadline(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -41,6 +41,10 @@ type User struct {
 	SafeHoursEnd        *string
 	SafeVoicemailOK     bool `gorm:"column:safe_voicemail_ok;not null"`
 	SafeContactNote     *string
+	// TimeZone is the IANA name of the user's own time zone (the clock of
+	// their safe hours); nil means the main time zone of their latest
+	// case's state.
+	TimeZone *string
 	// ErasedAt is when the user erased their account (deleteMyAccount).
 	ErasedAt   *time.Time
 	DisabledAt *time.Time

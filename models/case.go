@@ -190,11 +190,14 @@ const (
 	EventRouted CaseEventKind = "ROUTED"
 	// EventTransferred: an advocate passed the case to another partner.
 	EventTransferred CaseEventKind = "TRANSFERRED"
+	// EventDeadlineChanged: an advocate recorded, moved or cleared the
+	// case's deadline (setCaseDeadline).
+	EventDeadlineChanged CaseEventKind = "DEADLINE_CHANGED"
 )
 
 // IsValid reports whether k is a known kind.
 func (k CaseEventKind) IsValid() bool {
-	return oneOf(k, []CaseEventKind{EventCreated, EventStatusChanged, EventAssigned, EventMessage, EventOutcomeRecorded, EventRouted, EventTransferred})
+	return oneOf(k, []CaseEventKind{EventCreated, EventStatusChanged, EventAssigned, EventMessage, EventOutcomeRecorded, EventRouted, EventTransferred, EventDeadlineChanged})
 }
 
 // MarshalGQL writes the kind as a GraphQL enum.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-	_ "time/tzdata" // the states' time zones, also where the system has none
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -79,7 +78,7 @@ const ReminderHour = 9
 // ReminderTime is when the reminder days before deadline is due: 9:00 in
 // the main time zone of jurisdiction (a state code; US is Eastern time).
 func ReminderTime(jurisdiction string, deadline models.Date, days int) time.Time {
-	loc := stateLocation(jurisdiction)
+	loc := models.StateLocation(jurisdiction)
 	d := deadline.AddDate(0, 0, -days)
 	return time.Date(d.Year(), d.Month(), d.Day(), ReminderHour, 0, 0, 0, loc)
 }
@@ -141,35 +140,4 @@ func (w *ReminderWorker) Work(ctx context.Context, job *outbox.Job[ReminderArgs]
 			Body: fmt.Sprintf("notify.DEADLINE_REMINDER.body.%d", job.Args.DaysBefore),
 			Data: map[string]any{"Reference": c.Reference, "Date": c.Deadline.String()}})
 	})
-}
-
-// stateLocation is the main time zone of a state (the one most of its
-// people live in).
-func stateLocation(state string) *time.Location {
-	name, ok := stateZones[state]
-	if !ok {
-		name = "America/New_York"
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
-var stateZones = map[string]string{
-	"AL": "America/Chicago", "AK": "America/Anchorage", "AZ": "America/Phoenix", "AR": "America/Chicago",
-	"CA": "America/Los_Angeles", "CO": "America/Denver", "CT": "America/New_York", "DE": "America/New_York",
-	"DC": "America/New_York", "FL": "America/New_York", "GA": "America/New_York", "HI": "Pacific/Honolulu",
-	"ID": "America/Boise", "IL": "America/Chicago", "IN": "America/Indiana/Indianapolis", "IA": "America/Chicago",
-	"KS": "America/Chicago", "KY": "America/New_York", "LA": "America/Chicago", "ME": "America/New_York",
-	"MD": "America/New_York", "MA": "America/New_York", "MI": "America/Detroit", "MN": "America/Chicago",
-	"MS": "America/Chicago", "MO": "America/Chicago", "MT": "America/Denver", "NE": "America/Chicago",
-	"NV": "America/Los_Angeles", "NH": "America/New_York", "NJ": "America/New_York", "NM": "America/Denver",
-	"NY": "America/New_York", "NC": "America/New_York", "ND": "America/Chicago", "OH": "America/New_York",
-	"OK": "America/Chicago", "OR": "America/Los_Angeles", "PA": "America/New_York", "PR": "America/Puerto_Rico",
-	"RI": "America/New_York", "SC": "America/New_York", "SD": "America/Chicago", "TN": "America/Chicago",
-	"TX": "America/Chicago", "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York",
-	"WA": "America/Los_Angeles", "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver",
-	"US": "America/New_York",
 }

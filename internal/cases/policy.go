@@ -22,6 +22,7 @@ var Policy = auth.Policy{
 	"Assign":            auth.Roles(models.RoleAdvocate, models.RoleAdmin),
 	"RecordOutcome":     auth.Roles(models.RoleAdvocate, models.RoleAdmin),
 	"Transfer":          auth.Roles(models.RoleAdvocate, models.RoleAdmin),
+	"SetDeadline":       auth.Roles(models.RoleAdvocate),
 	"RouteWaiting":      auth.Internal("the route-waiting outbox job's work, as the system, inside its unit of work"),
 	"EnqueueRouting":    auth.Internal("a hook run inside another service's unit of work after that service authorized"),
 	"UseOutbox":         auth.Internal("wiring: the route-waiting jobs' outbox"),

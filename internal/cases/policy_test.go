@@ -273,6 +273,12 @@ func TestServiceAuthorizationTable(t *testing.T) {
 		return err
 	})
 
+	w.objectRows(t, tb, "SetDeadline", models.CaseReceived, func(ctx context.Context, c *models.Case) error {
+		d := models.NewDate(time.Now().AddDate(0, 0, 30))
+		_, err := svc.SetDeadline(ctx, c.ID.String(), &d, c.Version)
+		return err
+	})
+
 	// Transfer: a case whose patient shares it, to a partner that serves it.
 	target := w.s.Org(t, models.OrgLegalAid, []string{"CA"}, models.CategoryHousing)
 	w.objectRowsWith(t, tb, "Transfer", func(o authztest.Object) *models.Case {

@@ -31,6 +31,10 @@ func optionalText(field string, s *string) (*string, error) {
 	return t, nil
 }
 
+// errUnchanged is returned by a change's fn when there is nothing to change:
+// the call answers the case as it is (and audits the read).
+var errUnchanged = errors.New("cases: unchanged")
+
 // change runs fn on case id, locked and read through p's visibility scope,
 // in one unit of work; then it bumps the case's version, appends ev (when fn
 // returns one) and audits the change, all in the same transaction and at the
@@ -47,6 +51,9 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn f
 		}
 		from := c.Status
 		ev, updates, err := fn(w, c)
+		if errors.Is(err, errUnchanged) {
+			return audit.Record(w.Tx, p, audit.ActionRead, EntityCase, &c.ID)
+		}
 		if err != nil {
 			return err
 		}
@@ -82,8 +89,9 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, id string, fn f
 
 // changed notifies who must hear of the change ev of case c, inside its
 // transaction tx: the patient of a status change they may see (not of their
-// own withdrawal) and of an outcome, the advocates of a withdrawal; a case
-// that closed loses its pending deadline reminders.
+// own withdrawal), of an outcome and of a changed deadline, the advocates of
+// a withdrawal; a case that closed loses its pending deadline reminders, one
+// whose deadline changed gets those of the new one instead.
 func (s *Service) changed(ctx context.Context, tx *gorm.DB, c *models.Case, ev *models.CaseEvent) error {
 	if ev == nil {
 		return nil
@@ -105,11 +113,17 @@ func (s *Service) changed(ctx context.Context, tx *gorm.DB, c *models.Case, ev *
 		}
 	case ev.Kind == models.EventRouted:
 		err = s.notifyAdvocates(ctx, tx, c, notify.KindCaseRouted)
+	case ev.Kind == models.EventDeadlineChanged:
+		note := notify.Note{Kind: notify.KindDeadlineChanged, Body: "notify.DEADLINE_CHANGED.body.cleared"}
+		if c.Deadline != nil {
+			note.Body, note.Data = "notify.DEADLINE_CHANGED.body.set", map[string]any{"Reference": c.Reference, "Date": c.Deadline.String()}
+		}
+		err = s.notifyPatient(ctx, tx, c, note)
 	}
 	if err != nil {
 		return err
 	}
-	if ev.Kind == models.EventStatusChanged && c.Status.IsFinal() {
+	if (ev.Kind == models.EventStatusChanged && c.Status.IsFinal()) || ev.Kind == models.EventDeadlineChanged {
 		return s.scheduleReminders(ctx, tx, c)
 	}
 	return nil
@@ -306,4 +320,52 @@ func (s *Service) RecordOutcome(ctx context.Context, in models.CaseOutcomeInput)
 		}
 		return &models.CaseEvent{Kind: models.EventOutcomeRecorded, VisibleToPatient: true}, nil, nil
 	})
+}
+
+// SetDeadline records, moves or (deadline nil) clears the deadline of an open
+// case, for an ADVOCATE of the case's organization: the legal team learns the
+// court date after the patient asked for help, and courts move hearings. In
+// the change's one transaction it appends a DEADLINE_CHANGED event the
+// patient sees (in their language), tells the patient, drops the case's
+// pending deadline reminders and schedules those of the new deadline (9:00
+// in the state's main time zone, 7 days and 1 day before), bumps the version
+// and audits. Setting the deadline the case already has changes nothing and
+// answers the case (a retried call is not a conflict).
+// Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND (also for a case of another
+// organization), BAD_USER_INPUT (deadline: before today in the case's
+// state), CONFLICT (stale expectedVersion, a closed case).
+func (s *Service) SetDeadline(ctx context.Context, caseID string, deadline *models.Date, expectedVersion int) (*models.Case, error) {
+	p, err := Policy.Authorize(ctx, "SetDeadline")
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, p, caseID, func(w *unit.Work, c *models.Case) (*models.CaseEvent, map[string]any, error) {
+		if sameDate(c.Deadline, deadline) {
+			return nil, nil, errUnchanged
+		}
+		if expectedVersion != c.Version {
+			return nil, nil, models.Errorf(models.ECONFLICT, "The case changed since you loaded it (version %d, now %d). Reload and try again.", expectedVersion, c.Version)
+		}
+		if c.Status.IsFinal() {
+			return nil, nil, models.Errorf(models.ECONFLICT, "This case is closed (%s).", c.Status)
+		}
+		if deadline != nil && deadline.Before(models.NewDate(w.Now.In(models.StateLocation(c.Jurisdiction))).Time) {
+			return nil, nil, models.InvalidField("deadline", "The deadline cannot be in the past.")
+		}
+		var lang string
+		if err := w.Tx.Raw(`SELECT preferred_language FROM users WHERE id = ?`, c.PatientID).Scan(&lang).Error; err != nil {
+			return nil, nil, err
+		}
+		msg := i18n.T(lang, "note.deadline.cleared", nil)
+		if deadline != nil {
+			msg = i18n.T(lang, "note.deadline.set", map[string]any{"Date": deadline.String()})
+		}
+		c.Deadline = deadline
+		return &models.CaseEvent{Kind: models.EventDeadlineChanged, Message: &msg, VisibleToPatient: true},
+			map[string]any{"deadline": deadline}, nil
+	})
+}
+
+func sameDate(a, b *models.Date) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && a.String() == b.String())
 }

@@ -18,6 +18,7 @@ const (
 	KindCaseMessage       = "CASE_MESSAGE"
 	KindCaseOutcome       = "CASE_OUTCOME"
 	KindDeadlineReminder  = "DEADLINE_REMINDER"
+	KindDeadlineChanged   = "DEADLINE_CHANGED"
 	KindCaseRouted        = "CASE_ROUTED"
 	KindPatientMessage    = "PATIENT_MESSAGE"
 	KindCaseWithdrawn     = "CASE_WITHDRAWN"
