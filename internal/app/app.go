@@ -176,7 +176,7 @@ func New(opts Options) *App {
 	partnersSvc := partners.NewService(db, opts.Now, casesSvc)
 	privacySvc := privacy.NewService(db, opts.Now)
 	privacySvc.UseCases(casesSvc.WithdrawOpenFor)
-	reportSvc := report.NewService(db)
+	reportSvc := report.NewService(db, opts.Now)
 	r := &graph.Resolver{
 		Auth:      authSvc,
 		Accounts:  accountsSvc,

@@ -44,7 +44,7 @@ func (s *Service) VerifyCurrentPassword(ctx context.Context, p *Principal, field
 // is signed out.
 func (s *Service) SetPassword(tx *gorm.DB, userID uuid.UUID, hash string, keep *uuid.UUID) error {
 	if err := tx.Model(&models.User{}).Where("id = ?", userID).
-		Updates(map[string]any{"password_hash": hash, "updated_at": s.now()}).Error; err != nil {
+		Updates(map[string]any{"password_hash": hash, "updated_at": tx.NowFunc()}).Error; err != nil {
 		return err
 	}
 	q := tx.Model(&models.Session{}).Where("user_id = ? AND revoked_at IS NULL", userID)

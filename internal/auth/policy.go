@@ -32,6 +32,7 @@ const (
 	kindRoles ruleKind = iota
 	kindSignedIn
 	kindPublic
+	kindCredentials
 	kindInternal
 )
 
@@ -45,6 +46,11 @@ var SignedIn = Rule{kind: kindSignedIn}
 // Public admits anonymous callers too.
 var Public = Rule{kind: kindPublic}
 
+// Credentials admits every caller and ignores the request's token, even a
+// refused one: the operation's input is its credential (sign-in, sign-up,
+// refreshing a session whose access token has expired, signing out).
+var Credentials = Rule{kind: kindCredentials}
+
 // Internal marks a method that is not an operation callers reach: wiring
 // (hooks, listeners), a hook run inside another service's unit of work after
 // that service authorized, or a helper over an object the caller already
@@ -54,7 +60,7 @@ func Internal(why string) Rule { return Rule{kind: kindInternal, why: why} }
 // Admits reports whether the rule lets p call (p nil: anonymous).
 func (r Rule) Admits(p *Principal) bool {
 	switch r.kind {
-	case kindPublic:
+	case kindPublic, kindCredentials:
 		return true
 	case kindSignedIn:
 		return p != nil
@@ -72,6 +78,8 @@ func (r Rule) String() string {
 	switch r.kind {
 	case kindPublic:
 		return "public"
+	case kindCredentials:
+		return "by credentials in the input"
 	case kindSignedIn:
 		return "signed in"
 	case kindInternal:
@@ -90,10 +98,14 @@ func (r Rule) String() string {
 type Policy map[string]Rule
 
 // Authorize returns the caller of ctx when the rule of op admits it: nil for
-// an anonymous caller of a Public operation.
+// an anonymous caller of a Public operation, and always for a Credentials
+// one (which ignores the token).
 // Errors: UNAUTHENTICATED (no caller where one is needed, or a refused
 // token), FORBIDDEN (a role the rule does not admit).
 func (pol Policy) Authorize(ctx context.Context, op string) (*Principal, error) {
+	if r, ok := pol[op]; ok && r.kind == kindCredentials {
+		return nil, nil
+	}
 	p, err := UserFrom(ctx)
 	if err != nil {
 		return nil, err

@@ -11,8 +11,10 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"mlp/internal/clock"
 	"mlp/internal/database"
 	"mlp/internal/ratelimit"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -30,16 +32,16 @@ type Service struct {
 	tokens  *Tokens
 	limiter *ratelimit.Limiter
 	params  Argon2Params
-	now     func() time.Time
+	clock   clock.Clock
 	// dummyHash is verified against when the email is unknown, so that a
 	// wrong email costs as much time as a wrong password.
 	dummyHash string
 }
 
-// NewService returns the sign-in service.
-func NewService(db *gorm.DB, tokens *Tokens, limiter *ratelimit.Limiter, params Argon2Params, now func() time.Time) *Service {
+// NewService returns the sign-in service; clk is the application's clock.
+func NewService(db *gorm.DB, tokens *Tokens, limiter *ratelimit.Limiter, params Argon2Params, clk clock.Clock) *Service {
 	dummy, _ := HashPassword("not a real password, only for timing", params)
-	return &Service{db: db, tokens: tokens, limiter: limiter, params: params, now: now, dummyHash: dummy}
+	return &Service{db: db, tokens: tokens, limiter: limiter, params: params, clock: clk, dummyHash: dummy}
 }
 
 // Hash hashes a password with the service's parameters.
@@ -52,6 +54,9 @@ var errInvalidLogin = models.Errorf(models.EUNAUTHENTICATED, "The email or passw
 // input.preferredLanguage), CONFLICT for a taken email, RATE_LIMITED after
 // too many accounts from the client address (RegisterPerIP).
 func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Session, error) {
+	if _, err := SessionPolicy.Authorize(ctx, "Register"); err != nil {
+		return nil, err
+	}
 	email := NormalizeEmail(in.Email)
 	if err := ValidateEmail("input.email", email); err != nil {
 		return nil, err
@@ -78,7 +83,8 @@ func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Sessi
 	}
 	u := &models.User{Email: email, PasswordHash: hash, DisplayName: name, Role: models.RolePatient, PreferredLanguage: lang}
 	var sess *Session
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := tx.Create(u).Error; err != nil {
 			if database.IsUniqueViolation(err, "users_email_key") {
 				return models.Errorf(models.ECONFLICT, "An account with this email already exists.")
@@ -95,6 +101,9 @@ func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Sessi
 // Errors: UNAUTHENTICATED (one message for a wrong email and a wrong
 // password), RATE_LIMITED after repeated failures (see loginLimits).
 func (s *Service) Login(ctx context.Context, email, password string) (*Session, error) {
+	if _, err := SessionPolicy.Authorize(ctx, "Login"); err != nil {
+		return nil, err
+	}
 	email = NormalizeEmail(email)
 	limits := s.loginLimits(ctx, email)
 	// Every attempt takes a slot before the password is checked, so that a
@@ -121,8 +130,8 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 		return nil, err
 	}
 	var sess *Session
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		sess, err = s.startSession(tx, &u)
+	err = unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
+		sess, err = s.startSession(w.Tx, &u)
 		return err
 	})
 	return sess, err
@@ -149,11 +158,15 @@ var errSessionEnded = models.Errorf(models.EUNAUTHENTICATED, "Your session has e
 // returned. Presenting a spent token revokes the whole session (reuse
 // detection). Errors: UNAUTHENTICATED.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, error) {
+	if _, err := SessionPolicy.Authorize(ctx, "Refresh"); err != nil {
+		return nil, err
+	}
 	var (
 		sess   *Session
 		reused bool
 	)
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
+		tx := w.Tx
 		var rt models.RefreshToken
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("token_hash = ?", hashRefreshToken(refreshToken)).Take(&rt).Error
@@ -163,7 +176,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 		if err != nil {
 			return err
 		}
-		now := s.now()
+		now := w.Now
 		if rt.UsedAt != nil {
 			reused = true
 			return s.revoke(tx, rt.SessionID)
@@ -201,8 +214,12 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (*Session, e
 // Logout revokes the session the refresh token belongs to. An unknown token
 // is not an error: the session is ended either way.
 func (s *Service) Logout(ctx context.Context, refreshToken string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	if _, err := SessionPolicy.Authorize(ctx, "Logout"); err != nil {
+		return err
+	}
+	return unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
 		var rt models.RefreshToken
+		tx := w.Tx
 		err := tx.Where("token_hash = ?", hashRefreshToken(refreshToken)).Take(&rt).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil
@@ -220,14 +237,14 @@ func (s *Service) Logout(ctx context.Context, refreshToken string) error {
 // instance (a trigger notifies them; see package live).
 func (s *Service) revoke(tx *gorm.DB, sessionID uuid.UUID) error {
 	if err := tx.Model(&models.Session{}).Where("id = ? AND revoked_at IS NULL", sessionID).
-		Update("revoked_at", s.now()).Error; err != nil {
+		Update("revoked_at", tx.NowFunc()).Error; err != nil {
 		return err
 	}
 	return tx.Where("session_id = ?", sessionID).Delete(&models.Device{}).Error
 }
 
 func (s *Service) startSession(tx *gorm.DB, u *models.User) (*Session, error) {
-	ss := models.Session{UserID: u.ID, ExpiresAt: s.now().Add(RefreshTokenTTL)}
+	ss := models.Session{UserID: u.ID, ExpiresAt: tx.NowFunc().Add(RefreshTokenTTL)}
 	if err := tx.Create(&ss).Error; err != nil {
 		return nil, err
 	}
@@ -240,7 +257,7 @@ func (s *Service) issue(tx *gorm.DB, u *models.User, sessionID uuid.UUID) (*Sess
 	if err != nil {
 		return nil, err
 	}
-	rt := models.RefreshToken{SessionID: sessionID, TokenHash: hash, ExpiresAt: s.now().Add(RefreshTokenTTL)}
+	rt := models.RefreshToken{SessionID: sessionID, TokenHash: hash, ExpiresAt: tx.NowFunc().Add(RefreshTokenTTL)}
 	if err := tx.Create(&rt).Error; err != nil {
 		return nil, err
 	}
@@ -286,7 +303,7 @@ func (s *Service) current(ctx context.Context, p *Principal) error {
 		SELECT u.role, u.organization_id, u.preferred_language
 		FROM users u JOIN sessions s ON s.user_id = u.id
 		WHERE u.id = ? AND s.id = ? AND u.disabled_at IS NULL AND s.revoked_at IS NULL AND s.expires_at > ?`,
-		p.ID, p.SessionID, s.now()).Scan(&row)
+		p.ID, p.SessionID, s.clock.Now()).Scan(&row)
 	if res.Error != nil {
 		return res.Error
 	}

@@ -6,13 +6,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"mlp/internal/auth"
+	"mlp/internal/clock"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -29,16 +29,14 @@ const (
 
 // Service registers devices.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db    *gorm.DB
+	clock clock.Clock
 }
 
-// NewService returns the device service; now stamps last_seen_at.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	return &Service{db: db, now: now}
+// NewService returns the device service; clk is the application's clock
+// (it stamps last_seen_at).
+func NewService(db *gorm.DB, clk clock.Clock) *Service {
+	return &Service{db: db, clock: clk}
 }
 
 // Register stores the caller's push token for this device. The same token
@@ -49,7 +47,7 @@ func NewService(db *gorm.DB, now func() time.Time) *Service {
 // and logging out drops it (auth.Service.Logout).
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (platform, token).
 func (s *Service) Register(ctx context.Context, platform models.DevicePlatform, token string) (bool, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Register")
 	if err != nil {
 		return false, err
 	}
@@ -61,8 +59,8 @@ func (s *Service) Register(ctx context.Context, platform models.DevicePlatform, 
 		return false, err
 	}
 	hash := sha256.Sum256([]byte(token))
-	now := s.now().UTC().Truncate(time.Microsecond)
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx, now := w.Tx, w.Now
 		// One statement decides between insert and update, so two concurrent
 		// registrations of one token never make two rows.
 		if err := tx.Exec(`INSERT INTO devices (id, user_id, session_id, platform, token, token_hash, created_at, last_seen_at)

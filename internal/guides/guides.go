@@ -32,7 +32,9 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/database"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -56,25 +58,16 @@ const entityType = "Guide"
 
 // Service holds the rules of guides.
 type Service struct {
-	db  *gorm.DB
-	now func() time.Time
+	db    *gorm.DB
+	clock clock.Clock
 }
 
-// NewService returns the guides service; now is its clock (time.Now when nil).
-// Every time the service stamps (published_at, and the created_at and
-// updated_at GORM fills in) is in UTC and cut to microseconds, the precision
-// PostgreSQL keeps, so that a mutation answers with the times later reads
-// give.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	stamp := func() time.Time { return microseconds(now()) }
-	return &Service{db: db.Session(&gorm.Session{NewDB: true, NowFunc: stamp}), now: stamp}
+// NewService returns the guides service; clk is the application's clock.
+// Every change is one unit of work, whose one Now stamps published_at and
+// the created_at and updated_at GORM fills in.
+func NewService(db *gorm.DB, clk clock.Clock) *Service {
+	return &Service{db: db, clock: clk}
 }
-
-// microseconds returns t in UTC, cut to the microseconds PostgreSQL keeps.
-func microseconds(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$`)
 
@@ -257,7 +250,8 @@ func (s *Service) CreateGuide(ctx context.Context, in models.GuideInput) (*model
 	}
 	g.Status, g.Version, g.AuthorID = models.GuideDraft, 1, p.ID
 	g.ReadingGrade = ReadingGrade(g.Locale, g.Body)
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := insertGuide(tx, g, p.ID); err != nil {
 			return err
 		}
@@ -310,7 +304,8 @@ func (s *Service) UpdateGuide(ctx context.Context, id string, patch models.Guide
 		return nil, err
 	}
 	var g *models.Guide
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if g, err = lockGuide(tx, id); err != nil {
 			return err
 		}
@@ -351,7 +346,8 @@ func (s *Service) transition(ctx context.Context, op, id, action string, check f
 		return nil, err
 	}
 	var g *models.Guide
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if g, err = lockGuide(tx, id); err != nil {
 			return err
 		}
@@ -410,13 +406,11 @@ func (s *Service) PublishGuide(ctx context.Context, id string) (*models.Guide, e
 			}
 			return nil
 		},
-		func(tx *gorm.DB, g *models.Guide) error { return publish(tx, g, s.now()) })
+		func(tx *gorm.DB, g *models.Guide) error { return publish(tx, g, tx.NowFunc()) })
 }
 
-// publish makes the working copy g the published text at time at (cut to
-// microseconds).
+// publish makes the working copy g the published text at time at.
 func publish(tx *gorm.DB, g *models.Guide, at time.Time) error {
-	at = microseconds(at)
 	v := g.Version
 	g.Status, g.PublishedVersion, g.PublishedAt = models.GuidePublished, &v, &at
 	if err := tx.Select("status", "published_version", "published_at", "updated_at").Updates(g).Error; err != nil {
@@ -461,7 +455,8 @@ func SeedPublished(tx *gorm.DB, in models.GuideInput, author, publisher uuid.UUI
 		return nil, errors.New("seed guides: author and publisher must differ")
 	}
 	now := tx.NowFunc
-	tx = tx.Session(&gorm.Session{NowFunc: func() time.Time { return microseconds(now()) }})
+	tx = tx.Session(&gorm.Session{NowFunc: func() time.Time { return clock.Round(now()) }})
+	at = clock.Round(at)
 	g, err := validateInput(in)
 	if err != nil {
 		return nil, err

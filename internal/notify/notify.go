@@ -12,9 +12,11 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/database"
 	"mlp/internal/live"
 	"mlp/internal/page"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -36,18 +38,16 @@ func Add(tx *gorm.DB, n *models.Notification) error {
 
 // Service lists and marks the caller's notifications.
 type Service struct {
-	db   *gorm.DB
-	now  func() time.Time
-	live *live.Listener // see UseLive
-	log  *slog.Logger
+	db    *gorm.DB
+	clock clock.Clock
+	live  *live.Listener // see UseLive
+	log   *slog.Logger
 }
 
-// NewService returns the notification service; now stamps readAt.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	return &Service{db: db, now: now, log: slog.Default()}
+// NewService returns the notification service; clk is the application's
+// clock (it stamps readAt).
+func NewService(db *gorm.DB, clk clock.Clock) *Service {
+	return &Service{db: db, clock: clk, log: slog.Default()}
 }
 
 // Visible is the visibility scope of notifications, as a condition on the
@@ -66,7 +66,7 @@ func Visible(p *auth.Principal, alias string) database.Cond {
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (first, after).
 func (s *Service) MyNotifications(ctx context.Context, unreadOnly *bool, args page.Args) (page.Page[*models.Notification], error) {
 	var none page.Page[*models.Notification]
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "MyNotifications")
 	if err != nil {
 		return none, err
 	}
@@ -82,7 +82,7 @@ func (s *Service) MyNotifications(ctx context.Context, unreadOnly *bool, args pa
 // malformed ids and notifications already read are silently not counted.
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (ids: more than MaxMarkRead).
 func (s *Service) MarkRead(ctx context.Context, ids []string) (int, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "MarkRead")
 	if err != nil {
 		return 0, err
 	}
@@ -98,8 +98,13 @@ func (s *Service) MarkRead(ctx context.Context, ids []string) (int, error) {
 	if len(uids) == 0 {
 		return 0, nil
 	}
-	res := s.db.WithContext(ctx).Model(&models.Notification{}).Scopes(Visible(p, "notifications").Scope).
-		Where("id IN ? AND read_at IS NULL", uids).
-		UpdateColumn("read_at", s.now().UTC())
-	return int(res.RowsAffected), res.Error
+	var n int
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		res := w.Tx.Model(&models.Notification{}).Scopes(Visible(p, "notifications").Scope).
+			Where("id IN ? AND read_at IS NULL", uids).
+			UpdateColumn("read_at", w.Now)
+		n = int(res.RowsAffected)
+		return res.Error
+	})
+	return n, err
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"mlp/internal/auth"
 	"mlp/internal/live"
 	"mlp/models"
 )
@@ -29,14 +28,14 @@ func (s *Service) UseLive(l *live.Listener, log *slog.Logger) {
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (after: not one of the caller's
 // notifications).
 func (s *Service) Subscribe(ctx context.Context, after *string) (<-chan *models.Notification, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "Subscribe")
 	if err != nil {
 		return nil, err
 	}
 	if s.live == nil {
 		return nil, errors.New("notify: no live listener")
 	}
-	floor := s.now().UTC()
+	floor := s.clock.Now()
 	var from uuid.UUID
 	if after != nil {
 		var n models.Notification

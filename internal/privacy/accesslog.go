@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"mlp/internal/auth"
 	"mlp/internal/database"
 	"mlp/internal/page"
 	"mlp/models"
@@ -38,7 +37,7 @@ func (s *Service) AccessLogs(ctx context.Context, keys []page.Key) ([]page.Page[
 		}
 		return pages, errs
 	}
-	p, err := auth.RequireRole(ctx, models.RolePatient, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "AccessLogs")
 	if err != nil {
 		return fail(err)
 	}

@@ -3,7 +3,6 @@ package privacy
 import (
 	"context"
 
-	"mlp/internal/auth"
 	"mlp/models"
 )
 
@@ -11,7 +10,7 @@ import (
 // ADVOCATE of the organization c is routed to; nil for everyone else, ADMINs
 // included, and when the patient set none.
 func (s *Service) CaseSafeContact(ctx context.Context, c *models.Case) (*models.SafeContact, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "CaseSafeContact")
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +28,7 @@ func (s *Service) CaseSafeContact(ctx context.Context, c *models.Case) (*models.
 // an organization that has one of u's cases; nil for everyone else, ADMINs
 // included.
 func (s *Service) UserSafeContact(ctx context.Context, u *models.User) (*models.SafeContact, error) {
-	p, err := auth.Require(ctx)
+	p, err := Policy.Authorize(ctx, "UserSafeContact")
 	if err != nil {
 		return nil, err
 	}

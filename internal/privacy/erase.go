@@ -11,6 +11,7 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -49,12 +50,13 @@ var errWrongPassword = &models.Error{Code: models.EUNAUTHENTICATED, Message: "Th
 // Errors: UNAUTHENTICATED (also a wrong password: nothing is erased),
 // FORBIDDEN (not a PATIENT).
 func (s *Service) DeleteMyAccount(ctx context.Context, password string) (*models.AccountDeletion, error) {
-	p, err := auth.RequireRole(ctx, models.RolePatient)
+	p, err := Policy.Authorize(ctx, "DeleteMyAccount")
 	if err != nil {
 		return nil, err
 	}
 	var out models.AccountDeletion
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx, now := w.Tx, w.Now
 		var u models.User
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&u, "id = ? AND erased_at IS NULL", p.ID).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -66,7 +68,6 @@ func (s *Service) DeleteMyAccount(ctx context.Context, password string) (*models
 		if ok, _ := auth.VerifyPassword(password, u.PasswordHash); !ok {
 			return errWrongPassword
 		}
-		now := tx.NowFunc()
 		if s.withdraw != nil {
 			if _, err := s.withdraw(ctx, tx, p); err != nil {
 				return err

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"mlp/internal/auth"
 	"mlp/models"
 )
 
@@ -129,11 +128,11 @@ type exportAccessLogEntry struct {
 // the name of the clinic that referred them.
 // Errors: UNAUTHENTICATED, FORBIDDEN (not a PATIENT).
 func (s *Service) ExportMyData(ctx context.Context) (json.RawMessage, error) {
-	p, err := auth.RequireRole(ctx, models.RolePatient)
+	p, err := Policy.Authorize(ctx, "ExportMyData")
 	if err != nil {
 		return nil, err
 	}
-	ex := Export{ExportedAt: s.now().UTC(), Cases: []exportCase{}, Consents: []exportConsent{}, Referrals: []exportReferral{},
+	ex := Export{ExportedAt: s.clock.Now(), Cases: []exportCase{}, Consents: []exportConsent{}, Referrals: []exportReferral{},
 		Notifications: []exportNotification{}, Devices: []exportDevice{}, AccessLog: []exportAccessLogEntry{}}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return s.gather(tx, p.ID, &ex)

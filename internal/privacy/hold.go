@@ -12,6 +12,7 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -23,7 +24,7 @@ const MaxHoldReason = 500
 // Errors: UNAUTHENTICATED, FORBIDDEN (not an ADMIN), NOT_FOUND,
 // BAD_USER_INPUT (reason: 1 to 500 characters).
 func (s *Service) SetLegalHold(ctx context.Context, caseID, reason string) (*models.Case, error) {
-	p, err := auth.RequireRole(ctx, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "SetLegalHold")
 	if err != nil {
 		return nil, err
 	}
@@ -31,8 +32,8 @@ func (s *Service) SetLegalHold(ctx context.Context, caseID, reason string) (*mod
 	if n := utf8.RuneCountInString(why); n < 1 || n > MaxHoldReason {
 		return nil, models.InvalidField("reason", "Give the reason for the hold in 1 to %d characters.", MaxHoldReason)
 	}
-	return s.holdChange(ctx, p, caseID, ActionHold, func(tx *gorm.DB, c *models.Case) error {
-		now := tx.NowFunc()
+	return s.holdChange(ctx, p, caseID, ActionHold, func(w *unit.Work, c *models.Case) error {
+		tx, now := w.Tx, w.Now
 		c.LegalHoldReason, c.LegalHoldAt, c.LegalHoldByID = &why, &now, &p.ID
 		return tx.Model(c).Updates(map[string]any{"legal_hold_reason": why, "legal_hold_at": now, "legal_hold_by": p.ID}).Error
 	})
@@ -43,11 +44,12 @@ func (s *Service) SetLegalHold(ctx context.Context, caseID, reason string) (*mod
 // they would have been then. Audited.
 // Errors: UNAUTHENTICATED, FORBIDDEN (not an ADMIN), NOT_FOUND.
 func (s *Service) ReleaseLegalHold(ctx context.Context, caseID string) (*models.Case, error) {
-	p, err := auth.RequireRole(ctx, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "ReleaseLegalHold")
 	if err != nil {
 		return nil, err
 	}
-	return s.holdChange(ctx, p, caseID, ActionReleaseHold, func(tx *gorm.DB, c *models.Case) error {
+	return s.holdChange(ctx, p, caseID, ActionReleaseHold, func(w *unit.Work, c *models.Case) error {
+		tx := w.Tx
 		if c.LegalHoldAt == nil {
 			return nil
 		}
@@ -66,15 +68,16 @@ func (s *Service) ReleaseLegalHold(ctx context.Context, caseID string) (*models.
 	})
 }
 
-// holdChange runs fn on case id, locked, in one transaction with its audit
+// holdChange runs fn on case id, locked, in one unit of work with its audit
 // entry.
-func (s *Service) holdChange(ctx context.Context, p *auth.Principal, id, action string, fn func(tx *gorm.DB, c *models.Case) error) (*models.Case, error) {
+func (s *Service) holdChange(ctx context.Context, p *auth.Principal, id, action string, fn func(w *unit.Work, c *models.Case) error) (*models.Case, error) {
 	cid, err := uuid.Parse(id)
 	if err != nil {
 		return nil, models.NotFound("Case")
 	}
 	var c models.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&c, "id = ?", cid).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return models.NotFound("Case")
@@ -82,7 +85,7 @@ func (s *Service) holdChange(ctx context.Context, p *auth.Principal, id, action 
 		if err != nil {
 			return err
 		}
-		if err := fn(tx, &c); err != nil {
+		if err := fn(w, &c); err != nil {
 			return err
 		}
 		return audit.Record(tx, p, action, entityCase, &c.ID)

@@ -6,22 +6,19 @@
 package privacy
 
 import (
-	"time"
-
 	"gorm.io/gorm"
+
+	"mlp/internal/clock"
 )
 
 // Service is the privacy service.
 type Service struct {
 	db       *gorm.DB
-	now      func() time.Time
+	clock    clock.Clock
 	withdraw CaseWithdrawer // see UseCases
 }
 
-// NewService returns the privacy service; now is its clock.
-func NewService(db *gorm.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
-	}
-	return &Service{db: db, now: now}
+// NewService returns the privacy service; clk is the application's clock.
+func NewService(db *gorm.DB, clk clock.Clock) *Service {
+	return &Service{db: db, clock: clk}
 }

@@ -57,7 +57,8 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/audit"
-	"mlp/internal/auth"
+	"mlp/internal/clock"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -76,10 +77,14 @@ const (
 )
 
 // Service computes partnership reports.
-type Service struct{ db *gorm.DB }
+type Service struct {
+	db    *gorm.DB
+	clock clock.Clock
+}
 
-// NewService returns the report service.
-func NewService(db *gorm.DB) *Service { return &Service{db: db} }
+// NewService returns the report service; clk is the application's clock
+// (it stamps the audit entry of a read).
+func NewService(db *gorm.DB, clk clock.Clock) *Service { return &Service{db: db, clock: clk} }
 
 // PartnershipReport returns the de-identified report of the days from..to
 // inclusive (UTC), for the whole partnership or, when organizationID is set,
@@ -88,7 +93,7 @@ func NewService(db *gorm.DB) *Service { return &Service{db: db} }
 // Errors: UNAUTHENTICATED, FORBIDDEN, BAD_USER_INPUT (to: before from, or a
 // range longer than MaxYears), NOT_FOUND (organizationId: unknown or not an ID).
 func (s *Service) PartnershipReport(ctx context.Context, from, to models.Date, organizationID *string) (*models.PartnershipReport, error) {
-	p, err := auth.RequireRole(ctx, models.RoleAdmin)
+	p, err := Policy.Authorize(ctx, "PartnershipReport")
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +109,8 @@ func (s *Service) PartnershipReport(ctx context.Context, from, to models.Date, o
 		orgID = &id
 	}
 	var rep *models.PartnershipReport
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		sc := scopeAll
 		if orgID != nil {
 			var org struct{ Kind models.OrganizationKind }
