@@ -124,7 +124,7 @@ func aliased(n int, field string) string {
 }
 
 // TestQueryCost pins the cost of the queries the limit was chosen against,
-// as gqlgen counts it with graph.Complexity.
+// as graph.Cost counts it with graph.Complexity (and as gqlgen's walk does).
 func TestQueryCost(t *testing.T) {
 	t.Parallel()
 	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}, Directives: graph.Directives(), Complexity: graph.Complexity()})
@@ -134,7 +134,13 @@ func TestQueryCost(t *testing.T) {
 		if errs != nil {
 			t.Fatalf("query does not validate: %v", errs)
 		}
-		return complexity.Calculate(context.Background(), es, doc.Operations[0], vars)
+		got := graph.Cost(context.Background(), es, doc.Operations[0], vars)
+		// the same count as gqlgen's own walk (which walks each fragment
+		// again at every spread)
+		if gqlgen := complexity.Calculate(context.Background(), es, doc.Operations[0], vars); gqlgen != got {
+			t.Errorf("graph.Cost = %d, gqlgen's complexity.Calculate = %d", got, gqlgen)
+		}
+		return got
 	}
 	for _, c := range []struct {
 		name  string
@@ -156,6 +162,7 @@ func TestQueryCost(t *testing.T) {
 		{"DeepCaseList", deepCaseList, map[string]any{"cases": 100, "events": 100}, 100 + 100*(1+1+1+(1+100*(1+1+4)))},
 		{"Mutation", `mutation { logout(refreshToken: "x") }`, nil, 100},
 		{"TwoHundredAliasedMe", aliased(200, "me { id }"), nil, 200 * 101},
+		{"Fragments", `query { ...A ...A me { ...C } } fragment A on Query { legalPartners { ...B } } fragment B on Organization { id ... on Organization { name } } fragment C on User { id displayName }`, nil, 2*(100+20*2) + 100 + 2},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -120,7 +120,7 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(requireQuery{})
 	useLimits(srv, opts.Limits, opts.Development)
-	srv.Use(extension.FixedComplexityLimit(ComplexityLimit))
+	srv.Use(&complexityLimit{limit: ComplexityLimit})
 	if opts.Development {
 		srv.Use(extension.Introspection{})
 	} else {
