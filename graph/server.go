@@ -115,7 +115,7 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(getQueries{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(rawPOST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(requireQuery{})

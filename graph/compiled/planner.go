@@ -163,6 +163,7 @@ func (pl *Planner) InterceptOperation(ctx context.Context, next graphql.Operatio
 		return next(ctx)
 	}
 	pl.compiled.Add(1)
+	register(ctx, data)
 	return graphql.OneShot(&graphql.Response{Data: data})
 }
 
@@ -402,13 +403,27 @@ func intValue(v any) (int, bool) {
 	return 0, false
 }
 
-// normalize rewrites PostgreSQL's JSON string escapes to the ones gqlgen
-// writes (graphql.MarshalString): \u0008 and \u000C for backspace and form
-// feed, upper-case hex in \u00XX. Outside strings the text has no backslash.
+// normalize rewrites PostgreSQL's JSON text to the bytes the resolvers'
+// answer is written as: gqlgen's string escapes (graphql.MarshalString:
+// \u0008 and \u000C for backspace and form feed, upper-case hex in \u00XX),
+// then encoding/json's, which gqlgen's transport applies when it encodes the
+// response (<, > and & as \u003c, \u003e, \u0026; U+2028 and U+2029 as
+// \u2028, \u2029). So the transport may write the bytes as they are (see
+// Raw). Outside strings the text has no backslash and none of those
+// characters; PostgreSQL writes no whitespace between tokens.
 func normalize(raw []byte) json.RawMessage {
-	out := make([]byte, 0, len(raw)+16)
+	out := make([]byte, 0, len(raw)+len(raw)/64+16)
 	for i := 0; i < len(raw); i++ {
 		ch := raw[i]
+		switch {
+		case ch == '<' || ch == '>' || ch == '&':
+			out = append(out, '\\', 'u', '0', '0', hexDigits[ch>>4], hexDigits[ch&0xF])
+			continue
+		case ch == 0xE2 && i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8:
+			out = append(out, '\\', 'u', '2', '0', '2', hexDigits[raw[i+2]&0xF])
+			i += 2
+			continue
+		}
 		if ch != '\\' || i+1 >= len(raw) {
 			out = append(out, ch)
 			continue
@@ -435,6 +450,8 @@ func normalize(raw []byte) json.RawMessage {
 	}
 	return out
 }
+
+const hexDigits = "0123456789abcdef"
 
 // Plan is a compiled operation, for tools that run its statement themselves
 // (cmd/loadgen floor measures PostgreSQL answering it alone).

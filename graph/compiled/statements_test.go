@@ -2,6 +2,9 @@ package compiled_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +57,33 @@ func TestCompiledStatementCount(t *testing.T) {
 					t.Fatalf("%d cases: %d statements, want 2 (the session check and the compiled read)", n, stmts)
 				}
 			}
+			passedThrough(t, s, tok, query)
 		})
+	}
+}
+
+// passedThrough checks that the compiled answer to q was written as the
+// bytes PostgreSQL built (graph's rawPOST), not re-encoded by gqlgen's
+// writer: only that path sets Content-Length on an answer larger than
+// net/http's buffer.
+func passedThrough(t *testing.T, s *apptest.Server, tok, q string) {
+	t.Helper()
+	req := s.Request(t, tok, q, nil)
+	req.Header.Set("Accept-Encoding", "identity") // as cmd/loadgen: gzip would re-frame the answer
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), `{"data":{`) {
+		t.Fatalf("HTTP %d: %.200s", resp.StatusCode, body)
+	}
+	if len(body) > 4096 && resp.ContentLength != int64(len(body)) {
+		t.Fatalf("a %d-byte compiled answer without Content-Length (%d): gqlgen's writer encoded it again", len(body), resp.ContentLength)
 	}
 }
 
@@ -157,6 +186,7 @@ func TestCompiledStatementCountReferralsNotifications(t *testing.T) {
 					t.Fatalf("the paths differ:\ncompiled:  %s\nresolvers: %s", r.Raw, want.Raw)
 				}
 				t.Logf("%d rows: compiled 2 statements, resolvers %d", n, offStmts)
+				passedThrough(t, on, tok, q)
 			}
 			if got := apptest.Str(t, mustDo(t, on, tok, referrals), "myReferrals.edges.0.node.caseStatus"); got != string(models.CaseReceived) {
 				t.Fatalf("caseStatus %q, want RECEIVED (the consent stands)", got)
