@@ -90,6 +90,8 @@ func Complexity() ComplexityRoot {
 	c.Mutation.RefreshSession = func(child int, _ string) int { return root(child) }
 	c.Mutation.Logout = func(child int, _ string) int { return root(child) }
 	c.Mutation.ChangePassword = func(child int, _, _ string) int { return root(child) }
+	c.Mutation.RequestPasswordReset = func(child int, _ string) int { return root(child) }
+	c.Mutation.ResetPassword = func(child int, _, _ string) int { return root(child) }
 	c.Mutation.CreateOrganization = func(child int, _ models.CreateOrganizationInput) int { return root(child) }
 	c.Mutation.UpdateOrganization = func(child int, _ models.UpdateOrganizationInput) int { return root(child) }
 	c.Mutation.CreatePartnership = func(child int, _ models.CreatePartnershipInput) int { return root(child) }

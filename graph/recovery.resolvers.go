@@ -13,3 +13,13 @@ import (
 func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
 	return true, r.Accounts.ChangePassword(ctx, currentPassword, newPassword)
 }
+
+// RequestPasswordReset is the resolver for the requestPasswordReset field.
+func (r *mutationResolver) RequestPasswordReset(ctx context.Context, email string) (bool, error) {
+	return true, r.Accounts.RequestPasswordReset(ctx, email)
+}
+
+// ResetPassword is the resolver for the resetPassword field.
+func (r *mutationResolver) ResetPassword(ctx context.Context, token string, newPassword string) (bool, error) {
+	return true, r.Accounts.ResetPassword(ctx, token, newPassword)
+}

@@ -75,6 +75,19 @@ type RefreshToken struct {
 	UsedAt    *time.Time
 }
 
+// PasswordResetToken is one password-reset link (package accounts): its
+// token is HMAC-SHA256(key, Nonce) and only its SHA-256 is stored; it works
+// once (UsedAt) until ExpiresAt.
+type PasswordResetToken struct {
+	ID        uuid.UUID `gorm:"type:uuid;primaryKey"`
+	UserID    uuid.UUID `gorm:"type:uuid;not null"`
+	Nonce     []byte    `gorm:"not null"`
+	TokenHash []byte    `gorm:"not null"`
+	CreatedAt time.Time `gorm:"not null"`
+	ExpiresAt time.Time `gorm:"not null"`
+	UsedAt    *time.Time
+}
+
 // RateLimitEvent is one counted attempt in a rate-limited bucket (failed
 // logins for an email, referral claims of a patient).
 type RateLimitEvent struct {
@@ -121,5 +134,5 @@ type AuditChainHead struct {
 func (AuditChainHead) TableName() string { return "audit_chain_head" }
 
 func init() {
-	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &RateLimitEvent{}, &AuditEntry{}, &AuditLink{}, &AuditChainHead{})
+	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &PasswordResetToken{}, &RateLimitEvent{}, &AuditEntry{}, &AuditLink{}, &AuditChainHead{})
 }

@@ -23,6 +23,7 @@ import (
 	"mlp/internal/clock"
 	"mlp/internal/config"
 	"mlp/internal/database"
+	"mlp/internal/email"
 	"mlp/internal/logbuf"
 	"mlp/internal/push"
 	"mlp/internal/seed"
@@ -195,7 +196,17 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 	if len(res) > 0 {
 		log.Info("migrations applied", "count", len(res))
 	}
+	var mailer email.Sender // nil: the log sender
+	if cfg.SMTP != nil {
+		if mailer, err = email.NewSMTP(*cfg.SMTP, cfg.SMTPFrom, nil); err != nil {
+			return err
+		}
+	}
+	if cfg.AppURLDefaulted && !cfg.Development() {
+		log.Warn("APP_URL is not set: password-reset emails link to " + config.DefaultAppURL + "; set it to the web app's address")
+	}
 	a := app.New(app.Options{DB: db, Logger: log, JWTSecret: cfg.JWTSecret, ReferralCodeKey: cfg.ReferralCodeKey,
+		Email: mailer, AppURL: cfg.AppURL,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
 		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
 		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout,

@@ -28,6 +28,8 @@ type Service struct {
 	// servesMore runs in the transaction of a change that may let a
 	// legal-aid organization take cases it did not (see OnServesMore).
 	servesMore []func(ctx context.Context, tx *gorm.DB) error
+	// recovery is password reset's wiring (UseRecovery).
+	recovery Recovery
 }
 
 // OnServesMore registers h to run in the transaction that creates a LEGAL_AID

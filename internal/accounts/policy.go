@@ -16,6 +16,8 @@ var Policy = auth.Policy{
 	"Me":                    auth.Public,
 	"UpdateMyProfile":       auth.SignedIn,
 	"ChangePassword":        auth.SignedIn,
+	"RequestPasswordReset":  auth.Public,
+	"ResetPassword":         auth.Public,
 	"UsersByID":             auth.Internal("the user loader, behind fields of objects the caller has read"),
 	"OrganizationsByID":     auth.Internal("the organization loader, behind fields of objects the caller has read"),
 	"DisabledAt":            auth.Internal("a field of a user the caller has read; hides by caller"),
@@ -23,5 +25,7 @@ var Policy = auth.Policy{
 	"HealthSystemID":        auth.Internal("a field of a user the caller has read; hides by caller"),
 	"OnServesMore":          auth.Internal("wiring at start-up: a hook run when an organization serves more"),
 	"EnsureAdmin":           auth.Internal("start-up: the bootstrap admin, as the system"),
+	"UseRecovery":           auth.Internal("wiring at start-up: password reset's outbox, limiter, key and link"),
+	"ResetEmailWorker":      auth.Internal("wiring at start-up: the outbox worker of reset emails, run as the system"),
 	"AdminExists":           auth.Internal("start-up: whether an ADMIN exists, as the system"),
 }

@@ -20,8 +20,10 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/clock"
+	"mlp/internal/config"
 	"mlp/internal/database"
 	"mlp/internal/devices"
+	"mlp/internal/email"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
 	"mlp/internal/i18n"
@@ -87,6 +89,12 @@ type Options struct {
 	// Push are the push senders by platform; a platform without one logs
 	// (push.LogSender).
 	Push push.Senders
+	// Email sends the outbox's emails (password reset); nil: the log
+	// sender, which writes only that an email was sent.
+	Email email.Sender
+	// AppURL is the web app's address, the base of emailed links
+	// ({AppURL}/reset-password?token=...). Default config.DefaultAppURL.
+	AppURL string
 }
 
 // App is the assembled server.
@@ -169,6 +177,17 @@ func New(opts Options) *App {
 	pushWorker := push.NewWorker(db, opts.Push, opts.Logger)
 	outbox.Register(box, pushWorker)
 	outbox.Register(box, casesSvc.ReminderWorker())
+	appURL := opts.AppURL
+	if appURL == "" {
+		appURL = config.DefaultAppURL
+	}
+	accountsSvc.UseRecovery(accounts.Recovery{Outbox: box, Limiter: limiter, Key: accounts.DeriveResetKey(opts.JWTSecret),
+		AppURL: appURL, Now: opts.Now})
+	mailer := opts.Email
+	if mailer == nil {
+		mailer = &email.LogSender{Log: opts.Logger}
+	}
+	outbox.Register(box, accountsSvc.ResetEmailWorker(mailer, opts.Logger))
 	listener := live.NewListener(opts.DatabaseURL, live.NewHub(), opts.Logger)
 	casesSvc.UseLive(listener, opts.Logger)
 	notifySvc := notify.NewService(db, opts.Now)

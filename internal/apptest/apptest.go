@@ -27,6 +27,7 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/database"
 	"mlp/internal/database/dbtest"
+	"mlp/internal/email"
 	"mlp/internal/push"
 	"mlp/internal/ratelimit"
 	"mlp/models"
@@ -111,6 +112,13 @@ func WithWorkers() Option {
 // WithPush sends pushes through senders (tests' fakes) instead of the log
 // sender.
 func WithPush(senders push.Senders) Option { return func(o *app.Options) { o.Push = senders } }
+
+// WithEmail sends the outbox's emails through sender (a test's SMTP sender)
+// instead of the log sender.
+func WithEmail(sender email.Sender) Option { return func(o *app.Options) { o.Email = sender } }
+
+// WithAppURL makes url the base of emailed links.
+func WithAppURL(url string) Option { return func(o *app.Options) { o.AppURL = url } }
 
 // New starts a server for the test; it stops when the test ends.
 func New(tb testing.TB, opts ...Option) *Server {

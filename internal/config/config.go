@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"mlp/internal/email"
 )
 
 // Environment variable names.
@@ -40,12 +42,16 @@ const (
 	KeyAPNsTeamID             = "APNS_TEAM_ID"
 	KeyAPNsTopic              = "APNS_TOPIC"
 	KeyAPNsEndpoint           = "APNS_ENDPOINT"
+	KeyAppURL                 = "APP_URL"
+	KeySMTPURL                = "SMTP_URL"
+	KeySMTPFrom               = "SMTP_FROM"
 )
 
 // Defaults.
 const (
 	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/mlp?sslmode=disable"
 	DefaultPort        = 8080
+	DefaultAppURL      = "http://localhost:8080"
 	EnvDevelopment     = "development"
 	EnvProduction      = "production"
 	minSecretBytes     = 32
@@ -89,6 +95,14 @@ type Config struct {
 	// Push providers; empty: the log sender.
 	FCMCredentialsFile, FCMEndpoint                             string
 	APNsKeyFile, APNsKeyID, APNsTeamID, APNsTopic, APNsEndpoint string
+	// AppURL is the base of the links in emails (the password reset's
+	// {AppURL}/reset-password?token=...); AppURLDefaulted says it was not set.
+	AppURL          string
+	AppURLDefaulted bool
+	// SMTP is where emails go; nil sends them to the log sender.
+	SMTP *email.SMTPServer
+	// SMTPFrom is the From of every email (needed with SMTP).
+	SMTPFrom string
 }
 
 // Development reports whether the server runs in development mode.
@@ -235,6 +249,28 @@ func Load(getenv func(string) string) (Config, error) {
 	c.FCMCredentialsFile, c.FCMEndpoint = getenv(KeyFCMCredentialsFile), getenv(KeyFCMEndpoint)
 	c.APNsKeyFile, c.APNsKeyID, c.APNsTeamID = getenv(KeyAPNsKeyFile), getenv(KeyAPNsKeyID), getenv(KeyAPNsTeamID)
 	c.APNsTopic, c.APNsEndpoint = getenv(KeyAPNsTopic), getenv(KeyAPNsEndpoint)
+	c.AppURL, c.AppURLDefaulted = DefaultAppURL, true
+	if v := getenv(KeyAppURL); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("%s must be the web app's address like https://app.example.org, got %q", KeyAppURL, v))
+		}
+		c.AppURL, c.AppURLDefaulted = strings.TrimRight(v, "/"), false
+	}
+	switch v, err := get(KeySMTPURL); {
+	case err != nil:
+		errs = append(errs, err)
+	case v != "":
+		srv, err := email.ParseSMTPURL(v)
+		if err != nil {
+			// the error never repeats the URL, which holds a password
+			errs = append(errs, fmt.Errorf("%s: %w", KeySMTPURL, err))
+		}
+		c.SMTP = &srv
+		if c.SMTPFrom = getenv(KeySMTPFrom); c.SMTPFrom == "" {
+			errs = append(errs, fmt.Errorf("%s needs %s, the sender's address", KeySMTPURL, KeySMTPFrom))
+		}
+	}
 	if c.APNsKeyFile != "" && (c.APNsKeyID == "" || c.APNsTeamID == "" || c.APNsTopic == "") {
 		errs = append(errs, fmt.Errorf("%s needs %s, %s and %s", KeyAPNsKeyFile, KeyAPNsKeyID, KeyAPNsTeamID, KeyAPNsTopic))
 	}

@@ -206,3 +206,30 @@ func TestCORSAllowedOrigins(t *testing.T) {
 		})
 	}
 }
+
+func TestEmailSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil || c.AppURL != DefaultAppURL || !c.AppURLDefaulted || c.SMTP != nil {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = Load(env(map[string]string{KeyAppURL: "https://app.example.org/", KeySMTPURL: "smtp://u:p%40ss@mail.example.org:2525",
+		KeySMTPFrom: "MLP <no-reply@example.org>"}))
+	if err != nil || c.AppURL != "https://app.example.org" || c.AppURLDefaulted || c.SMTP == nil ||
+		c.SMTP.Host != "mail.example.org" || c.SMTP.Port != 2525 || c.SMTP.Password != "p@ss" || c.SMTPFrom != "MLP <no-reply@example.org>" {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+	for name, e := range map[string]map[string]string{
+		"AppURLNotHTTP":   {KeyAppURL: "app.example.org"},
+		"AppURLQuery":     {KeyAppURL: "https://app.example.org/?x=1"},
+		"SMTPWithoutFrom": {KeySMTPURL: "smtp://mail.example.org"},
+		"SMTPBadScheme":   {KeySMTPURL: "imap://u:hunter2-secret@mail.example.org", KeySMTPFrom: "a@b.org"},
+	} {
+		_, err := Load(env(e))
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		} else if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: the error repeats the password: %v", name, err)
+		}
+	}
+}

@@ -143,6 +143,7 @@ func eraseAccount(tx *gorm.DB, id uuid.UUID) error {
 		{`DELETE FROM notifications WHERE user_id = ?`, []any{id}},
 		{`DELETE FROM devices WHERE user_id = ?`, []any{id}},
 		{`DELETE FROM refresh_tokens WHERE session_id IN (SELECT id FROM sessions WHERE user_id = ?)`, []any{id}},
+		{`DELETE FROM password_reset_tokens WHERE user_id = ?`, []any{id}},
 		// Revoking ends the sessions' subscriptions on every instance (trigger).
 		{`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, []any{now, id}},
 		{`UPDATE users SET email = ?, display_name = ?, password_hash = '!', disabled_at = coalesce(disabled_at, ?),
