@@ -107,6 +107,48 @@ func (tb *Table) Refused(op string, call func(ctx context.Context) error) {
 	}
 }
 
+// Matrix adds the rows of op for every role of Roles and, for the roles the
+// policy admits, every object of objs (None for an operation without one):
+// a role the policy refuses gets one refusal row; the others expect
+// want(role, obj). mk is called while the table is built (so that the
+// objects it makes exist before the digest of a refused row is taken) and
+// returns the row's call.
+func (tb *Table) Matrix(op string, objs []Object, want func(role models.Role, obj Object) models.ErrorCode, mk func(role models.Role, obj Object) func(ctx context.Context) error) {
+	for _, role := range Roles {
+		if !tb.Policy[op].Admits(tb.principal(role)) {
+			tb.Add(op, role, objs[0], refusal(role), mk(role, objs[0]))
+			continue
+		}
+		for _, obj := range objs {
+			tb.Add(op, role, obj, want(role, obj), mk(role, obj))
+		}
+	}
+}
+
+// Always is a want of Matrix: every admitted call gives code.
+func Always(code models.ErrorCode) func(models.Role, Object) models.ErrorCode {
+	return func(models.Role, Object) models.ErrorCode { return code }
+}
+
+// OwnOnly is a want of Matrix: the own object OK, another's NOT_FOUND (a
+// hidden object is not found).
+func OwnOnly(_ models.Role, obj Object) models.ErrorCode {
+	if obj == Other {
+		return models.ENOTFOUND
+	}
+	return OK
+}
+
+// Refusal is the code a role the policy does not admit gets:
+// UNAUTHENTICATED for Anonymous, FORBIDDEN otherwise.
+func Refusal(role models.Role) models.ErrorCode { return refusal(role) }
+
+// OwnOther are the objects of a row about an object.
+var OwnOther = []Object{Own, Other}
+
+// NoObject is the objects of a row about none.
+var NoObject = []Object{None}
+
 func refusal(role models.Role) models.ErrorCode {
 	if role == Anonymous {
 		return models.EUNAUTHENTICATED
