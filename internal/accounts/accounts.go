@@ -384,8 +384,11 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*m
 // serviceArea when it is given: for a state, those serving the state or any
 // county in it; for a county (FIPS code), those serving it or its whole state.
 // Public.
-// Errors: BAD_USER_INPUT (serviceArea).
+// Errors: UNAUTHENTICATED (a refused token), BAD_USER_INPUT (serviceArea).
 func (s *Service) LegalPartners(ctx context.Context, serviceArea *string) ([]*models.Organization, error) {
+	if _, err := Policy.Authorize(ctx, "LegalPartners"); err != nil {
+		return nil, err
+	}
 	q := s.db.WithContext(ctx).Where("kind = ?", models.OrgLegalAid).Order("name")
 	if serviceArea != nil {
 		area, ok := geo.NormalizeArea(*serviceArea)
@@ -405,7 +408,7 @@ func (s *Service) LegalPartners(ctx context.Context, serviceArea *string) ([]*mo
 // Me returns the caller's account, or nil for an anonymous request.
 // Errors: UNAUTHENTICATED when a refused token was presented.
 func (s *Service) Me(ctx context.Context) (*models.User, error) {
-	p, err := auth.UserFrom(ctx)
+	p, err := Policy.Authorize(ctx, "Me")
 	if err != nil || p == nil {
 		return nil, err
 	}

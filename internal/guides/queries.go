@@ -97,7 +97,7 @@ type listQuery struct {
 // after).
 func (s *Service) Guides(ctx context.Context, f *models.GuideFilter, args page.Args) (page.Page[*models.Guide], error) {
 	var none page.Page[*models.Guide]
-	q, err := s.listQuery(ctx, f, args)
+	q, err := s.listQuery(ctx, "Guides", f, args)
 	if err != nil {
 		return none, err
 	}
@@ -177,7 +177,7 @@ FROM unnest(ARRAY[`+strings.Join(queries, ", ")+`]) AS t`, vars...).Scan(&r).Err
 // diagnosing search performance; it runs nothing.
 // Errors: as Guides.
 func (s *Service) GuidesStatement(ctx context.Context, f *models.GuideFilter, args page.Args) (string, []any, error) {
-	q, err := s.listQuery(ctx, f, args)
+	q, err := s.listQuery(ctx, "GuidesStatement", f, args)
 	if err != nil {
 		return "", nil, err
 	}
@@ -191,10 +191,11 @@ func (s *Service) GuidesStatement(ctx context.Context, f *models.GuideFilter, ar
 	return sql, vars, err
 }
 
-// listQuery checks the filter and the page arguments.
-func (s *Service) listQuery(ctx context.Context, f *models.GuideFilter, args page.Args) (listQuery, error) {
+// listQuery authorizes op (Guides or GuidesStatement) and checks the
+// filter and the page arguments.
+func (s *Service) listQuery(ctx context.Context, op string, f *models.GuideFilter, args page.Args) (listQuery, error) {
 	var q listQuery
-	p, err := auth.UserFrom(ctx)
+	p, err := Policy.Authorize(ctx, op)
 	if err != nil {
 		return q, err
 	}
@@ -401,7 +402,7 @@ func (s *Service) run(ctx context.Context, limit int, args page.Args, sql string
 // in any status.
 // Errors: UNAUTHENTICATED (a refused token), BAD_USER_INPUT (locale).
 func (s *Service) Guide(ctx context.Context, slug string, locale *string) (*models.Guide, error) {
-	p, err := auth.UserFrom(ctx)
+	p, err := Policy.Authorize(ctx, "Guide")
 	if err != nil {
 		return nil, err
 	}
