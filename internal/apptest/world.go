@@ -3,6 +3,7 @@ package apptest
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 
@@ -39,6 +40,11 @@ func NewWorld(tb testing.TB, opts ...Option) *World {
 	w.Org = s.Org(tb, models.OrgLegalAid, []string{"CA"})
 	w.OtherOrg = s.Org(tb, models.OrgLegalAid, []string{"CA"})
 	w.Health = s.Org(tb, models.OrgHealthSystem, []string{"CA"})
+	// Afterwards the world's organizations serve nowhere: the package's
+	// other tests route their cases without them.
+	tb.Cleanup(func() {
+		s.DB.Exec(`UPDATE organizations SET service_areas = '{}' WHERE id IN ?`, []uuid.UUID{w.Org.ID, w.OtherOrg.ID, w.Health.ID})
+	})
 	add := func(role models.Role, org *models.Organization) *models.User {
 		u, tok := s.User(tb, role, org)
 		w.Tokens[role], w.Principals[role] = tok, w.Principal(tb, tok)
@@ -102,11 +108,15 @@ func (w *World) Owner(role models.Role, obj authztest.Object) *models.User {
 
 var caseSeq atomic.Int64
 
+// caseSeries keeps the world's case references (MLP-7nnn-…) apart from the
+// other tests' fixed series and from the application's (MLP-<year>-…).
+var caseSeries = 7000 + rand.IntN(1000)
+
 // Case inserts a case of patient routed to org (nil: unrouted) in status,
 // with its CREATED event.
 func (w *World) Case(tb testing.TB, patient *models.User, org *models.Organization, status models.CaseStatus) *models.Case {
 	tb.Helper()
-	c := &models.Case{ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-0002-%06d", caseSeq.Add(1)), PatientID: patient.ID,
+	c := &models.Case{ID: uuid.Must(uuid.NewV7()), Reference: fmt.Sprintf("MLP-%04d-%06d", caseSeries, caseSeq.Add(1)), PatientID: patient.ID,
 		IdempotencyKey: uuid.NewString(), Category: models.CategoryHousing, Description: "World case.", Status: status,
 		Jurisdiction: "CA", Version: 1}
 	if org != nil {
