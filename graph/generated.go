@@ -410,6 +410,7 @@ type ComplexityRoot struct {
 		Note           func(childComplexity int) int
 		SafeHoursEnd   func(childComplexity int) int
 		SafeHoursStart func(childComplexity int) int
+		TimeZone       func(childComplexity int) int
 		VoicemailOk    func(childComplexity int) int
 	}
 
@@ -2358,6 +2359,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SafeContact.SafeHoursStart(childComplexity), true
+	case "SafeContact.timeZone":
+		if e.ComplexityRoot.SafeContact.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SafeContact.TimeZone(childComplexity), true
 	case "SafeContact.voicemailOk":
 		if e.ComplexityRoot.SafeContact.VoicemailOk == nil {
 			break
@@ -3207,6 +3214,8 @@ func (ec *executionContext) childFields_SafeContact(ctx context.Context, field g
 		return ec.fieldContext_SafeContact_voicemailOk(ctx, field)
 	case "note":
 		return ec.fieldContext_SafeContact_note(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_SafeContact_timeZone(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SafeContact", field.Name)
 }
@@ -12711,6 +12720,29 @@ func (ec *executionContext) fieldContext_SafeContact_note(_ context.Context, fie
 	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
 }
 
+func (ec *executionContext) _SafeContact_timeZone(ctx context.Context, field graphql.CollectedField, obj *models.SafeContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SafeContact_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SafeContact_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SafeContact", field, false, false, "String")
+}
+
 func (ec *executionContext) _ScreeningAnswer_domain(ctx context.Context, field graphql.CollectedField, obj *models.ScreeningAnswer) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15371,7 +15403,7 @@ func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications", "healthSystemId", "safeContact"}
+	fieldsInOrder := [...]string{"displayName", "preferredLanguage", "discreetNotifications", "healthSystemId", "safeContact", "timeZone"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15413,6 +15445,13 @@ func (ec *executionContext) unmarshalInputUpdateMyProfileInput(ctx context.Conte
 				return it, err
 			}
 			it.SafeContact = data
+		case "timeZone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeZone"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TimeZone = data
 		}
 	}
 	return it, nil
@@ -17996,6 +18035,11 @@ func (ec *executionContext) _SafeContact(ctx context.Context, sel ast.SelectionS
 			}
 		case "note":
 			out.Values[i] = ec._SafeContact_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._SafeContact_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

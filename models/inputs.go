@@ -19,6 +19,9 @@ type UpdateMyProfileInput struct {
 	HealthSystemID *string
 	// SafeContact replaces the user's safe contact (patients).
 	SafeContact *SafeContact
+	// TimeZone is the user's IANA time zone, the clock of their safe
+	// hours; empty clears it (their latest case's state's main zone).
+	TimeZone *string
 }
 
 // CreateStaffUserInput is what an admin gives to create a staff account.

@@ -67,6 +67,10 @@ type SafeContact struct {
 	SafeHoursEnd   *string
 	VoicemailOk    bool
 	Note           *string
+	// TimeZone is the IANA zone the patient chose (User.TimeZone), which
+	// the safe hours are read in; nil: their latest case's state's main
+	// zone. Output only (UpdateMyProfileInput.timeZone sets it).
+	TimeZone *string
 }
 
 // SafeContactOf returns u's safe contact, nil when they set none.
@@ -75,7 +79,7 @@ func SafeContactOf(u *User) *SafeContact {
 		return nil
 	}
 	return &SafeContact{Channels: u.SafeContactChannels, SafeHoursStart: u.SafeHoursStart, SafeHoursEnd: u.SafeHoursEnd,
-		VoicemailOk: u.SafeVoicemailOK, Note: u.SafeContactNote}
+		VoicemailOk: u.SafeVoicemailOK, Note: u.SafeContactNote, TimeZone: u.TimeZone}
 }
 
 // Allows reports whether channel may be used to reach the patient.
@@ -96,6 +100,27 @@ func (s *SafeContact) WithinSafeHours(local time.Time) bool {
 		return now >= from && now < to
 	}
 	return now >= from || now < to
+}
+
+// SafeFrom returns the first instant at or after now when a push may reach
+// the patient: now inside their safe hours (or without any), else the next
+// opening of the window, read on the wall clock of loc (the patient's time
+// zone; a window may pass midnight, and a DST change moves the instant, not
+// the local time).
+func (s *SafeContact) SafeFrom(now time.Time, loc *time.Location) time.Time {
+	local := now.In(loc)
+	if s.WithinSafeHours(local) {
+		return now
+	}
+	start, err := time.Parse("15:04", *s.SafeHoursStart)
+	if err != nil {
+		return now // the database's CHECK keeps HH:MM; never hold on a bad value
+	}
+	open := time.Date(local.Year(), local.Month(), local.Day(), start.Hour(), start.Minute(), 0, 0, loc)
+	if !open.After(local) {
+		open = time.Date(local.Year(), local.Month(), local.Day()+1, start.Hour(), start.Minute(), 0, 0, loc)
+	}
+	return open.UTC()
 }
 
 // Validate checks a safe contact given as input under field.
@@ -119,6 +144,9 @@ func (s *SafeContact) Validate(field string) error {
 	}
 	if (s.SafeHoursStart == nil) != (s.SafeHoursEnd == nil) {
 		return InvalidField(field+".safeHoursEnd", "Give both the start and the end of the safe hours.")
+	}
+	if s.SafeHoursStart != nil && *s.SafeHoursStart == *s.SafeHoursEnd {
+		return InvalidField(field+".safeHoursEnd", "The safe hours must end at another time than they start.")
 	}
 	s.Note = Trimmed(s.Note)
 	if s.Note != nil && len([]rune(*s.Note)) > 500 {

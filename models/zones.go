@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"time"
 	_ "time/tzdata" // the states' time zones, also where the system has none
 )
@@ -36,4 +37,29 @@ var stateZones = map[string]string{
 	"TX": "America/Chicago", "UT": "America/Denver", "VT": "America/New_York", "VA": "America/New_York",
 	"WA": "America/Los_Angeles", "WV": "America/New_York", "WI": "America/Chicago", "WY": "America/Denver",
 	"US": "America/New_York",
+}
+
+// UserLocation is a user's time zone: the IANA zone they chose (tz), else
+// the main time zone of state (their latest case's; Eastern time without
+// one). It is the clock of their safe hours.
+func UserLocation(tz *string, state string) *time.Location {
+	if tz != nil {
+		if loc, err := time.LoadLocation(*tz); err == nil {
+			return loc
+		}
+	}
+	return StateLocation(state)
+}
+
+// ValidateTimeZone checks an IANA time zone name given under field
+// ("America/Chicago", "UTC"); "Local" and file paths are refused.
+// Errors: BAD_USER_INPUT (field).
+func ValidateTimeZone(field, tz string) error {
+	if tz == "" || len(tz) > 64 || tz == "Local" || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
+		return InvalidField(field, "Choose a time zone such as America/Chicago.")
+	}
+	if _, err := time.LoadLocation(tz); err != nil {
+		return InvalidField(field, "Choose a time zone such as America/Chicago.")
+	}
+	return nil
 }

@@ -479,10 +479,12 @@ func (s *Service) DiscreetNotifications(ctx context.Context, u *models.User) (*b
 }
 
 // UpdateMyProfile changes the caller's own display name, preferred language,
-// discreet notifications and, for a PATIENT, health system (the fields
-// given), audited in the same transaction. Any signed-in user.
+// discreet notifications, time zone and, for a PATIENT, health system and
+// safe contact (the fields given), audited in the same transaction. Any
+// signed-in user.
 // Errors: UNAUTHENTICATED, BAD_USER_INPUT (input.displayName,
-// input.preferredLanguage, input.healthSystemId; input when no field is given).
+// input.preferredLanguage, input.healthSystemId, input.safeContact.*,
+// input.timeZone; input when no field is given).
 func (s *Service) UpdateMyProfile(ctx context.Context, in models.UpdateMyProfileInput) (*models.User, error) {
 	p, err := Policy.Authorize(ctx, "UpdateMyProfile")
 	if err != nil {
@@ -537,6 +539,15 @@ func (s *Service) UpdateMyProfile(ctx context.Context, in models.UpdateMyProfile
 		updates["safe_contact_channels"] = gorm.Expr("?::text[]", "{"+strings.Join(channels, ",")+"}")
 		updates["safe_hours_start"], updates["safe_hours_end"] = sc.SafeHoursStart, sc.SafeHoursEnd
 		updates["safe_voicemail_ok"], updates["safe_contact_note"] = sc.VoicemailOk, sc.Note
+	}
+	if in.TimeZone != nil {
+		updates["time_zone"] = nil
+		if tz := strings.TrimSpace(*in.TimeZone); tz != "" {
+			if err := models.ValidateTimeZone("input.timeZone", tz); err != nil {
+				return nil, err
+			}
+			updates["time_zone"] = tz
+		}
 	}
 	if len(updates) == 0 {
 		return nil, models.InvalidField("input", "Change at least one field.")

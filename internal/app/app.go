@@ -174,7 +174,7 @@ func New(opts Options) *App {
 	notifier := notify.NewNotifier(box)
 	casesSvc.UseNotifier(notifier, box)
 	referralsSvc.UseNotifier(notifier)
-	pushWorker := push.NewWorker(db, opts.Push, opts.Logger)
+	pushWorker := push.NewWorker(db, opts.Push, opts.Now, opts.Logger)
 	outbox.Register(box, pushWorker)
 	outbox.Register(box, casesSvc.ReminderWorker())
 	appURL := opts.AppURL

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -55,8 +56,8 @@ func (n *Notifier) To(ctx context.Context, tx *gorm.DB, users []uuid.UUID, m Not
 		return nil
 	}
 	var readers []reader
-	if err := tx.Raw(`SELECT id, preferred_language, discreet_notifications FROM users
-		WHERE id IN ? AND disabled_at IS NULL ORDER BY id`, users).Scan(&readers).Error; err != nil {
+	if err := tx.Raw(`SELECT u.id, u.preferred_language, u.discreet_notifications, `+push.SafeHoursSQL+` FROM users u
+		WHERE u.id IN ? AND u.disabled_at IS NULL ORDER BY u.id`, users).Scan(&readers).Error; err != nil {
 		return err
 	}
 	return n.write(ctx, tx, readers, m)
@@ -68,8 +69,8 @@ func (n *Notifier) ToAdvocates(ctx context.Context, tx *gorm.DB, org *uuid.UUID,
 		return nil
 	}
 	var readers []reader
-	if err := tx.Raw(`SELECT id, preferred_language, discreet_notifications FROM users
-		WHERE organization_id = ? AND role = ? AND disabled_at IS NULL ORDER BY id`, *org, models.RoleAdvocate).Scan(&readers).Error; err != nil {
+	if err := tx.Raw(`SELECT u.id, u.preferred_language, u.discreet_notifications, `+push.SafeHoursSQL+` FROM users u
+		WHERE u.organization_id = ? AND u.role = ? AND u.disabled_at IS NULL ORDER BY u.id`, *org, models.RoleAdvocate).Scan(&readers).Error; err != nil {
 		return err
 	}
 	return n.write(ctx, tx, readers, m)
@@ -79,6 +80,7 @@ type reader struct {
 	ID                    uuid.UUID
 	PreferredLanguage     string
 	DiscreetNotifications bool
+	push.SafeHours
 }
 
 // Texts returns the title and body of m in lang, or the discreet text.
@@ -122,9 +124,22 @@ func (n *Notifier) write(ctx context.Context, tx *gorm.DB, readers []reader, m N
 	if err := tx.Raw(`SELECT id, user_id FROM devices WHERE user_id IN ? ORDER BY id`, ids).Scan(&devices).Error; err != nil {
 		return err
 	}
-	jobs := make([]outbox.JobArgs, len(devices))
-	for i, d := range devices {
-		jobs[i] = push.Args{NotificationID: byUser[d.UserID], DeviceID: d.ID}
+	// A push outside the reader's safe hours waits in the outbox until the
+	// window opens (the in-app row above is there at once).
+	sendAt := make(map[uuid.UUID]time.Time, len(readers))
+	for _, r := range readers {
+		sendAt[r.ID] = r.SendAt(now)
+	}
+	jobs := make([]outbox.JobArgs, 0, len(devices))
+	for _, d := range devices {
+		args := push.Args{NotificationID: byUser[d.UserID], DeviceID: d.ID}
+		if at := sendAt[d.UserID]; at.After(now) {
+			if err := n.box.Enqueue(ctx, tx, args, &outbox.InsertOpts{ScheduledAt: at}); err != nil {
+				return err
+			}
+			continue
+		}
+		jobs = append(jobs, args)
 	}
 	return n.box.EnqueueMany(ctx, tx, jobs, nil)
 }

@@ -60,6 +60,10 @@ type WorkerDefaults[T JobArgs] = river.WorkerDefaults[T]
 // for safe hours), Queue, Priority, MaxAttempts, UniqueOpts.
 type InsertOpts = river.InsertOpts
 
+// JobSnooze returned by a worker runs the job again after d, without
+// counting an attempt (a push held for the patient's safe hours).
+func JobSnooze(d time.Duration) error { return river.JobSnooze(max(d, 0)) }
+
 // JobCancel wraps err so that the job is not retried.
 func JobCancel(err error) error { return river.JobCancel(err) }
 

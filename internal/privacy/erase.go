@@ -148,7 +148,7 @@ func eraseAccount(tx *gorm.DB, id uuid.UUID) error {
 		{`UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, []any{now, id}},
 		{`UPDATE users SET email = ?, display_name = ?, password_hash = '!', disabled_at = coalesce(disabled_at, ?),
 			erased_at = ?, updated_at = ?, safe_contact_channels = '{}', safe_hours_start = NULL, safe_hours_end = NULL,
-			safe_voicemail_ok = false, safe_contact_note = NULL WHERE id = ?`,
+			safe_voicemail_ok = false, safe_contact_note = NULL, time_zone = NULL WHERE id = ?`,
 			[]any{fmt.Sprintf("erased-%s@erased.invalid", id), erasedDisplayName, now, now, now, id}},
 	}
 	for _, st := range steps {

@@ -66,11 +66,40 @@ type Sender interface {
 // Senders are the senders by platform.
 type Senders map[models.DevicePlatform]Sender
 
+// SafeHours is what decides when a push may reach a user: a patient's safe
+// hours (nil without), read in the time zone they chose or else the main
+// time zone of the state of their latest case.
+type SafeHours struct {
+	SafeHoursStart, SafeHoursEnd, TimeZone *string
+	// State is the jurisdiction of the user's latest case ("" when not
+	// needed: no hours, or a time zone of their own).
+	State string
+}
+
+// SafeHoursSQL selects the SafeHours columns of the users row u (for Scan
+// into a struct that embeds SafeHours).
+const SafeHoursSQL = `u.safe_hours_start, u.safe_hours_end, u.time_zone,
+	CASE WHEN u.safe_hours_start IS NULL OR u.time_zone IS NOT NULL THEN '' ELSE COALESCE((SELECT c.jurisdiction FROM cases c
+		WHERE c.patient_id = u.id ORDER BY c.created_at DESC, c.id DESC LIMIT 1), '') END AS state`
+
+// SendAt is when a push to the user may go out: now inside their safe hours
+// (or without any), else the next opening of the window. The notifier
+// schedules a push at it, and the worker asks again at send time (the hours
+// may have changed meanwhile).
+func (h SafeHours) SendAt(now time.Time) time.Time {
+	if h.SafeHoursStart == nil || h.SafeHoursEnd == nil {
+		return now
+	}
+	sc := &models.SafeContact{SafeHoursStart: h.SafeHoursStart, SafeHoursEnd: h.SafeHoursEnd}
+	return sc.SafeFrom(now, models.UserLocation(h.TimeZone, h.State))
+}
+
 // Worker is the outbox worker of push jobs.
 type Worker struct {
 	outbox.WorkerDefaults[Args]
 	db      *gorm.DB
 	senders Senders
+	now     func() time.Time
 	log     *slog.Logger
 	sent    atomic.Pointer[func(Args)] // see OnSent
 }
@@ -80,8 +109,8 @@ type Worker struct {
 func (w *Worker) OnSent(f func(Args)) { w.sent.Store(&f) }
 
 // NewWorker returns the push worker; a platform without a sender uses the
-// log sender.
-func NewWorker(db *gorm.DB, senders Senders, log *slog.Logger) *Worker {
+// log sender; now is the application's clock (safe hours).
+func NewWorker(db *gorm.DB, senders Senders, now func() time.Time, log *slog.Logger) *Worker {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -93,15 +122,20 @@ func NewWorker(db *gorm.DB, senders Senders, log *slog.Logger) *Worker {
 			s[p] = &LogSender{Log: log}
 		}
 	}
-	return &Worker{db: db, senders: s, log: log}
+	if now == nil {
+		now = time.Now
+	}
+	return &Worker{db: db, senders: s, now: now, log: log}
 }
 
 // Timeout bounds one push.
 func (w *Worker) Timeout(*outbox.Job[Args]) time.Duration { return 30 * time.Second }
 
 // Work sends the push. A device removed meanwhile (logout, a new owner) or
-// a notification gone gets nothing; a device the provider reports gone is
-// removed; other failures are retried by the outbox with backoff.
+// a notification gone gets nothing; a push outside the patient's safe hours
+// (as they are now: they may have changed since it was scheduled) is snoozed
+// until the window opens; a device the provider reports gone is removed;
+// other failures are retried by the outbox with backoff.
 func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
 	var row struct {
 		UserID                uuid.UUID
@@ -112,10 +146,11 @@ func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
 		DiscreetNotifications bool
 		CaseID                *uuid.UUID
 		CreatedAt             time.Time
+		SafeHours
 	}
 	// The device must still belong to the notification's user.
 	res := w.db.WithContext(ctx).Raw(`SELECT d.user_id, d.platform, d.token, u.role, u.preferred_language,
-			u.discreet_notifications, n.case_id, n.created_at
+			u.discreet_notifications, n.case_id, n.created_at, `+SafeHoursSQL+`
 		FROM notifications n JOIN devices d ON d.user_id = n.user_id JOIN users u ON u.id = n.user_id
 		WHERE n.id = ? AND d.id = ? AND u.disabled_at IS NULL`, job.Args.NotificationID, job.Args.DeviceID).Scan(&row)
 	if res.Error != nil {
@@ -123,6 +158,10 @@ func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
 	}
 	if res.RowsAffected == 0 {
 		return nil
+	}
+	if now := w.now(); row.SendAt(now).After(now) {
+		w.log.InfoContext(ctx, "push: held for safe hours", "device", job.Args.DeviceID)
+		return outbox.JobSnooze(row.SendAt(now).Sub(now))
 	}
 	m := Text(row.PreferredLanguage, row.Role, row.DiscreetNotifications, row.CaseID)
 	sender := w.senders[row.Platform]
