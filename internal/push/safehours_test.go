@@ -172,7 +172,9 @@ func TestSafeHoursHoldPushes(t *testing.T) {
 				t.Fatalf("%q: field %q", tz, r.Field())
 			}
 		}
-		var got struct{ UpdateMyProfile struct{ SafeContact *struct{ TimeZone *string } } }
+		var got struct {
+			UpdateMyProfile struct{ SafeContact *struct{ TimeZone *string } }
+		}
 		s.Do(t, tok, profileDoc, map[string]any{"in": map[string]any{"timeZone": "America/Chicago", "safeContact": sc("18:00", "21:00")}}).Decode(t, &got)
 		if tz := got.UpdateMyProfile.SafeContact.TimeZone; tz == nil || *tz != "America/Chicago" {
 			t.Fatalf("time zone %v", tz)
