@@ -209,7 +209,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		Email: mailer, AppURL: cfg.AppURL,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
 		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
-		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout,
+		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout, MetricsOnMainPort: cfg.MetricsAddr == "",
 		DocumentLimits: graph.Limits{MaxTokens: cfg.Limits.GraphQLMaxTokens, MaxFields: cfg.Limits.GraphQLMaxFields,
 			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors},
 		SocketLimits: graph.SocketLimits{InitTimeout: cfg.Limits.WSInitTimeout, MaxOperations: cfg.Limits.WSMaxSubscriptions}})
@@ -252,7 +252,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	if cfg.PprofAddr != "" {
 		ps := pprofServer(cfg.PprofAddr)
 		defer ps.Close() //nolint:errcheck
@@ -262,6 +262,16 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 			}
 		}()
 		log.Info("profiling", "addr", cfg.PprofAddr)
+	}
+	if cfg.MetricsAddr != "" {
+		ms := metricsServer(cfg.MetricsAddr, a.Metrics.Handler())
+		defer ms.Close() //nolint:errcheck
+		go func() {
+			if err := ms.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("metrics: %w", err)
+			}
+		}()
+		log.Info("metrics", "addr", cfg.MetricsAddr)
 	}
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", srv.Addr, "env", cfg.Env, "graphiql", cfg.Development(), "workers", cfg.Workers)
@@ -301,6 +311,14 @@ func pushSenders(cfg config.Config) (push.Senders, error) {
 		s[models.PlatformIOS] = a
 	}
 	return s, nil
+}
+
+// metricsServer serves the Prometheus metrics at /metrics on addr, a
+// listener of its own: the public port never serves them in production.
+func metricsServer(addr string, h http.Handler) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	return &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 }
 
 // pprofServer serves net/http/pprof's handlers on addr (a loopback address,

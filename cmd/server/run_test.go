@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -213,5 +216,74 @@ func TestRunDatabaseRefusesConnection(t *testing.T) {
 	}
 	if !strings.Contains(msg, "refused") || !strings.Contains(msg, "DATABASE_URL") || strings.Contains(msg, "\n") {
 		t.Errorf("error = %q", msg)
+	}
+}
+
+// TestMetricsOnTheirOwnListener: in production with METRICS_ADDR the
+// metrics are served there, and the API's port answers 404 for /metrics.
+func TestMetricsOnTheirOwnListener(t *testing.T) {
+	ports := make([]string, 2)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, ports[i], _ = net.SplitHostPort(l.Addr().String())
+		l.Close()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{
+			"APP_ENV":      "production",
+			"DATABASE_URL": dbtest.URL(t),
+			"JWT_SECRET":   "a production secret of at least 32 bytes",
+			"PORT":         ports[0],
+			"METRICS_ADDR": "127.0.0.1:" + ports[1],
+			"WORKERS":      "false",
+		}), &stdout, &stderr)
+	}()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(stderr.String(), "listening") {
+		select {
+		case err := <-done:
+			t.Fatalf("run returned %v before listening:\n%s", err, stderr.String())
+		case <-deadline:
+			t.Fatalf("not listening after 30s:\n%s", stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		for range 50 { // the metrics listener may start a moment later
+			resp, err := http.Get(url)
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				return resp.StatusCode, string(b)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("GET %s: no answer", url)
+		return 0, ""
+	}
+	api := "http://127.0.0.1:" + ports[0]
+	resp, err := http.Post(api+"/graphql", "application/json", strings.NewReader(`{"query":"{ legalPartners { name } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code, _ := get(api + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("the API port answers %d for /metrics", code)
+	}
+	code, body := get("http://127.0.0.1:" + ports[1] + "/metrics")
+	if code != http.StatusOK || !strings.Contains(body, `mlp_graphql_operations_total{code="OK",operation="legalPartners",type="query"} 1`) {
+		t.Errorf("METRICS_ADDR answers %d:\n%s", code, body)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run after shutdown = %v", err)
 	}
 }

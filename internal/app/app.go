@@ -28,6 +28,7 @@ import (
 	"mlp/internal/httpx"
 	"mlp/internal/i18n"
 	"mlp/internal/live"
+	"mlp/internal/metrics"
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
 	"mlp/internal/partners"
@@ -95,6 +96,10 @@ type Options struct {
 	// AppURL is the web app's address, the base of emailed links
 	// ({AppURL}/reset-password?token=...). Default config.DefaultAppURL.
 	AppURL string
+	// MetricsOnMainPort also serves App.Metrics at GET /metrics of Handler,
+	// in development only (no METRICS_ADDR set): in production the metrics
+	// are served on their own listener, never on the public port.
+	MetricsOnMainPort bool
 }
 
 // App is the assembled server.
@@ -113,6 +118,9 @@ type App struct {
 	Outbox *outbox.Outbox
 	// Push is the outbox's push worker (benchmarks watch its deliveries).
 	Push *push.Worker
+	// Metrics are the Prometheus metrics; Metrics.Handler serves them (on
+	// METRICS_ADDR, see cmd/server).
+	Metrics *metrics.Metrics
 }
 
 // Start starts the listener and, when Options.Workers is set, the outbox's
@@ -145,12 +153,17 @@ func New(opts Options) *App {
 		params = *opts.Argon2
 	}
 	db := opts.DB
-	boxOpts := opts.OutboxOptions
-	boxOpts.DatabaseURL, boxOpts.Workers, boxOpts.Logger = opts.DatabaseURL, opts.Workers, opts.Logger
-	box, err := outbox.New(db, boxOpts)
+	sqlDB, err := db.DB()
 	if err != nil {
 		// Only a pool that is no database/sql pool fails here: a programming error.
 		panic(err)
+	}
+	meters := metrics.New(sqlDB)
+	boxOpts := opts.OutboxOptions
+	boxOpts.DatabaseURL, boxOpts.Workers, boxOpts.Logger, boxOpts.Metrics = opts.DatabaseURL, opts.Workers, opts.Logger, meters
+	box, err := outbox.New(db, boxOpts)
+	if err != nil {
+		panic(err) // as above
 	}
 	tokens := auth.NewTokens(opts.JWTSecret, opts.Now).AcceptPrevious(opts.JWTPreviousSecret)
 	rules := ratelimit.Defaults()
@@ -159,6 +172,7 @@ func New(opts Options) *App {
 	}
 	limiter := ratelimit.New(db, rules, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
+	authSvc.UseMetrics(meters)
 	accountsSvc := accounts.NewService(db, authSvc)
 	casesSvc := cases.NewService(db, opts.Now)
 	casesSvc.UseLimiter(limiter)
@@ -247,6 +261,7 @@ func New(opts Options) *App {
 		Limits:          opts.DocumentLimits,
 		Sockets:         socketLimits(opts.SocketLimits, limiter),
 	})
+	gql.Use(meters.GraphQL())
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
 	listener.Verify(func(ctx context.Context) error {
@@ -258,9 +273,9 @@ func New(opts Options) *App {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", i18n.Middleware(httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql))))))
-	mux.Handle("GET /me/export.json", i18n.Middleware(authSvc.Middleware(privacySvc.ExportHandler(opts.Logger))))
-	mux.Handle("GET /reports/partnership.csv", i18n.Middleware(authSvc.Middleware(reportSvc.CSVHandler(opts.Logger))))
+	mux.Handle("/graphql", meters.Route("/graphql", i18n.Middleware(httpx.LimitBody(authSvc.Middleware(loaders.Middleware(src, graph.StatusPolicy(gql)))))))
+	mux.Handle("GET /me/export.json", meters.Route("/me/export.json", i18n.Middleware(authSvc.Middleware(privacySvc.ExportHandler(opts.Logger)))))
+	mux.Handle("GET /reports/partnership.csv", meters.Route("/reports/partnership.csv", i18n.Middleware(authSvc.Middleware(reportSvc.CSVHandler(opts.Logger)))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -276,12 +291,15 @@ func New(opts Options) *App {
 	})
 	if opts.Development {
 		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
+		if opts.MetricsOnMainPort {
+			mux.Handle("GET /metrics", meters.Handler())
+		}
 	}
 	// Security headers and the request deadline wrap everything, but
 	// inside the proxies' middleware (HSTS needs the client's scheme).
 	hardened := httpx.SecureHeaders("/", httpx.Deadline(opts.RequestTimeout, mux))
 	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(hardened)))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner}
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner, Metrics: meters}
 }
 
 // readiness returns why the database cannot serve now ("pool exhausted",

@@ -13,6 +13,7 @@ import (
 
 	"mlp/internal/clock"
 	"mlp/internal/database"
+	"mlp/internal/metrics"
 	"mlp/internal/ratelimit"
 	"mlp/internal/unit"
 	"mlp/models"
@@ -36,7 +37,12 @@ type Service struct {
 	// dummyHash is verified against when the email is unknown, so that a
 	// wrong email costs as much time as a wrong password.
 	dummyHash string
+	// metrics counts refused sign-ins (nil: none).
+	metrics *metrics.Metrics
 }
+
+// UseMetrics counts each refused sign-in in m (mlp_login_failures_total).
+func (s *Service) UseMetrics(m *metrics.Metrics) { s.metrics = m }
 
 // NewService returns the sign-in service; clk is the application's clock.
 func NewService(db *gorm.DB, tokens *Tokens, limiter *ratelimit.Limiter, params Argon2Params, clk clock.Clock) *Service {
@@ -111,6 +117,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	// are still hashing; a successful sign-in gives its slots back, so only
 	// failures count.
 	if err := s.limiter.Take(ctx, limits...); err != nil {
+		var derr *models.Error
+		if errors.As(err, &derr) && derr.Code == models.ERATELIMITED {
+			s.metrics.LoginFailed(metrics.LoginRateLimited)
+		}
 		return nil, err
 	}
 	var u models.User
@@ -124,6 +134,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	}
 	ok, verr := VerifyPassword(password, hash)
 	if err != nil || verr != nil || !ok || u.Disabled() {
+		s.metrics.LoginFailed(metrics.LoginInvalidCredentials)
 		return nil, errInvalidLogin
 	}
 	if err := s.limiter.Undo(ctx, limits...); err != nil {

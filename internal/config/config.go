@@ -45,6 +45,7 @@ const (
 	KeyAppURL                 = "APP_URL"
 	KeySMTPURL                = "SMTP_URL"
 	KeySMTPFrom               = "SMTP_FROM"
+	KeyMetricsAddr            = "METRICS_ADDR"
 )
 
 // Defaults.
@@ -92,6 +93,10 @@ type Config struct {
 	// Workers runs the outbox's workers (push, email, reminders) in this
 	// process; false makes an API-only process that only enqueues.
 	Workers bool
+	// MetricsAddr, when set, is the host:port of the listener that serves
+	// the Prometheus metrics at /metrics, apart from the public port;
+	// unset, development serves them on PORT and production not at all.
+	MetricsAddr string
 	// Push providers; empty: the log sender.
 	FCMCredentialsFile, FCMEndpoint                             string
 	APNsKeyFile, APNsKeyID, APNsTeamID, APNsTopic, APNsEndpoint string
@@ -228,6 +233,17 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be a loopback address like 127.0.0.1:6060, got %q", KeyPprofAddr, v))
 		}
 		c.PprofAddr = v
+	}
+	if v := getenv(KeyMetricsAddr); v != "" {
+		host, port, err := net.SplitHostPort(v)
+		n, perr := strconv.Atoi(port)
+		switch {
+		case err != nil || perr != nil || n <= 0 || n > 65535 || strings.ContainsAny(host, "/ "):
+			errs = append(errs, fmt.Errorf("%s must be host:port like 127.0.0.1:9090 or :9090, got %q", KeyMetricsAddr, v))
+		case n == c.Port:
+			errs = append(errs, fmt.Errorf("%s must not use PORT (%d): the metrics are never served on the public port", KeyMetricsAddr, c.Port))
+		}
+		c.MetricsAddr = v
 	}
 	if c.Limits, err = loadLimits(getenv); err != nil {
 		errs = append(errs, err)

@@ -142,6 +142,30 @@ func TestPprofAddr(t *testing.T) {
 	}
 }
 
+func TestMetricsAddr(t *testing.T) {
+	t.Parallel()
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:9090": true, ":9090": true, "10.0.0.5:9090": true, "[::1]:9090": true,
+		"9090": false, ":8080": false, "127.0.0.1:8080": false, "host:port": false, ":0": false,
+	} {
+		c, err := Load(func(k string) string {
+			if k == KeyMetricsAddr {
+				return addr
+			}
+			return ""
+		})
+		if ok && (err != nil || c.MetricsAddr != addr) {
+			t.Errorf("%q: addr %q, err %v", addr, c.MetricsAddr, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), KeyMetricsAddr)) {
+			t.Errorf("%q: err = %v, want a %s error", addr, err, KeyMetricsAddr)
+		}
+	}
+	if c, err := Load(func(string) string { return "" }); err != nil || c.MetricsAddr != "" {
+		t.Fatalf("default: %q, %v", c.MetricsAddr, err)
+	}
+}
+
 func TestLoadLimits(t *testing.T) {
 	t.Parallel()
 	t.Run("Defaults", func(t *testing.T) {

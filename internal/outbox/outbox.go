@@ -40,6 +40,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 	"gorm.io/gorm"
+
+	"mlp/internal/metrics"
 )
 
 // JobArgs is what a job carries; Kind names its worker. Args are stored as
@@ -91,6 +93,8 @@ type Options struct {
 	// River keeps its own (real) clock: a test's fixed clock would stop
 	// retries and rescues. Schedule with InsertOpts.ScheduledAt.
 	Logger *slog.Logger
+	// Metrics counts failed attempts by job kind (nil: none).
+	Metrics *metrics.Metrics
 }
 
 // Outbox inserts jobs inside GORM transactions and runs them.
@@ -156,7 +160,7 @@ func (o *Outbox) config(work bool) *river.Config {
 		c.FetchPollInterval = o.opts.PollInterval
 		c.RescueStuckJobsAfter = o.opts.RescueAfter
 		c.JobTimeout = o.opts.RescueAfter / 2
-		c.ErrorHandler = &errorLogger{log: c.Logger}
+		c.ErrorHandler = &errorLogger{log: c.Logger, metrics: o.opts.Metrics}
 	}
 	return c
 }
@@ -306,14 +310,19 @@ func (b *backoff) NextRetry(job *rivertype.JobRow) time.Time {
 
 // errorLogger logs a failed attempt by kind and id only: an error's text
 // may come from a provider and is kept in river_job, not in the logs.
-type errorLogger struct{ log *slog.Logger }
+type errorLogger struct {
+	log     *slog.Logger
+	metrics *metrics.Metrics
+}
 
 func (h *errorLogger) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
 	h.log.WarnContext(ctx, "outbox: job failed", "kind", job.Kind, "job", job.ID, "attempt", job.Attempt)
+	h.metrics.JobFailed(job.Kind)
 	return nil
 }
 
 func (h *errorLogger) HandlePanic(ctx context.Context, job *rivertype.JobRow, panicVal any, trace string) *river.ErrorHandlerResult {
 	h.log.ErrorContext(ctx, "outbox: job panicked", "kind", job.Kind, "job", job.ID, "attempt", job.Attempt)
+	h.metrics.JobFailed(job.Kind)
 	return nil
 }

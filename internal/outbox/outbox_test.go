@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"mlp/internal/database/dbtest"
+	"mlp/internal/metrics"
 	"mlp/internal/outbox"
 )
 
@@ -84,7 +85,13 @@ func (r *recorder) total(run string) int {
 
 func newOutbox(t *testing.T, db *gorm.DB, workers bool, w outbox.Worker[testArgs]) *outbox.Outbox {
 	t.Helper()
+	return newMeteredOutbox(t, db, workers, w, nil)
+}
+
+func newMeteredOutbox(t *testing.T, db *gorm.DB, workers bool, w outbox.Worker[testArgs], m *metrics.Metrics) *outbox.Outbox {
+	t.Helper()
 	o, err := outbox.New(db, outbox.Options{
+		Metrics:      m,
 		DatabaseURL:  dbtest.URL(t),
 		Workers:      workers,
 		RetryBase:    20 * time.Millisecond,
@@ -177,7 +184,8 @@ func TestEnqueueOutsideATransactionIsRefused(t *testing.T) {
 func TestFailingTwiceThenSucceedingDeliversOnce(t *testing.T) {
 	db := dbtest.Open(t)
 	rec := newRecorder(2)
-	o := newOutbox(t, db, true, rec)
+	m := metrics.New(nil)
+	o := newMeteredOutbox(t, db, true, rec, m)
 	enqueue(t, db, o, "retry", 1)
 	waitFor(t, "the delivery", func() bool { d, _ := rec.count("retry", 1); return d == 1 })
 	// Give a wrong second delivery its chance to show.
@@ -190,6 +198,31 @@ func TestFailingTwiceThenSucceedingDeliversOnce(t *testing.T) {
 	if state != "completed" {
 		t.Fatalf("job state %q, want completed", state)
 	}
+	if n := jobFailures(t, m, "outbox_test"); n != 2 {
+		t.Fatalf("mlp_outbox_job_failures_total{kind=outbox_test} = %v, want 2", n)
+	}
+}
+
+// jobFailures reads mlp_outbox_job_failures_total of kind from m.
+func jobFailures(t *testing.T, m *metrics.Metrics, kind string) float64 {
+	t.Helper()
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != "mlp_outbox_job_failures_total" {
+			continue
+		}
+		for _, s := range f.Metric {
+			for _, l := range s.Label {
+				if l.GetName() == "kind" && l.GetValue() == kind {
+					return s.Counter.GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func TestTwoWorkerProcessesSendEachJobOnce(t *testing.T) {
