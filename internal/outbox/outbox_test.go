@@ -225,40 +225,6 @@ func jobFailures(t *testing.T, m *metrics.Metrics, kind string) float64 {
 	return 0
 }
 
-func TestTwoWorkerProcessesSendEachJobOnce(t *testing.T) {
-	db := dbtest.Open(t)
-	rec := newRecorder(0)
-	// Two outboxes, each with its own pool and River client, as two server
-	// processes have; the API process that enqueues runs no workers.
-	api := newOutbox(t, db, false, rec.as("api"))
-	newOutbox(t, db, true, rec.as("a"))
-	newOutbox(t, db, true, rec.as("b"))
-	const jobs = 200
-	for batch := range jobs / 20 {
-		ns := make([]int, 20)
-		for i := range ns {
-			ns[i] = batch*20 + i
-		}
-		enqueue(t, db, api, "two", ns...)
-	}
-	waitFor(t, "every job", func() bool { return rec.total("two") >= jobs })
-	time.Sleep(300 * time.Millisecond)
-	byInstance := map[string]int{}
-	for n := range jobs {
-		d, _ := rec.count("two", n)
-		if d != 1 {
-			t.Errorf("job %d delivered %d times", n, d)
-		}
-		rec.mu.Lock()
-		byInstance[rec.by[fmt.Sprintf("two/%d", n)]]++
-		rec.mu.Unlock()
-	}
-	if byInstance["api"] != 0 {
-		t.Errorf("the insert-only process ran %d jobs", byInstance["api"])
-	}
-	t.Logf("jobs per worker process: %v", byInstance)
-}
-
 func TestStoppedWorkersJobsAreSentAfterRestart(t *testing.T) {
 	db := dbtest.Open(t)
 	rec := newRecorder(0)
