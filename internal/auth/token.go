@@ -88,6 +88,9 @@ func (t *Tokens) Parse(token string) (*Claims, error) {
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(t.now),
+		// one token, one spelling: no second encoding of the same
+		// signature (padding bits) is accepted
+		jwt.WithStrictDecoding(),
 	)
 	if err != nil {
 		return nil, models.ErrUnauthenticated

@@ -3,8 +3,10 @@
 package page
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -44,8 +46,12 @@ func (a Args) Cursor(n int) ([]string, error) {
 	if a.After == nil || *a.After == "" {
 		return nil, nil
 	}
+	// One cursor has one spelling (the decoder would skip newlines and
+	// ignore padding bits). Its parts go to PostgreSQL as text, which holds
+	// neither invalid UTF-8 nor U+0000.
 	raw, err := base64.RawURLEncoding.DecodeString(*a.After)
-	if err != nil {
+	if err != nil || base64.RawURLEncoding.EncodeToString(raw) != *a.After ||
+		!utf8.Valid(raw) || bytes.IndexByte(raw, 0) >= 0 {
 		return nil, models.InvalidField("after", "This cursor is not valid.")
 	}
 	parts := strings.Split(string(raw), separator)
