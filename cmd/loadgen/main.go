@@ -421,7 +421,7 @@ func loadFloor(ctx context.Context, url string, w window) (float64, error) {
 		return 0, gerr
 	}
 	patient := func(id uuid.UUID) *auth.Principal { return &auth.Principal{ID: id, Role: models.RolePatient} }
-	plan, err := compiled.Compile(doc, "Load", nil, patient(ids[0]))
+	plan, err := compiled.Compile(doc, "Load", nil, patient(ids[0]), compiled.Services{})
 	if err != nil {
 		return 0, err
 	}

@@ -1,6 +1,7 @@
 package compiled
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -43,12 +44,17 @@ type compiler struct {
 // env is what binders read at execution: the request's variables, principal
 // and clock.
 type env struct {
+	// ctx is the operation's (the principal, the reader's language), for
+	// the services that write holes.
+	ctx   context.Context
 	vars  map[string]any
 	p     *auth.Principal
 	today string    // the service clock's day in UTC, YYYY-MM-DD
 	now   time.Time // the service clock
 	// scopes caches the visibility scopes' values of this execution.
 	scopes map[string][]any
+	// memo caches what holes of one root compute once per execution.
+	memo map[string]any
 }
 
 // binder computes one bind parameter at execution; ok false means the value

@@ -29,6 +29,11 @@ type connSpec struct {
 	// audited makes the connection a root's derived table (columns v, the
 	// JSON, and a, the ids of the page's rows): each is audited as read.
 	audited bool
+	// count, when set, writes totalCount's expression instead of counting
+	// table (a table that is a page already); counted makes the connection
+	// a root's derived table with columns v and n, the rows read.
+	count   func(c *compiler) string
+	counted bool
 }
 
 // limitBinder reads first as page.Args.Limit does.
@@ -136,6 +141,10 @@ func (c *compiler) connection(s *connSpec, f *field) (string, error) {
 		case "__typename":
 			j.literal(strconv.Quote(s.name))
 		case "totalCount":
+			if s.count != nil {
+				j.expr("(" + s.count(c) + ")::text")
+				break
+			}
 			tc := c.alias("n")
 			j.expr("(SELECT count(*) FROM " + s.table + " " + tc + " WHERE " + s.where(c, tc) + ")::text")
 		case "edges":
@@ -178,18 +187,21 @@ func (c *compiler) connection(s *connSpec, f *field) (string, error) {
 	j.literal("}")
 	// GROUP BY (): one row of aggregates even when the selection uses none
 	// (a pageInfo whose fields are all skipped).
-	if !rows && !s.audited {
+	if !rows && !s.audited && !s.counted {
 		c.checks = append(c.checks, limB)
 		return j.sql(), nil
 	}
 	order := s.order(t)
 	sel := j.sql()
+	if s.counted {
+		sel += " AS v, count(*) AS n"
+	}
 	if s.audited {
 		sel += " AS v, array_to_string(array_agg(" + t + ".id ORDER BY " + t + "._rn) FILTER (WHERE " + t + "._rn <= " + limit() + "), ',') AS a"
 	}
 	sql := "SELECT " + sel + " FROM (SELECT " + t + ".*, row_number() OVER (ORDER BY " + order + ") AS _rn FROM " +
 		s.table + " " + t + " WHERE " + conds + " ORDER BY " + order + " LIMIT " + limit() + " + 1) " + t + " GROUP BY ()"
-	if s.audited {
+	if s.audited || s.counted {
 		return sql, nil
 	}
 	return "(" + sql + ")", nil

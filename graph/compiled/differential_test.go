@@ -237,6 +237,62 @@ func (g *gen) referral() string {
 	return g.selection("Referral", fields)
 }
 
+func (g *gen) guide() string {
+	return g.selection("Guide", map[string]func() string{
+		"id": nil, "slug": nil, "locale": nil, "title": nil, "summary": nil, "body": nil, "category": nil, "audience": nil,
+		"jurisdictions": nil, "readingGrade": nil, "status": nil, "version": nil, "publishedVersion": nil, "publishedAt": nil,
+		"updatedAt": nil,
+		"translations": func() string {
+			return g.selection("GuideTranslation", map[string]func() string{"locale": nil, "title": nil})
+		},
+		"author": func() string { return g.selection("User", map[string]func() string{"id": nil}) },
+	})
+}
+
+// guideFilter writes a GuideFilter: searches that match, match nothing
+// (then similar titles), have typos, exclude words only or are too long;
+// locales, audiences, categories and jurisdictions valid and refused.
+func (g *gen) guideFilter() string {
+	fl := map[string]any{}
+	if g.chance(0.5) {
+		searches := []string{"eviction", "eviction notice", "benefits -food", "\"unpaid wages\"", "desalojo", "evicton", "landlrod",
+			"-landlord", "the", "zzzz qqqq", "debt or wages", strings.Repeat("a", 201), "  benefits  "}
+		fl["search"] = searches[g.r.IntN(len(searches))]
+	}
+	if g.chance(0.3) {
+		fl["locale"] = []string{"en", "es", "es-MX", "vi", "fr", "bad locale!"}[g.r.IntN(6)]
+	}
+	if g.chance(0.25) {
+		fl["audience"] = []string{"PATIENTS", "CLINICIANS"}[g.r.IntN(2)]
+	}
+	if g.chance(0.25) {
+		fl["category"] = string([]models.LegalCategory{models.CategoryHousing, models.CategoryPublicBenefits, models.CategoryFood}[g.r.IntN(3)])
+	}
+	if g.chance(0.25) {
+		fl["jurisdiction"] = []string{"CA", "US", "ny", "XX", "NV"}[g.r.IntN(5)]
+	}
+	if g.chance(0.5) {
+		name := g.name("v")
+		g.defs = append(g.defs, "$"+name+": GuideFilter")
+		g.vars[name] = fl
+		return "$" + name
+	}
+	var parts []string
+	for _, k := range []string{"search", "locale", "audience", "category", "jurisdiction"} {
+		v, ok := fl[k].(string)
+		if !ok {
+			continue
+		}
+		if k == "audience" || k == "category" {
+			parts = append(parts, k+": "+v)
+		} else {
+			b, _ := json.Marshal(v)
+			parts = append(parts, k+": "+string(b))
+		}
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
 func (g *gen) caseID() string {
 	switch g.r.IntN(6) {
 	case 0, 1, 2:
@@ -292,6 +348,8 @@ func (g *gen) token() string {
 		return g.w.admin
 	case k < 17:
 		return g.w.clinician
+	case k < 18:
+		return g.w.clinician2
 	}
 	return g.w.tokens[g.r.IntN(len(g.w.tokens))]
 }
@@ -303,17 +361,17 @@ func (g *gen) operation(tok string) (string, map[string]any) {
 	g.vars, g.defs, g.frags, g.n = map[string]any{}, nil, nil, 0
 	var roots []string
 	for range 1 + g.r.IntN(2) {
-		kind := g.r.IntN(7)
+		kind := g.r.IntN(9)
 		if g.chance(0.85) {
 			switch tok {
 			case g.w.patientA, g.w.patientB:
-				kind = []int{0, 1, 2, 3, 5}[g.r.IntN(5)]
+				kind = []int{0, 1, 2, 3, 5, 7, 8}[g.r.IntN(7)]
 			case g.w.advocate1, g.w.advocate2:
-				kind = []int{3, 4, 4, 4, 5}[g.r.IntN(5)]
+				kind = []int{3, 4, 4, 4, 5, 7}[g.r.IntN(6)]
 			case g.w.admin:
-				kind = []int{3, 5}[g.r.IntN(2)]
+				kind = []int{3, 5, 7}[g.r.IntN(3)]
 			case g.w.clinician, g.w.clinician2:
-				kind = []int{6, 6, 6, 5}[g.r.IntN(4)]
+				kind = []int{6, 6, 6, 5, 7, 8}[g.r.IntN(6)]
 			}
 		}
 		switch kind {
@@ -384,6 +442,28 @@ func (g *gen) operation(tok string) (string, map[string]any) {
 				}
 			}
 			roots = append(roots, g.name("r")+": myNotifications"+args+g.directive()+" "+g.connection("NotificationConnection", "NotificationEdge", g.notification, g.w.notificationCursors))
+		case 7:
+			args := g.pageArgs(g.w.guideCursors)
+			if g.chance(0.8) {
+				ft := "filter: " + g.guideFilter()
+				if args == "" {
+					args = "(" + ft + ")"
+				} else {
+					args = "(" + ft + ", " + args[1:]
+				}
+			}
+			roots = append(roots, g.name("r")+": guides"+args+g.directive()+" "+g.connection("GuideConnection", "GuideEdge", g.guide, g.w.guideCursors))
+		case 8:
+			args := "slug: " + g.value("String!", g.w.guideSlugs[g.r.IntN(len(g.w.guideSlugs))])
+			if g.chance(0.6) {
+				locales := []any{"en", "es", "es-MX", "es-AR", "vi", "fr", "EN", "not a locale!", "", nil}
+				if l := locales[g.r.IntN(len(locales))]; l == nil {
+					args += ", locale: null"
+				} else {
+					args += ", locale: " + g.value("String", l)
+				}
+			}
+			roots = append(roots, g.name("r")+": guide("+args+")"+g.directive()+" "+g.guide())
 		case 6:
 			roots = append(roots, g.name("r")+": myReferrals"+g.pageArgs(g.w.referralCursors)+g.directive()+" "+g.connection("ReferralConnection", "ReferralEdge", g.referral, g.w.referralCursors))
 		}
@@ -457,7 +537,7 @@ func TestDifferential(t *testing.T) {
 // compiledRoots are the root fields of the compilable set; rootName finds
 // them in a generated operation (every generated root has an alias).
 var (
-	compiledRoots = []string{"myCases", "case", "caseQueue", "myNotifications", "myReferrals"}
+	compiledRoots = []string{"myCases", "case", "caseQueue", "myNotifications", "myReferrals", "guides", "guide"}
 	rootName      = regexp.MustCompile(`\br\d+: (\w+)`)
 )
 

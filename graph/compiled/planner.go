@@ -45,6 +45,7 @@ import (
 	"mlp/internal/auth"
 	"mlp/internal/cases"
 	"mlp/internal/database"
+	"mlp/internal/guides"
 	"mlp/models"
 )
 
@@ -72,6 +73,8 @@ type Options struct {
 type Services struct {
 	// Cases gives the case queue's conditions (QueueWhere).
 	Cases *cases.Service
+	// Guides gives the guide lists' and guide's statements.
+	Guides *guides.Service
 }
 
 // Planner is the gqlgen extension that compiles reads.
@@ -157,7 +160,7 @@ func (pl *Planner) InterceptOperation(ctx context.Context, next graphql.Operatio
 		return next(ctx)
 	}
 	now := pl.now()
-	data, ok := pl.run(ctx, pn, &env{vars: oc.Variables, p: p, now: now, today: models.NewDate(now.UTC()).String()})
+	data, ok := pl.run(ctx, pn, &env{ctx: ctx, vars: oc.Variables, p: p, now: now, today: models.NewDate(now.UTC()).String()})
 	if !ok {
 		pl.handed.Add(1)
 		return next(ctx)
@@ -458,14 +461,14 @@ const hexDigits = "0123456789abcdef"
 type Plan struct{ p *plan }
 
 // Compile compiles operation opName of doc (parsed and validated) for
-// principal p and the shape of vars; errNotCompilable-like failures return
-// an error.
-func Compile(doc *ast.QueryDocument, opName string, vars map[string]any, p *auth.Principal) (*Plan, error) {
+// principal p and the shape of vars, taking the rules of svc; an operation
+// outside the compilable set is an error.
+func Compile(doc *ast.QueryDocument, opName string, vars map[string]any, p *auth.Principal, svc Services) (*Plan, error) {
 	op := doc.Operations.ForName(opName)
 	if op == nil {
 		return nil, errors.New("compiled: no such operation")
 	}
-	pn := compile(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}, p, Services{})
+	pn := compile(&graphql.OperationContext{Doc: doc, Operation: op, Variables: vars}, p, svc)
 	if pn.sql == "" {
 		return nil, errNotCompilable
 	}
@@ -479,7 +482,23 @@ func (pl *Plan) SQL() string { return pl.p.sql }
 // Args binds the plan's parameters for one execution; ok is false when an
 // argument is refused.
 func (pl *Plan) Args(vars map[string]any, p *auth.Principal, now time.Time) (args []any, ok bool) {
-	return pl.bind(&env{vars: vars, p: p, now: now, today: models.NewDate(now.UTC()).String()})
+	return pl.bind(pl.env(vars, p, now))
+}
+
+func (pl *Plan) env(vars map[string]any, p *auth.Principal, now time.Time) *env {
+	return &env{ctx: auth.WithPrincipal(context.Background(), p), vars: vars, p: p, now: now, today: models.NewDate(now.UTC()).String()}
+}
+
+// Statement is the plan's statement for one execution, its holes filled
+// by the services (Compile's Services), with its arguments; ok is false
+// when an argument is refused or the resolvers would answer.
+func (pl *Plan) Statement(vars map[string]any, p *auth.Principal, now time.Time) (string, []any, bool) {
+	e := pl.env(vars, p, now)
+	args, ok := pl.bind(e)
+	if !ok {
+		return "", nil, false
+	}
+	return pl.p.statement(e, args)
 }
 
 func (pl *Plan) bind(e *env) ([]any, bool) {

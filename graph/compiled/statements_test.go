@@ -201,3 +201,53 @@ func mustDo(t *testing.T, s *apptest.Server, tok, q string) *apptest.Response {
 	r.MustOK(t)
 	return r
 }
+
+// TestCompiledStatementCountGuides: guides(first: 20) with a search and
+// without, and guide(slug, locale) with its fallback, are one statement
+// besides the session check for 5 and for 50 published guides, and answer
+// what the resolvers answer.
+func TestCompiledStatementCountGuides(t *testing.T) {
+	on := apptest.New(t)
+	off := on.Twin(t, apptest.WithCompiledReads(false))
+	author, _ := on.User(t, models.RoleEditor, on.Org(t, models.OrgLegalAid, []string{"CA"}))
+	_, tok := on.User(t, models.RolePatient, nil)
+	sel := `totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id slug locale title summary readingGrade status translations { locale title } } }`
+	queries := []string{
+		`{ guides(first: 20, filter: {search: "eviction notice"}) { ` + sel + ` } }`,
+		`{ guides(first: 20) { ` + sel + ` } }`,
+		`{ guide(slug: "stmt-3", locale: "es-MX") { id slug locale title translations { locale } } }`,
+	}
+	now := time.Now().UTC()
+	made := 0
+	for _, n := range []int{5, 50} {
+		t.Run(fmt.Sprint(n, "Guides"), func(t *testing.T) {
+			for ; made < n; made++ {
+				for _, locale := range []string{"en", "es"} {
+					at, v := now.Add(-time.Duration(made)*time.Minute), 1
+					g := &models.Guide{ID: uuid.Must(uuid.NewV7()), Slug: fmt.Sprint("stmt-", made), Locale: locale, Title: fmt.Sprint("Eviction notice ", made),
+						Summary: "What an eviction notice means", Body: strings.Repeat("Your landlord must give notice. ", made%7+1), Category: models.CategoryHousing,
+						Audience: models.AudiencePatients, Jurisdictions: []string{"US"}, ReadingGrade: 6.5, Status: models.GuidePublished, Version: 1,
+						PublishedVersion: &v, PublishedAt: &at, AuthorID: author.ID}
+					if err := on.DB.Create(g).Error; err != nil {
+						t.Fatal(err)
+					}
+					if err := on.DB.Create(&models.PublishedGuide{GuideID: g.ID, Slug: g.Slug, Locale: locale, Title: g.Title, Summary: g.Summary, Body: g.Body,
+						Category: g.Category, Audience: g.Audience, Jurisdictions: g.Jurisdictions, ReadingGrade: g.ReadingGrade, Version: 1, AuthorID: author.ID, PublishedAt: at}).Error; err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, q := range queries {
+				r, stmts := on.DoCounted(t, tok, q, nil)
+				r.MustOK(t)
+				if stmts != 2 {
+					t.Fatalf("%d guides: %d statements, want 2 (the session check and the compiled read) for %s", n, stmts, q)
+				}
+				if want := off.Do(t, tok, q, nil); want.Raw != r.Raw {
+					t.Fatalf("the paths differ:\ncompiled:  %s\nresolvers: %s", r.Raw, want.Raw)
+				}
+				passedThrough(t, on, tok, q)
+			}
+		})
+	}
+}

@@ -176,6 +176,8 @@ func init() {
 		"caseQueue":       caseQueueField,
 		"myNotifications": myNotificationsField,
 		"myReferrals":     myReferralsField,
+		"guides":          guidesField,
+		"guide":           guideField,
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -39,6 +41,9 @@ type world struct {
 	// and notificationCursors are cursors of the seeded rows.
 	clinician2                           string
 	referralCursors, notificationCursors []string
+	// guideSlugs are the seeded guides' slugs; guideCursors cursors of
+	// their lists (newest and ranked).
+	guideSlugs, guideCursors []string
 }
 
 // newWorld seeds a database with what the compilable set reads, in every
@@ -146,6 +151,10 @@ func newWorld(t testing.TB) *world {
 	for i := range 4 {
 		w.casesB = append(w.casesB, mk(b, 100+i))
 	}
+	if err := on.DB.Model(b).Update("preferred_language", "es").Error; err != nil { // B reads Spanish by default
+		t.Fatal(err)
+	}
+	w.seedGuides(t, adv1)
 	w.seedReferrals(t, clin, clin2, a, texts, fractions)
 	w.seedNotifications(t, texts, fractions, a, b, adv1, clin)
 	for _, c := range w.casesA {
@@ -317,4 +326,74 @@ func (w *world) seedNotifications(t testing.TB, texts []string, fractions []time
 			w.notificationCursors = append(w.notificationCursors, page.TimeKey(n.CreatedAt, n.ID))
 		}
 	}
+}
+
+// seedGuides publishes guides for readers: English, Spanish, es-MX and
+// Vietnamese copies of some slugs (translations, locale fallback), both
+// audiences, several categories and jurisdictions, reading grades with and
+// without a fraction, words to search for, and publication ties.
+func (w *world) seedGuides(t testing.TB, author *models.User) {
+	t.Helper()
+	base := clock.Add(-40 * 24 * time.Hour)
+	topics := []string{"eviction notice from the landlord", "denied food benefits appeal", "unpaid wages at work",
+		"medical debt collection letter", "utility shutoff in winter", "school discipline hearing"}
+	es := []string{"aviso de desalojo del propietario", "beneficios de comida negados", "salarios no pagados"}
+	n := 0
+	prefix := fmt.Sprintf("guide-w%d-", refSeq.Add(1)) // the package's worlds share a database
+	add := func(slug, locale, title, body string, cat models.LegalCategory, aud models.GuideAudience, juris []string, grade float64) {
+		n++
+		at := base.Add(time.Duration(n) * time.Hour)
+		if n%5 == 0 {
+			at = base.Add(time.Duration(n-1) * time.Hour) // a tie
+		}
+		v := 1 + n%3
+		g := &models.Guide{ID: uuid.Must(uuid.NewV7()), Slug: slug, Locale: locale, Title: title, Summary: "Summary: " + title + " & <more>",
+			Body: body, Category: cat, Audience: aud, Jurisdictions: juris, ReadingGrade: grade, Status: models.GuidePublished,
+			Version: v, PublishedVersion: &v, PublishedAt: &at, AuthorID: author.ID}
+		if err := w.on.DB.Create(g).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := w.on.DB.Create(&models.PublishedGuide{GuideID: g.ID, Slug: slug, Locale: locale, Title: g.Title, Summary: g.Summary, Body: body,
+			Category: cat, Audience: aud, Jurisdictions: juris, ReadingGrade: grade, Version: v, AuthorID: author.ID, PublishedAt: at}).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.guideCursors = append(w.guideCursors, page.TimeKey(at, g.ID))
+	}
+	cats := []models.LegalCategory{models.CategoryHousing, models.CategoryPublicBenefits, models.CategoryEmployment, models.CategoryMedicalDebt, models.CategoryUtilities, models.CategoryEducation}
+	juris := [][]string{{"US"}, {"CA"}, {"CA", "NV"}, {"NY"}, {"US"}, {"OR"}}
+	for i, topic := range topics {
+		slug := fmt.Sprint(prefix, i)
+		w.guideSlugs = append(w.guideSlugs, slug)
+		aud := models.AudiencePatients
+		if i == 4 {
+			aud = models.AudienceClinicians
+		}
+		body := "# " + topic + "\n\nWhat to do about " + topic + ". Quotes \" and \\ and <b>tags</b>. " + strings.Repeat(topic+". ", i+1)
+		add(slug, "en", "Know your rights: "+topic, body, cats[i], aud, juris[i], []float64{6.2, 8, 11.5, 0, 4.25, 13.1}[i])
+		if i < len(es) {
+			add(slug, "es", "Sus derechos: "+es[i], "Qué hacer: "+es[i]+". Ñandú ✓.", cats[i], aud, juris[i], 7.5)
+		}
+		if i == 0 {
+			add(slug, "es-MX", "Sus derechos (MX): "+es[0], "México: "+es[0]+".", cats[i], aud, juris[i], 7)
+		}
+		if i == 1 {
+			add(slug, "vi", "Quyền của bạn: trợ cấp thực phẩm", "Trợ cấp thực phẩm bị từ chối.", cats[i], aud, juris[i], 0)
+		}
+	}
+	w.guideSlugs = append(w.guideSlugs, "no-such-guide", "  "+prefix+"0  ")
+	// cursors of ranked searches, for pages after the first
+	for _, q := range []string{"eviction", "benefits", "wages"} {
+		var rows []struct {
+			Score   float64
+			GuideID uuid.UUID
+		}
+		if err := w.on.DB.Raw(`SELECT ts_rank(search, websearch_to_tsquery('english', ?))::float8 AS score, guide_id FROM published_guides
+			WHERE search @@ websearch_to_tsquery('english', ?)`, q, q).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			w.guideCursors = append(w.guideCursors, page.Encode("fts", strconv.FormatFloat(r.Score, 'g', -1, 64), r.GuideID.String()))
+		}
+	}
+	w.guideCursors = append(w.guideCursors, page.Encode("trgm", "0.5", uuid.NewString()))
 }

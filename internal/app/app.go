@@ -245,7 +245,7 @@ func New(opts Options) *App {
 	var compiledReads graphql.HandlerExtension // nil, not a nil *Planner, when off
 	if opts.CompiledReads {
 		var err error
-		if planner, err = compiled.New(compiled.Options{DB: db, Now: opts.Now, Logger: opts.Logger, Services: compiled.Services{Cases: casesSvc}}); err != nil {
+		if planner, err = compiled.New(compiled.Options{DB: db, Now: opts.Now, Logger: opts.Logger, Services: compiled.Services{Cases: casesSvc, Guides: guidesSvc}}); err != nil {
 			panic(err) // only a GORM handle without a database/sql pool fails, never the app's
 		}
 		compiledReads = planner

@@ -69,6 +69,14 @@ func TestServiceAuthorizationTable(t *testing.T) {
 		_, _, err := svc.GuidesStatement(ctx, nil, page.Args{})
 		return err
 	}))
+	tb.Matrix("ListStatements", authztest.NoObject, ok, call(func(ctx context.Context) error {
+		_, _, err := svc.ListStatements(ctx, nil, page.Args{})
+		return err
+	}))
+	tb.Matrix("GuideStatement", authztest.NoObject, ok, call(func(ctx context.Context) error {
+		_, _, _, err := svc.GuideStatement(ctx, published.Slug, nil)
+		return err
+	}))
 	tb.Matrix("Guide", authztest.NoObject, ok, call(func(ctx context.Context) error {
 		g, err := svc.Guide(ctx, published.Slug, nil)
 		if err == nil && g == nil {

@@ -48,8 +48,8 @@ func (s *Service) Translations(ctx context.Context, keys []TranslationKey) ([][]
 		}
 	}
 	var rows []struct{ Slug, Locale, Title string }
-	if err := s.db.WithContext(ctx).Model(&models.PublishedGuide{}).Select("slug, locale, title").
-		Where("slug IN ? AND audience IN ?", slugs, audiencesFor(p)).Order("slug, locale").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Model(&models.PublishedGuide{}).Select("slug, locale, title").Scopes(Readable(p, "published_guides").Scope).
+		Where("slug IN ?", slugs).Order("slug, locale").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([][]*models.GuideTranslation, len(keys))

@@ -115,6 +115,19 @@ func parseID(id string) (uuid.UUID, error) {
 // isEditorial reports whether the caller works on guides (EDITOR, ADMIN).
 func isEditorial(p *auth.Principal) bool { return p.Is(models.RoleEditor, models.RoleAdmin) }
 
+// Readable is the visibility scope of published guides, as a condition on
+// published_guides under alias: the audiences the caller may read
+// (audiencesFor). The readers' queries (Guide, Translations) and the
+// compiled reads use it.
+func Readable(p *auth.Principal, alias string) database.Cond {
+	as := audiencesFor(p)
+	names := make([]string, len(as))
+	for i, a := range as {
+		names[i] = string(a)
+	}
+	return database.Cond{SQL: alias + ".audience = ANY(?::text[])", Args: []any{models.TextArray(names)}}
+}
+
 // audiencesFor lists the audiences whose published guides the caller may
 // read: CLINICIANS training only for signed-in staff.
 func audiencesFor(p *auth.Principal) []models.GuideAudience {

@@ -13,6 +13,8 @@ var Policy = auth.Policy{
 	"Guides":                 auth.Public,
 	"Guide":                  auth.Public,
 	"GuidesStatement":        auth.Public,
+	"ListStatements":         auth.Public,
+	"GuideStatement":         auth.Public,
 	"EditorGuides":           auth.Roles(models.RoleEditor, models.RoleAdmin),
 	"CreateGuide":            auth.Roles(models.RoleEditor),
 	"UpdateGuide":            auth.Roles(models.RoleEditor),

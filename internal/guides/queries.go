@@ -142,6 +142,77 @@ func (s *Service) Guides(ctx context.Context, f *models.GuideFilter, args page.A
 	return s.search(ctx, q, trigram(q.search), parts, args)
 }
 
+// ListStatements is Guides as the statements it runs, for the compiled
+// reads (graph/compiled), which answer from them in one statement.
+type ListStatements struct {
+	// Page selects one page of the guides (the columns of published_guides
+	// readers get, and score when Search), ordered and limited to the page
+	// size plus one, with ? placeholders for PageVars.
+	Page     string
+	PageVars []any
+	// Count counts the whole list (CountVars its values).
+	Count     string
+	CountVars []any
+	// Search: the page is ranked by score (ListOrderSQL, ListCursorSQL).
+	Search bool
+	// FallbackWhenEmpty: an empty page is not the answer: Guides then looks
+	// for similar titles, or refuses a search of excluded words only.
+	FallbackWhenEmpty bool
+}
+
+// ListStatements returns the statements Guides runs for f and args; ok is
+// false when Guides answers otherwise (a page of the similar-titles
+// fallback). The page and the count are those of Guides, built by the same
+// functions; a hidden audience is an empty page.
+// Errors: as Guides.
+func (s *Service) ListStatements(ctx context.Context, f *models.GuideFilter, args page.Args) (ListStatements, bool, error) {
+	var out ListStatements
+	q, err := s.listQuery(ctx, "ListStatements", f, args)
+	if err != nil {
+		return out, false, err
+	}
+	if q.hidden {
+		q.b.add("FALSE")
+	}
+	if q.search == "" || q.hidden {
+		parts, err := args.Cursor(2)
+		if err != nil {
+			return out, false, err
+		}
+		out.Page, out.PageVars, out.Count, out.CountVars, err = newestSQL(q, parts)
+		return out, err == nil, err
+	}
+	parts, err := args.Cursor(3)
+	if err != nil {
+		return out, false, err
+	}
+	if parts != nil && parts[0] != modeFullText {
+		return out, false, nil
+	}
+	out.Search, out.FallbackWhenEmpty = true, parts == nil
+	out.Page, out.PageVars, out.Count, out.CountVars, err = searchSQL(q, fullText(q.search, q.lang), parts)
+	return out, err == nil, err
+}
+
+// ListOrderSQL is the order of ListStatements' page over its rows under
+// alias (Guides' order): by score then id for a search, else newest first.
+func ListOrderSQL(search bool, alias string) string {
+	if search {
+		return alias + ".score DESC, " + alias + ".guide_id DESC"
+	}
+	return alias + ".published_at DESC, " + alias + ".guide_id DESC"
+}
+
+// ListCursorSQL is the cursor of a row of ListStatements' page under alias,
+// as Guides writes it (page.TimeKey, or the full-text search's
+// page.Encode(mode, score, id)).
+func ListCursorSQL(search bool, alias string) string {
+	if search {
+		return page.EncodeSQL("'"+modeFullText+"'", alias+".score::text", alias+".guide_id::text")
+	}
+	return page.TimeKeySQL(alias+".published_at", alias+".guide_id")
+}
+
 // searchConfigs are the text-search configurations a search in lang (every
 // language when empty) is matched with.
 func searchConfigs(lang string) []string {
@@ -402,21 +473,14 @@ func (s *Service) run(ctx context.Context, limit int, args page.Args, sql string
 // in any status.
 // Errors: UNAUTHENTICATED (a refused token), BAD_USER_INPUT (locale).
 func (s *Service) Guide(ctx context.Context, slug string, locale *string) (*models.Guide, error) {
-	p, err := Policy.Authorize(ctx, "Guide")
+	p, chain, err := guideChain(ctx, "Guide", locale)
 	if err != nil {
 		return nil, err
 	}
-	want := "en"
-	if locale != nil {
-		if want, err = NormalizeLocale("locale", *locale); err != nil {
-			return nil, err
-		}
-	}
-	chain := localeChain(want)
 	slug = strings.TrimSpace(slug)
-	order := clause.OrderBy{Expression: clause.Expr{SQL: "array_position(?::text[], locale)", Vars: []any{models.TextArray(chain)}}}
 	if isEditorial(p) {
 		var g models.Guide
+		order := clause.OrderBy{Expression: clause.Expr{SQL: "array_position(?::text[], locale)", Vars: []any{models.TextArray(chain)}}}
 		err := s.db.WithContext(ctx).Where("slug = ? AND locale IN ?", slug, chain).
 			Clauses(order).Take(&g).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -425,16 +489,51 @@ func (s *Service) Guide(ctx context.Context, slug string, locale *string) (*mode
 		return &g, err
 	}
 	var pg models.PublishedGuide
-	err = s.db.WithContext(ctx).Select(publishedColumns).
-		Where("slug = ? AND locale IN ? AND audience IN ?", slug, chain, audiencesFor(p)).
-		Clauses(order).Take(&pg).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+	sql, vars := readerGuideSQL(p, slug, chain)
+	res := s.db.WithContext(ctx).Raw(sql, vars...).Scan(&pg)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return nil, res.Error
 	}
 	return pg.Guide(), nil
+}
+
+// guideChain authorizes op (Guide or GuideStatement) and reads the locales
+// Guide falls back through.
+func guideChain(ctx context.Context, op string, locale *string) (*auth.Principal, []string, error) {
+	p, err := Policy.Authorize(ctx, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	want := "en"
+	if locale != nil {
+		if want, err = NormalizeLocale("locale", *locale); err != nil {
+			return nil, nil, err
+		}
+	}
+	return p, localeChain(want), nil
+}
+
+// readerGuideSQL selects the published guide a reader p gets for slug: in
+// the first locale of chain that has one, of an audience p may read.
+func readerGuideSQL(p *auth.Principal, slug string, chain []string) (string, []any) {
+	r := Readable(p, "g")
+	return "SELECT " + publishedCols + " FROM published_guides g WHERE g.slug = ? AND g.locale = ANY(?::text[]) AND " + r.SQL +
+			" ORDER BY array_position(?::text[], g.locale) LIMIT 1",
+		append(append([]any{slug, models.TextArray(chain)}, r.Args...), models.TextArray(chain))
+}
+
+// GuideStatement returns the statement Guide runs for a reader: its SQL
+// (the columns of published_guides readers get, at most one row) with ?
+// placeholders and their values; ok is false for EDITOR and ADMIN, who get
+// working copies.
+// Errors: as Guide.
+func (s *Service) GuideStatement(ctx context.Context, slug string, locale *string) (string, []any, bool, error) {
+	p, chain, err := guideChain(ctx, "GuideStatement", locale)
+	if err != nil || isEditorial(p) {
+		return "", nil, false, err
+	}
+	sql, vars := readerGuideSQL(p, strings.TrimSpace(slug), chain)
+	return sql, vars, true, nil
 }
 
 // EditorGuides lists working copies in any status (or in those given), most
