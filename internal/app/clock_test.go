@@ -74,7 +74,9 @@ func TestOneClockPerRequest(t *testing.T) {
 
 	tRead := at()
 	var mine struct {
-		MyNotifications struct{ Edges []struct{ Node struct{ ID string } } }
+		MyNotifications struct {
+			Edges []struct{ Node struct{ ID string } }
+		}
 	}
 	do(patient, `{ myNotifications { edges { node { id } } } }`, nil).Decode(t, &mine)
 	var ids []string
