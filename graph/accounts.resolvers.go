@@ -8,6 +8,7 @@ package graph
 import (
 	"context"
 	"mlp/graph/loaders"
+	"mlp/graph/model"
 	"mlp/internal/auth"
 	"mlp/models"
 	"time"
@@ -71,6 +72,11 @@ func (r *queryResolver) LegalPartners(ctx context.Context, serviceArea *string) 
 // Organizations is the resolver for the organizations field.
 func (r *queryResolver) Organizations(ctx context.Context, kind *models.OrganizationKind) ([]*models.Organization, error) {
 	return r.Accounts.Organizations(ctx, kind)
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, filter *models.UserFilter, first *int, after *string) (*model.UserConnection, error) {
+	return userConnection(r.Accounts.Users(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // Organization is the resolver for the organization field.

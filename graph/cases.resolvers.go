@@ -100,22 +100,27 @@ func (r *mutationResolver) SetCaseDeadline(ctx context.Context, caseID string, d
 
 // MyCases is the resolver for the myCases field.
 func (r *queryResolver) MyCases(ctx context.Context, status []models.CaseStatus, first *int, after *string) (*model.CaseConnection, error) {
-	return caseConnection(ctx)(r.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))
+	return caseConnection(ctx)(r.Resolver.Cases.MyCases(ctx, status, pageArgs(ctx, first, after)))
 }
 
 // Case is the resolver for the case field.
 func (r *queryResolver) Case(ctx context.Context, id string) (*models.Case, error) {
-	return r.Cases.Case(ctx, id)
+	return r.Resolver.Cases.Case(ctx, id)
 }
 
 // CaseQueue is the resolver for the caseQueue field.
 func (r *queryResolver) CaseQueue(ctx context.Context, filter *models.CaseQueueFilter, first *int, after *string) (*model.CaseConnection, error) {
-	return caseConnection(ctx)(r.Cases.CaseQueue(ctx, filter, pageArgs(ctx, first, after)))
+	return caseConnection(ctx)(r.Resolver.Cases.CaseQueue(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, entityType *string, entityID *string, actorID *string, first *int, after *string) (*model.AuditEntryConnection, error) {
 	return auditConnection(r.Audit.List(ctx, audit.Filter{EntityType: entityType, EntityID: entityID, ActorID: actorID}, pageArgs(ctx, first, after)))
+}
+
+// Cases is the resolver for the cases field.
+func (r *queryResolver) Cases(ctx context.Context, filter *models.CaseFilter, first *int, after *string) (*model.CaseConnection, error) {
+	return caseConnection(ctx)(r.Resolver.Cases.Cases(ctx, filter, pageArgs(ctx, first, after)))
 }
 
 // CaseEvents is the resolver for the caseEvents field.

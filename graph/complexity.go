@@ -48,6 +48,12 @@ func Complexity() ComplexityRoot {
 	c.Query.AuditLog = func(child int, _, _, _ *string, first *int, _ *string) int {
 		return rootList(pageSize(first), child)
 	}
+	c.Query.Cases = func(child int, _ *models.CaseFilter, first *int, _ *string) int {
+		return rootList(pageSize(first), child)
+	}
+	c.Query.Users = func(child int, _ *models.UserFilter, first *int, _ *string) int {
+		return rootList(pageSize(first), child)
+	}
 	c.Query.Guides = func(child int, _ *models.GuideFilter, first *int, _ *string) int {
 		return rootList(pageSize(first), child)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"mlp/graph/model"
 	"mlp/internal/page"
+	"mlp/models"
 )
 
 // pageArgs returns the pagination arguments of a list field, asking for the
@@ -28,4 +29,13 @@ func edges[T any, E any](p page.Page[T], edge func(T, string) E) ([]E, *model.Pa
 		out[i] = edge(it, p.Cursors[i])
 	}
 	return out, &model.PageInfo{HasNextPage: p.HasNext, EndCursor: p.EndCursor()}
+}
+
+// userConnection presents a page of accounts, passing an error through.
+func userConnection(p page.Page[*models.User], err error) (*model.UserConnection, error) {
+	if err != nil {
+		return nil, err
+	}
+	es, info := edges(p, func(u *models.User, cur string) *model.UserEdge { return &model.UserEdge{Node: u, Cursor: cur} })
+	return &model.UserConnection{Edges: es, PageInfo: info, TotalCount: p.Total}, nil
 }

@@ -44,7 +44,7 @@ func (r *queryResolver) MyReferrals(ctx context.Context, first *int, after *stri
 
 // MyConsents is the resolver for the myConsents field.
 func (r *queryResolver) MyConsents(ctx context.Context) ([]*models.Consent, error) {
-	return r.Cases.MyConsents(ctx)
+	return r.Resolver.Cases.MyConsents(ctx)
 }
 
 // Code is the resolver for the code field.

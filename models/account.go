@@ -75,6 +75,15 @@ type RefreshToken struct {
 	UsedAt    *time.Time
 }
 
+// UserFilter narrows the ADMIN's list of accounts (Query.users); nil fields
+// do not filter.
+type UserFilter struct {
+	Role           *Role
+	OrganizationID *string
+	// Search is part of the email or display name, case-insensitive.
+	Search *string
+}
+
 // PasswordResetToken is one password-reset link (package accounts): its
 // token is HMAC-SHA256(key, Nonce) and only its SHA-256 is stored; it works
 // once (UsedAt) until ExpiresAt.

@@ -364,6 +364,15 @@ type CaseQueueFilter struct {
 	AssignedToMe *bool
 }
 
+// CaseFilter narrows the ADMIN's list of every organization's cases
+// (Query.cases); nil fields do not filter.
+type CaseFilter struct {
+	Status []CaseStatus
+	// OrganizationID is the legal-aid organization the cases are routed to.
+	OrganizationID *string
+	Category       *LegalCategory
+}
+
 func init() {
 	register(&Case{}, &CaseEvent{}, &CaseOutcome{}, &Consent{}, &CaseReferenceCounter{})
 }

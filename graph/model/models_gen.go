@@ -96,3 +96,14 @@ type ReferralEdge struct {
 
 type Subscription struct {
 }
+
+type UserConnection struct {
+	Edges      []*UserEdge `json:"edges"`
+	PageInfo   *PageInfo   `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+type UserEdge struct {
+	Node   *models.User `json:"node"`
+	Cursor string       `json:"cursor"`
+}

@@ -8,6 +8,7 @@ import (
 	"mlp/internal/apptest"
 	"mlp/internal/auth"
 	"mlp/internal/authztest"
+	"mlp/internal/page"
 	"mlp/models"
 )
 
@@ -84,5 +85,21 @@ func TestServiceAuthorizationTable(t *testing.T) {
 			return svc.ChangePassword(ctx, apptest.Password, goodPassword+" two")
 		})
 	})
+	tb.Matrix("RequestPasswordReset", authztest.NoObject, ok, call(func(ctx context.Context) error {
+		return svc.RequestPasswordReset(ctx, freshEmail("reset"))
+	}))
+	tb.Matrix("ResetPassword", authztest.NoObject, ok, func(models.Role, authztest.Object) func(context.Context) error {
+		// the token is the authorization: anyone holding one resets
+		target, _ := w.S.User(t, models.RolePatient, nil)
+		if err := svc.RequestPasswordReset(context.Background(), target.Email); err != nil {
+			t.Fatal(err)
+		}
+		tok := mintedToken(t, w.S, target)
+		return func(ctx context.Context) error { return svc.ResetPassword(ctx, tok, goodPassword+" reset") }
+	})
+	tb.Matrix("Users", authztest.NoObject, ok, call(func(ctx context.Context) error {
+		_, err := svc.Users(ctx, &models.UserFilter{OrganizationID: ptr(w.OtherOrg.ID.String())}, page.Args{})
+		return err
+	}))
 	t.Logf("%d rows", tb.Run(t))
 }

@@ -54,3 +54,5 @@ const (
 	createOrgOp   = `mutation($in: CreateOrganizationInput!) { createOrganization(input: $in) { id name kind serviceAreas categories phone website } }`
 	goodPassword  = "a long enough passphrase"
 )
+
+func ptr[T any](v T) *T { return &v }

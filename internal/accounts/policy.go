@@ -12,6 +12,7 @@ var Policy = auth.Policy{
 	"UpdateOrganization":    auth.Roles(models.RoleAdmin),
 	"SetDisabled":           auth.Roles(models.RoleAdmin),
 	"Organizations":         auth.Roles(models.RoleAdmin),
+	"Users":                 auth.Roles(models.RoleAdmin),
 	"LegalPartners":         auth.Public,
 	"Me":                    auth.Public,
 	"UpdateMyProfile":       auth.SignedIn,

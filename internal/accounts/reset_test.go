@@ -436,22 +436,7 @@ func TestPasswordResetLogSender(t *testing.T) {
 	s.Do(t, "", requestResetOp, map[string]any{"email": u.Email}).MustOK(t)
 	resetJobsDone(t, s)
 
-	// The token the email carried, computed the way the server mints it
-	// (HMAC-SHA256 of the stored nonce under the key derived from the JWT
-	// secret); its SHA-256 is what the table holds.
-	var row struct {
-		Nonce     []byte
-		TokenHash []byte
-	}
-	if err := s.DB.Raw(`SELECT nonce, token_hash FROM password_reset_tokens WHERE user_id = ?`, u.ID).Scan(&row).Error; err != nil {
-		t.Fatal(err)
-	}
-	mac := hmac.New(sha256.New, accounts.DeriveResetKey([]byte(apptest.JWTSecret)))
-	mac.Write(row.Nonce)
-	tok := base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-	if sum := sha256.Sum256([]byte(tok)); !bytes.Equal(sum[:], row.TokenHash) {
-		t.Fatal("the stored hash is not the SHA-256 of the minted token")
-	}
+	tok := mintedToken(t, s, u)
 	logs := s.LogText()
 	if !strings.Contains(logs, "email sent (log sender") || !strings.Contains(logs, `"kind":"password_reset"`) {
 		t.Errorf("the log sender wrote nothing about the email:\n%s", logs)
@@ -463,6 +448,28 @@ func TestPasswordResetLogSender(t *testing.T) {
 	}
 	// The token minted there works: the email would have carried a real link.
 	s.Do(t, "", resetOp, map[string]any{"token": tok, "pw": "from the log test"}).MustOK(t)
+}
+
+// mintedToken returns the token of u's newest reset link, computed the way
+// the server mints it (HMAC-SHA256 of the stored nonce under the key derived
+// from the JWT secret), and checks that the table holds its SHA-256.
+func mintedToken(t *testing.T, s *apptest.Server, u *models.User) string {
+	t.Helper()
+	var row struct {
+		Nonce     []byte
+		TokenHash []byte
+	}
+	if err := s.DB.Raw(`SELECT nonce, token_hash FROM password_reset_tokens WHERE user_id = ? ORDER BY created_at DESC LIMIT 1`,
+		u.ID).Scan(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, accounts.DeriveResetKey([]byte(apptest.JWTSecret)))
+	mac.Write(row.Nonce)
+	tok := base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+	if sum := sha256.Sum256([]byte(tok)); !bytes.Equal(sum[:], row.TokenHash) {
+		t.Fatal("the stored hash is not the SHA-256 of the minted token")
+	}
+	return tok
 }
 
 // TestSMTPURL: SMTP_URL's forms.

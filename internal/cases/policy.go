@@ -13,6 +13,7 @@ var Policy = auth.Policy{
 	"MyCases":           auth.Roles(models.RolePatient),
 	"Case":              auth.SignedIn,
 	"CaseQueue":         auth.Roles(models.RoleAdvocate),
+	"Cases":             auth.Roles(models.RoleAdmin),
 	"RequestLegalHelp":  auth.Roles(models.RolePatient),
 	"Open":              auth.Roles(models.RolePatient),
 	"Withdraw":          auth.Roles(models.RolePatient),

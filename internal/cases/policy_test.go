@@ -3,6 +3,7 @@ package cases_test
 import (
 	"context"
 	"crypto/sha256"
+	"slices"
 	"testing"
 	"time"
 
@@ -220,6 +221,13 @@ func TestServiceAuthorizationTable(t *testing.T) {
 	w.objectRows(t, tb, "Case", models.CaseSubmitted, func(ctx context.Context, c *models.Case) error {
 		_, err := svc.Case(ctx, c.ID.String())
 		return err
+	})
+	// The ADMIN's list of every organization's cases: both sides' case is
+	// listed (filtered to its organization and status).
+	w.objectRows(t, tb, "Cases", models.CaseDeclined, func(ctx context.Context, c *models.Case) error {
+		org := c.OrganizationID.String()
+		pg, err := svc.Cases(ctx, &models.CaseFilter{Status: []models.CaseStatus{c.Status}, OrganizationID: &org}, page.Args{})
+		return hiddenUnlessFound(len(slices.DeleteFunc(pg.Items, func(x *models.Case) bool { return x.ID != c.ID })), err)
 	})
 	w.objectRows(t, tb, "Withdraw", models.CaseSubmitted, func(ctx context.Context, c *models.Case) error {
 		_, err := svc.Withdraw(ctx, c.ID.String(), nil)
