@@ -48,6 +48,9 @@ type ServerOptions struct {
 	// compilable reads as one SQL statement (graph/compiled). It runs after
 	// parsing, validation, the limits and the operation's own preparation.
 	CompiledReads graphql.HandlerExtension
+	// Observers are extensions that see every operation before anything
+	// else may answer it (metrics, tracing): they run first.
+	Observers []graphql.HandlerExtension
 	// AllowedOrigins are the exact origins, besides the server's own, whose
 	// pages may open a websocket (the CORS list); an upgrade without an
 	// Origin header (a native app) is always accepted.
@@ -125,6 +128,9 @@ func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.Use(refuseIntrospection{})
+	}
+	for _, o := range opts.Observers {
+		srv.Use(o)
 	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if err := countOperation(ctx, sockets.MaxOperations); err != nil {

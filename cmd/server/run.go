@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"mlp/graph"
@@ -27,6 +28,7 @@ import (
 	"mlp/internal/logbuf"
 	"mlp/internal/push"
 	"mlp/internal/seed"
+	"mlp/internal/tracing"
 	"mlp/models"
 )
 
@@ -56,10 +58,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	// The application's one clock: GORM's and every service's.
 	clk := clock.System
-	db, err := database.Open(ctx, database.Options{
+	dbOpts := database.Options{
 		URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, SlowQueryThreshold: cfg.SlowQueryThreshold, Logger: log, Now: clk,
 		AcquireTimeout: cfg.Limits.DBAcquireTimeout,
-	})
+	}
+	var tp trace.TracerProvider // nil: no tracing
+	if cfg.OTLPEndpoint != "" {
+		sdk, err := tracing.New(ctx, cfg.OTLPEndpoint)
+		if err != nil {
+			return err
+		}
+		defer func() { // flush the last spans
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = sdk.Shutdown(sctx)
+		}()
+		tp, dbOpts.QueryTracer = sdk, tracing.SQL(sdk)
+		log.Info("tracing", "endpoint", cfg.OTLPEndpoint)
+	}
+	db, err := database.Open(ctx, dbOpts)
 	if err != nil {
 		return err
 	}
@@ -71,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] == "audit" {
 		return auditCommand(ctx, db, args[1:], stdout)
 	}
-	return serve(ctx, cfg, db, clk, log)
+	return serve(ctx, cfg, db, clk, log, tp)
 }
 
 // healthcheck asks the server running on this machine's PORT whether it is
@@ -185,7 +202,7 @@ func auditCommand(ctx context.Context, db *gorm.DB, args []string, stdout io.Wri
 	return nil
 }
 
-func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger) error {
+func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock, log *slog.Logger, tp trace.TracerProvider) error {
 	if cfg.JWTSecretGenerated {
 		log.Warn("JWT_SECRET is not set: using a random secret; tokens end when the server stops")
 	}
@@ -209,7 +226,7 @@ func serve(ctx context.Context, cfg config.Config, db *gorm.DB, clk clock.Clock,
 		Email: mailer, AppURL: cfg.AppURL,
 		Development: cfg.Development(), DatabaseURL: cfg.DatabaseURL, Workers: cfg.Workers, CompiledReads: cfg.CompiledReads,
 		AllowedOrigins: cfg.CORSAllowedOrigins, JWTPreviousSecret: cfg.JWTPreviousSecret, RateLimits: &cfg.Limits.RateLimits,
-		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout, MetricsOnMainPort: cfg.MetricsAddr == "",
+		TrustedProxies: cfg.Limits.TrustedProxies, Now: clk, RequestTimeout: cfg.Limits.RequestTimeout, MetricsOnMainPort: cfg.MetricsAddr == "", TracerProvider: tp,
 		DocumentLimits: graph.Limits{MaxTokens: cfg.Limits.GraphQLMaxTokens, MaxFields: cfg.Limits.GraphQLMaxFields,
 			MaxDepth: cfg.Limits.GraphQLMaxDepth, MaxAliases: cfg.Limits.GraphQLMaxAliases, MaxErrors: cfg.Limits.GraphQLMaxErrors},
 		SocketLimits: graph.SocketLimits{InitTimeout: cfg.Limits.WSInitTimeout, MaxOperations: cfg.Limits.WSMaxSubscriptions}})

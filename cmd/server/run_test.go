@@ -6,9 +6,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -221,7 +223,18 @@ func TestRunDatabaseRefusesConnection(t *testing.T) {
 
 // TestMetricsOnTheirOwnListener: in production with METRICS_ADDR the
 // metrics are served there, and the API's port answers 404 for /metrics.
+// With OTEL_EXPORTER_OTLP_ENDPOINT the operation's spans reach the
+// collector (a fake one here) by the time the server has stopped.
 func TestMetricsOnTheirOwnListener(t *testing.T) {
+	var exports atomic.Int64
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/traces" && len(b) > 0 {
+			exports.Add(1)
+		}
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
 	ports := make([]string, 2)
 	for i := range ports {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -237,12 +250,13 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, nil, env(map[string]string{
-			"APP_ENV":      "production",
-			"DATABASE_URL": dbtest.URL(t),
-			"JWT_SECRET":   "a production secret of at least 32 bytes",
-			"PORT":         ports[0],
-			"METRICS_ADDR": "127.0.0.1:" + ports[1],
-			"WORKERS":      "false",
+			"APP_ENV":                     "production",
+			"DATABASE_URL":                dbtest.URL(t),
+			"JWT_SECRET":                  "a production secret of at least 32 bytes",
+			"PORT":                        ports[0],
+			"METRICS_ADDR":                "127.0.0.1:" + ports[1],
+			"WORKERS":                     "false",
+			"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL,
 		}), &stdout, &stderr)
 	}()
 	deadline := time.After(30 * time.Second)
@@ -285,5 +299,8 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run after shutdown = %v", err)
+	}
+	if exports.Load() == 0 {
+		t.Error("no spans reached the OTLP collector")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/playground"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"mlp/graph"
@@ -37,6 +38,7 @@ import (
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
+	"mlp/internal/tracing"
 )
 
 // Options configures New.
@@ -100,6 +102,10 @@ type Options struct {
 	// in development only (no METRICS_ADDR set): in production the metrics
 	// are served on their own listener, never on the public port.
 	MetricsOnMainPort bool
+	// TracerProvider, when set, traces every GraphQL operation and resolver
+	// (tracing.GraphQL); the SQL spans come from the pool's tracer
+	// (database.Options.QueryTracer). Nil: no tracing.
+	TracerProvider trace.TracerProvider
 }
 
 // App is the assembled server.
@@ -250,7 +256,12 @@ func New(opts Options) *App {
 		}
 		compiledReads = planner
 	}
+	observers := []graphql.HandlerExtension{meters.GraphQL()}
+	if opts.TracerProvider != nil {
+		observers = append(observers, tracing.GraphQL(opts.TracerProvider))
+	}
 	gql := graph.NewServer(r, graph.ServerOptions{
+		Observers:       observers,
 		CompiledReads:   compiledReads,
 		Development:     opts.Development,
 		Logger:          opts.Logger,
@@ -261,7 +272,6 @@ func New(opts Options) *App {
 		Limits:          opts.DocumentLimits,
 		Sockets:         socketLimits(opts.SocketLimits, limiter),
 	})
-	gql.Use(meters.GraphQL())
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.
 	listener.Verify(func(ctx context.Context) error {

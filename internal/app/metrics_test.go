@@ -92,6 +92,7 @@ func TestMetrics(t *testing.T) {
 	s.Do(t, token, `{ me { id displayName } }`, nil).MustOK(t)
 	s.Do(t, token, `query `+strings.ReplaceAll("patient_"+patient.ID.String(), "-", "_")+` { me { id } }`, nil).MustOK(t)
 	s.Do(t, "", `{ legalPartners { name } me { id } }`, nil).MustOK(t)
+	s.Do(t, token, `{ myCases(first: 5) { totalCount } }`, nil).MustOK(t) // answered by the compiled read path
 	for range 2 {
 		s.Do(t, "", `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
 			map[string]any{"e": patient.Email, "p": freeText}).MustCode(t, "UNAUTHENTICATED")
@@ -143,7 +144,8 @@ func TestMetrics(t *testing.T) {
 		{"mlp_graphql_operation_duration_seconds", map[string]string{"operation": "me", "type": "query"}, 2},
 		{"mlp_login_failures_total", map[string]string{"reason": "invalid_credentials"}, 2},
 		{"mlp_graphql_operations_total", map[string]string{"operation": "requestLegalHelp", "type": "mutation", "code": "OK"}, 1},
-		{"mlp_http_requests_total", map[string]string{"route": "/graphql", "code": "200"}, 9},
+		{"mlp_graphql_operations_total", map[string]string{"operation": "myCases", "type": "query", "code": "OK"}, 1},
+		{"mlp_http_requests_total", map[string]string{"route": "/graphql", "code": "200"}, 10},
 		{"mlp_http_requests_total", map[string]string{"route": "/graphql", "code": "101"}, 1},
 	} {
 		if got := delta(c.name, c.labels); got != c.want {

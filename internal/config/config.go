@@ -46,6 +46,7 @@ const (
 	KeySMTPURL                = "SMTP_URL"
 	KeySMTPFrom               = "SMTP_FROM"
 	KeyMetricsAddr            = "METRICS_ADDR"
+	KeyOTLPEndpoint           = "OTEL_EXPORTER_OTLP_ENDPOINT"
 )
 
 // Defaults.
@@ -97,6 +98,9 @@ type Config struct {
 	// the Prometheus metrics at /metrics, apart from the public port;
 	// unset, development serves them on PORT and production not at all.
 	MetricsAddr string
+	// OTLPEndpoint, when set, is the base URL of the OTLP/HTTP collector
+	// that receives traces (package tracing); empty: no tracing.
+	OTLPEndpoint string
 	// Push providers; empty: the log sender.
 	FCMCredentialsFile, FCMEndpoint                             string
 	APNsKeyFile, APNsKeyID, APNsTeamID, APNsTopic, APNsEndpoint string
@@ -244,6 +248,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must not use PORT (%d): the metrics are never served on the public port", KeyMetricsAddr, c.Port))
 		}
 		c.MetricsAddr = v
+	}
+	if v := getenv(KeyOTLPEndpoint); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("%s must be the collector's base URL like http://otel-collector:4318, got %q", KeyOTLPEndpoint, v))
+		}
+		c.OTLPEndpoint = v
 	}
 	if c.Limits, err = loadLimits(getenv); err != nil {
 		errs = append(errs, err)

@@ -166,6 +166,27 @@ func TestMetricsAddr(t *testing.T) {
 	}
 }
 
+func TestOTLPEndpoint(t *testing.T) {
+	t.Parallel()
+	for v, ok := range map[string]bool{
+		"http://otel-collector:4318": true, "https://collector.example.org": true, "http://127.0.0.1:4318/": true,
+		"otel-collector:4318": false, "grpc://x:4317": false, "http://": false, "http://u:p@x:4318": false,
+	} {
+		c, err := Load(func(k string) string {
+			if k == KeyOTLPEndpoint {
+				return v
+			}
+			return ""
+		})
+		if ok && (err != nil || c.OTLPEndpoint != v) {
+			t.Errorf("%q: endpoint %q, err %v", v, c.OTLPEndpoint, err)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), KeyOTLPEndpoint)) {
+			t.Errorf("%q: err = %v, want a %s error", v, err, KeyOTLPEndpoint)
+		}
+	}
+}
+
 func TestLoadLimits(t *testing.T) {
 	t.Parallel()
 	t.Run("Defaults", func(t *testing.T) {

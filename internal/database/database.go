@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -39,6 +40,9 @@ type Options struct {
 	// AcquireTimeout bounds the wait for a pooled connection (default
 	// DefaultAcquireTimeout); past it a statement fails with ErrPoolExhausted.
 	AcquireTimeout time.Duration
+	// QueryTracer, when set, sees every statement of the pool (tracing.SQL:
+	// OpenTelemetry spans); nil: none.
+	QueryTracer pgx.QueryTracer
 }
 
 // Open connects to the database at opts.URL and configures GORM: translated
@@ -51,7 +55,17 @@ func Open(ctx context.Context, opts Options) (*gorm.DB, error) {
 	if opts.MaxConns == 0 {
 		opts.MaxConns = 20
 	}
-	db, err := gorm.Open(postgres.New(postgres.Config{DSN: opts.URL}), &gorm.Config{
+	dialector := postgres.New(postgres.Config{DSN: opts.URL})
+	if opts.QueryTracer != nil {
+		// The pool GORM would open from the DSN, with the tracer set.
+		cfg, err := pgx.ParseConfig(opts.URL)
+		if err != nil {
+			return nil, describe(opts.URL, err)
+		}
+		cfg.Tracer = opts.QueryTracer
+		dialector = postgres.New(postgres.Config{Conn: stdlib.OpenDB(*cfg)})
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
 		NowFunc:                opts.Now.Func(),

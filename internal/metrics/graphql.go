@@ -44,7 +44,7 @@ func (m *Metrics) GraphQL() graphql.HandlerExtension { return &gqlMetrics{m: m} 
 
 type gqlMetrics struct {
 	m     *Metrics
-	roots map[string]bool // root field names of the schema
+	roots Operations
 }
 
 var _ interface {
@@ -64,17 +64,27 @@ func (*gqlMetrics) ExtensionName() string { return "Metrics" }
 // Validate collects the schema's root field names: the operation label
 // takes no other value (but OperationMultiple and OperationOther).
 func (g *gqlMetrics) Validate(es graphql.ExecutableSchema) error {
-	g.roots = map[string]bool{"__typename": true, "__schema": true, "__type": true}
-	s := es.Schema()
+	g.roots = NewOperations(es.Schema())
+	return nil
+}
+
+// Operations names operations for metrics and traces by the root fields
+// they select, from a closed set: the schema's root field names,
+// OperationMultiple and OperationOther.
+type Operations map[string]bool
+
+// NewOperations collects the root field names of s.
+func NewOperations(s *ast.Schema) Operations {
+	roots := Operations{"__typename": true, "__schema": true, "__type": true}
 	for _, d := range []*ast.Definition{s.Query, s.Mutation, s.Subscription} {
 		if d == nil {
 			continue
 		}
 		for _, f := range d.Fields {
-			g.roots[f.Name] = true
+			roots[f.Name] = true
 		}
 	}
-	return nil
+	return roots
 }
 
 // InterceptOperation counts an operation that runs: a query or mutation at
@@ -83,7 +93,7 @@ func (g *gqlMetrics) Validate(es graphql.ExecutableSchema) error {
 func (g *gqlMetrics) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	oc.Stats.SetExtension(dispatched, true)
-	op, typ := g.label(oc), operationType(oc)
+	op, typ := g.roots.Label(oc), OperationType(oc)
 	start := oc.Stats.OperationStart
 	if start.IsZero() {
 		start = time.Now()
@@ -124,7 +134,7 @@ func (g *gqlMetrics) InterceptResponse(ctx context.Context, next graphql.Respons
 			return resp
 		}
 	}
-	op, typ := g.label(oc), operationType(oc)
+	op, typ := g.roots.Label(oc), OperationType(oc)
 	g.m.operations.WithLabelValues(op, typ, responseCode(resp)).Inc()
 	if oc != nil && !oc.Stats.OperationStart.IsZero() {
 		g.m.duration.WithLabelValues(op, typ).Observe(time.Since(oc.Stats.OperationStart).Seconds())
@@ -132,10 +142,10 @@ func (g *gqlMetrics) InterceptResponse(ctx context.Context, next graphql.Respons
 	return resp
 }
 
-// label is the operation label: the one root field an operation selects
-// (through fragments too), OperationMultiple for several, OperationOther
-// when none is a root field of the schema. Never the client's operationName.
-func (g *gqlMetrics) label(oc *graphql.OperationContext) string {
+// Label names oc: the one root field it selects (through fragments too),
+// OperationMultiple for several, OperationOther when none is a root field of
+// the schema. Never the client's operationName.
+func (roots Operations) Label(oc *graphql.OperationContext) string {
 	if oc == nil || oc.Operation == nil {
 		return OperationOther
 	}
@@ -146,7 +156,7 @@ func (g *gqlMetrics) label(oc *graphql.OperationContext) string {
 		for _, sel := range set {
 			switch s := sel.(type) {
 			case *ast.Field:
-				if g.roots[s.Name] {
+				if roots[s.Name] {
 					found[s.Name] = true
 				}
 			case *ast.InlineFragment:
@@ -177,7 +187,9 @@ func (g *gqlMetrics) label(oc *graphql.OperationContext) string {
 	return OperationMultiple
 }
 
-func operationType(oc *graphql.OperationContext) string {
+// OperationType is "query", "mutation" or "subscription", or "unknown" for
+// a document that did not parse.
+func OperationType(oc *graphql.OperationContext) string {
 	if oc == nil || oc.Operation == nil {
 		return "unknown"
 	}
@@ -189,15 +201,17 @@ func operationType(oc *graphql.OperationContext) string {
 }
 
 // responseCode is CodeOK for an answer without errors, else the first
-// error's code when it is one of the contract's, else CodeOther.
+// error's code (ErrorCode).
 func responseCode(resp *graphql.Response) string {
 	if resp == nil || len(resp.Errors) == 0 {
 		return CodeOK
 	}
-	return errorCode(resp.Errors[0])
+	return ErrorCode(resp.Errors[0])
 }
 
-func errorCode(e *gqlerror.Error) string {
+// ErrorCode is e's extensions.code when it is one of the contract's, else
+// CodeOther.
+func ErrorCode(e *gqlerror.Error) string {
 	if c, ok := e.Extensions["code"].(string); ok && codes[c] {
 		return c
 	}
