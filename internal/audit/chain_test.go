@@ -20,7 +20,7 @@ import (
 // actors makes an organization with an advocate in db and returns the
 // advocate as a principal (every audit field set) and a patient (no
 // organization).
-func actors(t *testing.T, db *gorm.DB) (staff, patient *auth.Principal) {
+func actors(t testing.TB, db *gorm.DB) (staff, patient *auth.Principal) {
 	t.Helper()
 	org := models.Organization{Name: "Chain Legal Aid " + uuid.NewString()[:8], Kind: models.OrgLegalAid}
 	if err := db.Create(&org).Error; err != nil {
