@@ -16,7 +16,8 @@ import (
 // TestDemoGuides runs the guides seed step in a transaction that is rolled
 // back, and checks the demo content: at least 12 published PATIENTS guides in
 // 6 categories, English and Spanish, for CA, OR, MD, CO and the US, each at
-// reading grade 8 or below by ReadingGrade; at least 3 CLINICIANS trainings.
+// reading grade 8 or below by ReadingGrade; at least 3 CLINICIANS trainings;
+// every PATIENTS guide in both English and Spanish.
 func TestDemoGuides(t *testing.T) {
 	t.Parallel()
 	s := newServer(t)
@@ -67,5 +68,29 @@ func TestDemoGuides(t *testing.T) {
 	}
 	if !slices.ContainsFunc(pub, func(g models.PublishedGuide) bool { return g.Locale == "es" && g.Jurisdictions[0] == "CA" }) {
 		t.Error("no Spanish guide for California")
+	}
+	// Every patient guide is in English and in Spanish, with the same
+	// category, audience and jurisdictions.
+	bySlug := map[string]map[string]models.PublishedGuide{}
+	for _, g := range pub {
+		if g.Audience != models.AudiencePatients {
+			continue
+		}
+		if bySlug[g.Slug] == nil {
+			bySlug[g.Slug] = map[string]models.PublishedGuide{}
+		}
+		bySlug[g.Slug][g.Locale] = g
+	}
+	for slug, copies := range bySlug {
+		en, hasEN := copies["en"]
+		es, hasES := copies["es"]
+		switch {
+		case !hasES:
+			t.Errorf("patient guide %s has no Spanish version", slug)
+		case !hasEN:
+			t.Errorf("patient guide %s has no English version", slug)
+		case en.Category != es.Category || !slices.Equal(en.Jurisdictions, es.Jurisdictions):
+			t.Errorf("%s: the Spanish version's category or jurisdictions differ from the English one's", slug)
+		}
 	}
 }

@@ -140,6 +140,35 @@ Maryland's **Access to Counsel in Evictions** program helps many tenants get a f
 
 Your landlord may not lock you out or take your things without going through the court.
 `),
+	demoGuide("md-failure-to-pay-rent", "es", models.CategoryHousing, forPatients, inMD,
+		"Atrasado con la renta en Maryland: el caso por falta de pago",
+		"Cómo funciona un caso de renta en la Corte de Distrito de Maryland, por qué debe ir a la corte y cómo pagar puede parar un desalojo.",
+		`## Cómo empieza
+
+En Maryland, si el dueño dice que usted debe renta, puede abrir un caso por **Falta de Pago de Renta** (Failure to Pay Rent) en la Corte de Distrito de Maryland. La ley es el Artículo de Bienes Raíces, sección 8-401.
+
+Antes, el dueño le tiene que dar un aviso por escrito. El aviso debe llegar por lo menos **10 días** antes de abrir el caso (sección 8-401). Guarde este aviso.
+
+## Vaya a su juicio
+
+La corte le enviará una citación con la fecha del juicio. **Vaya a la corte ese día**, aunque crea que debe la renta. Si no va, el dueño puede ganar sin usted.
+
+En la corte usted puede:
+
+- Mostrar recibos de la renta que pagó.
+- Contarle al juez de problemas serios de reparación.
+- Pedir hablar con un abogado gratis.
+
+## Pagar puede parar el desalojo
+
+Muchas veces usted puede parar el desalojo si paga toda la renta que el juez dice que debe, más los costos de la corte, antes del desalojo. Esto se llama **derecho de redención**. Hay límites de cuántas veces lo puede usar. Pregunte a un abogado.
+
+## Ayuda gratis
+
+El programa de Maryland **Acceso a Abogado en Desalojos** (Access to Counsel in Evictions) ayuda a muchos inquilinos a tener un abogado gratis. Llame a Maryland Legal Aid o al Centro de Autoayuda de la Corte de Distrito.
+
+El dueño no puede cambiar las llaves ni sacar sus cosas sin pasar por la corte.
+`),
 	demoGuide("or-eviction-first-appearance", "en", models.CategoryHousing, forPatients, inOR,
 		"Oregon eviction court: why the first appearance matters",
 		"If your landlord files an eviction case in Oregon, you must go to the first court date. Here is what to expect.",
@@ -170,6 +199,35 @@ If you sign a deal, read it with care. Ask what happens if you miss a payment.
 Your landlord may not lock you out or shut off your utilities to make you leave.
 `),
 
+	demoGuide("or-eviction-first-appearance", "es", models.CategoryHousing, forPatients, inOR,
+		"Corte de desalojo en Oregon: por qué importa la primera cita",
+		"Si el dueño abre un caso de desalojo en Oregon, usted debe ir a la primera cita en la corte. Esto es lo que pasa.",
+		`## Primero llegan los avisos
+
+En Oregon, el dueño le tiene que dar un aviso por escrito antes de abrir un caso de desalojo. Las reglas están en la Ley de Dueños e Inquilinos de Oregon (ORS capítulo 90). Lea el aviso. Revise las fechas y la cantidad.
+
+## El caso en la corte
+
+Un caso de desalojo en Oregon se llama caso **FED**. Los papeles de la corte dan una fecha para su **primera cita** (first appearance).
+
+**Usted debe ir.** Si no va a la primera cita, el dueño puede ganar en ese momento.
+
+En la primera cita usted puede:
+
+- Decirle al juez que no está de acuerdo y que quiere un juicio.
+- Tratar de llegar a un acuerdo con el dueño. Un mediador puede ayudar.
+- Preguntar qué papeles debe entregar y para cuándo.
+
+Si firma un acuerdo, léalo con cuidado. Pregunte qué pasa si no hace un pago.
+
+## Pida ayuda rápido
+
+- Llame a Legal Aid Services of Oregon o al Oregon Law Center.
+- Llame al 211 para pedir ayuda con la renta.
+- Busque formas y guías del Departamento Judicial de Oregon.
+
+El dueño no puede cambiar las llaves ni cortar la luz o el agua para que usted se vaya.
+`),
 	// ------------------------------------------------------------ food and public benefits
 	demoGuide("snap-fair-hearing", "en", models.CategoryFood, forPatients, inUS,
 		"SNAP cut or denied? You can ask for a fair hearing",
@@ -345,6 +403,31 @@ You can file a wage claim with the **Colorado Department of Labor and Employment
 It is against the law for your employer to punish you for asking for your pay.
 
 Free help: Colorado Legal Services or a local workers' rights center.
+`),
+	demoGuide("co-unpaid-wages", "es", models.CategoryEmployment, forPatients, inCO,
+		"¿No le pagaron su trabajo en Colorado? Cómo cobrar su sueldo",
+		"La ley de Colorado dice que le deben pagar todo el sueldo que usted gana. Sepa cómo pedirlo y cómo hacer un reclamo.",
+		`## Sus derechos
+
+La **Ley de Salarios de Colorado** (Colorado Wage Act) dice que su empleador debe pagarle todo lo que usted gana, a tiempo. Esto incluye las horas extra y su último cheque. La ley federal de Normas Justas de Trabajo también protege el sueldo mínimo y las horas extra.
+
+Si lo despiden, la ley de Colorado dice que le deben pagar su último sueldo de inmediato, con pocas excepciones. Si usted renuncia, se lo deben pagar el siguiente día normal de pago.
+
+## Paso 1: Guarde pruebas
+
+Anote los días y las horas que trabajó. Guarde talones de pago, mensajes y fotos de su horario.
+
+## Paso 2: Pida el pago por escrito
+
+Mande a su empleador una carta que pida el sueldo que le deben. Guarde una copia y la fecha en que la mandó. Esta carta puede contar después para las multas.
+
+## Paso 3: Haga un reclamo
+
+Puede hacer un reclamo de sueldo ante el **Departamento de Trabajo y Empleo de Colorado (CDLE)**, en su División de Normas Laborales. Es gratis. También puede llamar a la División de Salarios y Horas del Departamento de Trabajo de EE. UU.
+
+La ley no deja que su empleador lo castigue por pedir su pago.
+
+Ayuda gratis: Colorado Legal Services o un centro local de derechos de los trabajadores.
 `),
 	demoGuide("ca-wage-claim", "en", models.CategoryEmployment, forPatients, inCA,
 		"Owed wages in California? File a claim with the Labor Commissioner",
@@ -527,6 +610,34 @@ Most hospitals in the U.S. are nonprofit. To keep their tax break, they must fol
 Your state may give you more rights. Ask legal aid.
 `),
 
+	demoGuide("nonprofit-hospital-financial-assistance", "es", models.CategoryMedicalDebt, forPatients, inUS,
+		"¿Cuenta de un hospital sin fines de lucro? Reglas federales de ayuda financiera",
+		"Los hospitales sin fines de lucro deben tener un plan de ayuda financiera y darle tiempo para pedirla antes de cobrar con medidas duras.",
+		`## Para quién es
+
+La mayoría de los hospitales de EE. UU. no tienen fines de lucro. Para no pagar ciertos impuestos, deben seguir la **sección 501(r) del Código de Impuestos** (Internal Revenue Code). El IRS vigila que la cumplan.
+
+## Qué deben hacer estos hospitales
+
+- Tener un **plan de ayuda financiera** por escrito, un resumen fácil de leer y una forma para pedir la ayuda.
+- Darlos gratis, en su sitio web y en el hospital.
+- A quien califica, no cobrarle más de lo que suelen cobrar a las personas con seguro, por la atención de emergencia y otra atención necesaria.
+- Tratar de saber si usted califica antes de usar **medidas de cobro extraordinarias**. Por ejemplo: reportarlo a una agencia de crédito, demandarlo o quitarle dinero de su sueldo.
+
+## Tiempo para pedir ayuda
+
+- El hospital debe esperar por lo menos **120 días** después de la primera cuenta antes de usar esas medidas.
+- Usted puede pedir ayuda por lo menos **240 días** después de la primera cuenta.
+- Si la pide, el hospital debe parar esas medidas mientras decide.
+
+## Qué hacer
+
+1. Pida a la oficina de cobros la forma de ayuda financiera.
+2. Mándela con pruebas de sus ingresos. Guarde copias.
+3. Si le llama un cobrador, diga que ya pidió ayuda financiera.
+
+Su estado puede darle más derechos. Pregunte a ayuda legal.
+`),
 	// ------------------------------------------------------------ utilities and disability
 	demoGuide("or-utility-medical-certificate", "en", models.CategoryUtilities, forPatients, inOR,
 		"Facing a utility shutoff in Oregon? A medical certificate can help",
@@ -548,6 +659,27 @@ A medical certificate does **not** erase what you owe. The company will ask you 
 - Ask the company about payment plans and bill help programs.
 - Call 211 to find energy help near you.
 - If the company will not help, call the PUC's Consumer Services.
+`),
+	demoGuide("or-utility-medical-certificate", "es", models.CategoryUtilities, forPatients, inOR,
+		"¿Le van a cortar la luz o el gas en Oregon? Un certificado médico puede ayudar",
+		"Si alguien en su casa tiene un problema serio de salud, las reglas de Oregon pueden atrasar un corte de luz o de gas. Sepa cómo.",
+		`## La regla
+
+La **Comisión de Servicios Públicos de Oregon (PUC)** pone reglas a las compañías de luz y de gas que vigila. Si alguien en su casa tiene un problema de salud que un corte empeoraría, usted puede dar a la compañía un **certificado médico**. Esto puede atrasar el corte.
+
+## Cómo conseguirlo
+
+1. Llame a su compañía ahora mismo. Diga que alguien en casa tiene una necesidad médica.
+2. Pida a su médico, enfermera practicante o asistente médico que llene el certificado.
+3. Asegúrese de que la compañía lo reciba. Pida que se lo confirmen.
+
+Un certificado médico **no** borra lo que usted debe. La compañía le pedirá un plan de pagos. Siga haciendo los pagos que acordó.
+
+## Más ayuda
+
+- Pregunte a la compañía por planes de pago y programas de ayuda con la cuenta.
+- Llame al 211 para buscar ayuda con la energía cerca de usted.
+- Si la compañía no le ayuda, llame a Servicios al Consumidor de la PUC.
 `),
 	demoGuide("social-security-disability-appeal", "en", models.CategoryDisability, forPatients, inUS,
 		"Social Security said no to disability benefits? Appeal within 60 days",
@@ -576,6 +708,32 @@ You have **60 days** from the day you get the letter to appeal. SSA assumes you 
 Free help: legal aid. Some lawyers get paid only if you win, and Social Security must approve the fee.
 `),
 
+	demoGuide("social-security-disability-appeal", "es", models.CategoryDisability, forPatients, inUS,
+		"¿El Seguro Social le negó los beneficios por incapacidad? Apele en 60 días",
+		"Puede apelar si le niegan el SSDI o el SSI. Casi todos deben pedir primero una reconsideración. No deje pasar la fecha límite.",
+		`## Su derecho a apelar
+
+Si la **Administración del Seguro Social (SSA)** le niega su reclamo por incapacidad de SSDI o SSI, usted puede apelar. Muchas personas ganan al apelar.
+
+## La fecha límite
+
+Tiene **60 días** desde el día en que recibe la carta para apelar. El Seguro Social cuenta que la recibió 5 días después de la fecha de la carta. Si deja pasar la fecha, puede tener que empezar de nuevo.
+
+## Los pasos
+
+1. **Reconsideración.** Otra persona revisa su reclamo.
+2. **Audiencia.** Un juez oye su caso. Usted puede hablar y traer testigos.
+3. **Consejo de Apelaciones.** Revisa la decisión del juez.
+4. **Corte federal.**
+
+## Cómo apelar
+
+- Apele en línea en ssa.gov, o llame o vaya a su oficina del Seguro Social.
+- Mande sus nuevos papeles médicos. Pida a su médico una carta sobre lo que usted no puede hacer.
+- Si recibe SSI o SSDI y el Seguro Social lo quiere parar, apele en **10 días** para seguir recibiendo sus cheques mientras espera.
+
+Ayuda gratis: ayuda legal. Algunos abogados cobran solo si usted gana, y el Seguro Social debe aprobar lo que cobran.
+`),
 	// ------------------------------------------------------------ training for care teams
 	demoGuide("screening-health-harming-legal-needs", "en", models.CategoryOther, forClinicians, inUS,
 		"Spotting health-harming legal needs: the I-HELP screen",
