@@ -15,7 +15,17 @@
 //	               (graph/compiled's plan of the measured query), from -c
 //	               connections: the database's own floor for the case list
 //	loadgen compare  runs `run` and `floor` alternately, -rounds times (3),
-//	               each for -d, and prints each pair and its ratio
+//	               each for -d, and prints each pair and its ratio; with
+//	               -ops cases,queue,guides every operation in turn, and
+//	               with -url a,b several servers side by side (e.g. two
+//	               builds), each against the same floor
+//
+// -op picks the measured read (run, floor): cases (a patient's 50 newest
+// cases, each with organization and first 10 events; the default), queue
+// (an advocate's caseQueue(first: 50) with the same fields) or guides
+// (guides(first: 20) with a search, for a patient). -pid names the server's
+// process (one per -url): its CPU per request over the measured window and
+// its RSS at the end are printed too (Linux /proc).
 //
 // Every request goes to the -url given (default http://127.0.0.1:8080/graphql);
 // it is meant for a server on this machine. Requests are bounded by -d and -n.
@@ -34,6 +44,8 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,16 +57,49 @@ import (
 	"mlp/graph"
 	"mlp/graph/compiled"
 	"mlp/internal/auth"
+	"mlp/internal/cases"
 	"mlp/internal/config"
+	"mlp/internal/database"
+	"mlp/internal/guides"
 	"mlp/internal/loadtest"
 	"mlp/models"
 )
 
-// The load patients' sign-in (the data set is loadtest's).
+// The load users' sign-in (the data set is loadtest's).
 const (
-	password     = "loadgen-password-2026"
-	emailPattern = "loadgen-patient-%03d@load.test"
+	password      = "loadgen-password-2026"
+	emailPattern  = "loadgen-patient-%03d@load.test"
+	advocatesSeed = 16
+	advocateEmail = "loadgen-advocate-%02d@load.test"
+	guidesSeed    = 2000
 )
+
+// operation is one measured read: its document (operation Load), who sends
+// it, its variables, and how a good answer starts (checked cheaply).
+type operation struct {
+	name   string
+	query  string
+	role   models.Role
+	vars   func(rng *rand.Rand) map[string]any
+	prefix string
+}
+
+// searches are what the guides operation looks for; every one matches.
+var searches = []string{"eviction notice", "landlord", "food benefits", "unpaid wages", "medical debt", "utility shutoff"}
+
+var operations = map[string]operation{
+	"cases": {name: "cases", query: loadtest.Query, role: models.RolePatient, prefix: `{"data":{"myCases":{"edges":[{`},
+	"queue": {name: "queue", role: models.RoleAdvocate, prefix: `{"data":{"caseQueue":{"edges":[{`,
+		query: `query Load { caseQueue(first: 50) { edges { node { id reference status category urgent deadline
+  organization { id name }
+  timeline(first: 10) { edges { node { id kind toStatus message createdAt } } } } } } }`},
+	"guides": {name: "guides", role: models.RolePatient, prefix: `{"data":{"guides":{"totalCount":`,
+		query: `query Load($search: String!) { guides(filter: {search: $search}, first: 20) { totalCount
+  edges { cursor node { id slug locale title summary category readingGrade publishedAt } } } }`,
+		vars: func(rng *rand.Rand) map[string]any {
+			return map[string]any{"search": searches[rng.IntN(len(searches))]}
+		}},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -67,7 +112,7 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: loadgen seed | loadgen run [-url U] [-c 16] [-d 30s] | loadgen sql|floor [-c 16] [-d 30s] | loadgen compare [-url U] [-rounds 3] [-d 15s]")
+		return errors.New("usage: loadgen seed | loadgen run [-url U] [-op cases|queue|guides] [-pid N] [-c 16] [-d 30s] | loadgen sql|floor [-op O] [-c 16] [-d 30s] | loadgen compare [-url U[,U2]] [-pid N[,N2]] [-ops cases,queue,guides] [-rounds 3] [-d 15s]")
 	}
 	switch args[0] {
 	case "seed":
@@ -79,15 +124,23 @@ func run(ctx context.Context, args []string) error {
 	case "run", "sql", "floor", "compare":
 		fs := flag.NewFlagSet(args[0], flag.ExitOnError)
 		rounds := fs.Int("rounds", 3, "compare: rounds of run then floor")
-		url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint on this machine (run)")
+		url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint on this machine (run); compare: a comma-separated list")
+		opName := fs.String("op", "cases", "the measured read: cases, queue or guides")
+		opNames := fs.String("ops", "cases", "compare: the reads, comma-separated")
+		pids := fs.String("pid", "", "the server's process id (compare: one per -url), for its CPU per request and RSS")
 		var w window
 		fs.IntVar(&w.conns, "c", 16, "concurrent connections")
 		fs.DurationVar(&w.dur, "d", 30*time.Second, "how long to send requests")
 		fs.IntVar(&w.maxReq, "n", 2_000_000, "stop after this many requests")
 		fs.DurationVar(&w.warm, "warmup", 3*time.Second, "requests sent before measuring")
 		_ = fs.Parse(args[1:])
+		op, ok := operations[*opName]
+		if !ok {
+			return fmt.Errorf("unknown -op %q", *opName)
+		}
 		if args[0] == "run" {
-			_, err := load(ctx, *url, w)
+			w.pid, _ = strconv.Atoi(*pids)
+			_, err := load(ctx, *url, op, w)
 			return err
 		}
 		cfg, err := config.Load(os.Getenv)
@@ -96,10 +149,28 @@ func run(ctx context.Context, args []string) error {
 		}
 		switch args[0] {
 		case "floor":
-			_, err := loadFloor(ctx, cfg.DatabaseURL, w)
+			_, err := loadFloor(ctx, cfg.DatabaseURL, op, w)
 			return err
 		case "compare":
-			return compare(ctx, *url, cfg.DatabaseURL, w, *rounds)
+			var ops []operation
+			for _, n := range strings.Split(*opNames, ",") {
+				o, ok := operations[n]
+				if !ok {
+					return fmt.Errorf("unknown operation %q in -ops", n)
+				}
+				ops = append(ops, o)
+			}
+			var pidList []int
+			if *pids != "" {
+				for _, p := range strings.Split(*pids, ",") {
+					n, err := strconv.Atoi(p)
+					if err != nil {
+						return fmt.Errorf("-pid: %w", err)
+					}
+					pidList = append(pidList, n)
+				}
+			}
+			return compare(ctx, strings.Split(*url, ","), pidList, cfg.DatabaseURL, ops, w, *rounds)
 		}
 		_, err = loadSQL(ctx, cfg.DatabaseURL, w)
 		return err
@@ -115,17 +186,17 @@ func seed(ctx context.Context, url string) error {
 		return err
 	}
 	defer conn.Close(ctx)
+	hash, err := auth.HashPassword(password, auth.DefaultArgon2)
+	if err != nil {
+		return err
+	}
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM users WHERE email LIKE 'loadgen-patient-%'`).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		fmt.Println("load data present:", n, "patients")
-		return nil
-	}
-	hash, err := auth.HashPassword(password, auth.DefaultArgon2)
-	if err != nil {
-		return err
+		return seedReaders(ctx, conn, hash)
 	}
 	tx, err := conn.Begin(ctx)
 	if err != nil {
@@ -169,8 +240,50 @@ func seed(ctx context.Context, url string) error {
 	if err := tx.Commit(ctx); err != nil {
 		return err
 	}
-	_, err = conn.Exec(ctx, `ANALYZE`)
 	fmt.Printf("seeded %d patients, %d cases, %d events\n", loadtest.Patients, loadtest.Patients*loadtest.CasesPerPatient, loadtest.Patients*loadtest.CasesPerPatient*loadtest.EventsPerCase)
+	return seedReaders(ctx, conn, hash)
+}
+
+// seedReaders adds, once, the queue's advocates (of the load partner, which
+// holds every load case) and published guides to search: English and
+// Spanish, each on one of the searches' topics.
+func seedReaders(ctx context.Context, conn *pgx.Conn, hash string) error {
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM users WHERE email LIKE 'loadgen-advocate-%'`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	steps := []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users (email, password_hash, display_name, role, preferred_language, organization_id)
+		  SELECT format($1, lpad(i::text, 2, '0')), $2, 'Load advocate ' || i, 'ADVOCATE', 'en',
+		         (SELECT id FROM organizations WHERE name = 'Loadgen Legal Aid')
+		  FROM generate_series(0, $3 - 1) AS i`, []any{strings.Replace(advocateEmail, "%02d", "%s", 1), hash, advocatesSeed}},
+		{`WITH g AS (
+		    INSERT INTO guides (slug, locale, title, summary, body, category, jurisdictions, reading_grade, status, author_id, published_version, published_at)
+		    SELECT 'loadgen-' || i, CASE WHEN i % 4 = 0 THEN 'es' ELSE 'en' END,
+		           'Your rights: ' || ($2::text[])[1 + i % cardinality($2::text[])] || ' ' || i,
+		           'What to do about ' || ($2::text[])[1 + i % cardinality($2::text[])] || ', step by step.',
+		           repeat('If you get a ' || ($2::text[])[1 + i % cardinality($2::text[])] || ' letter, write down the date. ' || md5(i::text) || '. ', 20),
+		           (ARRAY['HOUSING','PUBLIC_BENEFITS','EMPLOYMENT','MEDICAL_DEBT','UTILITIES'])[1 + i % 5], ARRAY['US'], 6.5, 'PUBLISHED',
+		           (SELECT id FROM users WHERE email LIKE 'loadgen-advocate-%' LIMIT 1), 1, now() - make_interval(mins => i)
+		    FROM generate_series(0, $1 - 1) AS i
+		    RETURNING *)
+		  INSERT INTO published_guides (guide_id, slug, locale, title, summary, body, category, audience, jurisdictions, reading_grade, version, author_id, published_at)
+		  SELECT id, slug, locale, title, summary, body, category, audience, jurisdictions, reading_grade, 1, author_id, published_at FROM g`,
+			[]any{guidesSeed, searches}},
+	}
+	for _, s := range steps {
+		if _, err := conn.Exec(ctx, s.sql, s.args...); err != nil {
+			return err
+		}
+	}
+	_, err := conn.Exec(ctx, `ANALYZE`)
+	fmt.Printf("seeded %d advocates, %d guides\n", advocatesSeed, guidesSeed)
 	return err
 }
 
@@ -213,7 +326,7 @@ func post(ctx context.Context, c *http.Client, url, token string, body []byte) (
 // it cheaply (an HTTP 200 whose body starts with data, as gqlgen writes
 // errors first), so that the load generator, which shares the machine's
 // cores with the server and PostgreSQL, spends little on each answer.
-func measured(ctx context.Context, c *http.Client, url, token string, body []byte, buf *bytes.Buffer) error {
+func measured(ctx context.Context, c *http.Client, url, token string, body []byte, prefix string, buf *bytes.Buffer) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
@@ -229,18 +342,22 @@ func measured(ctx context.Context, c *http.Client, url, token string, body []byt
 	if _, err := buf.ReadFrom(resp.Body); err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(buf.Bytes(), []byte(`{"data":{"myCases":{"edges":[{`)) {
+	if resp.StatusCode != http.StatusOK || !bytes.HasPrefix(buf.Bytes(), []byte(prefix)) {
 		return fmt.Errorf("HTTP %d: %.200s", resp.StatusCode, buf.Bytes())
 	}
 	return nil
 }
 
-func login(ctx context.Context, c *http.Client, url string) ([]string, error) {
-	tokens := make([]string, loadtest.Patients)
+func login(ctx context.Context, c *http.Client, url string, role models.Role) ([]string, error) {
+	pattern, n := emailPattern, loadtest.Patients
+	if role == models.RoleAdvocate {
+		pattern, n = advocateEmail, advocatesSeed
+	}
+	tokens := make([]string, n)
 	var wg sync.WaitGroup
-	errs := make([]error, loadtest.Patients)
+	errs := make([]error, n)
 	sem := make(chan struct{}, 4)
-	for i := range loadtest.Patients {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -248,7 +365,7 @@ func login(ctx context.Context, c *http.Client, url string) ([]string, error) {
 			defer func() { <-sem }()
 			body, _ := json.Marshal(map[string]any{
 				"query":     `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }`,
-				"variables": map[string]any{"e": fmt.Sprintf(emailPattern, i), "p": password},
+				"variables": map[string]any{"e": fmt.Sprintf(pattern, i), "p": password},
 			})
 			r, err := post(ctx, c, url, "", body)
 			if err != nil {
@@ -269,25 +386,73 @@ func login(ctx context.Context, c *http.Client, url string) ([]string, error) {
 type window struct {
 	conns, maxReq int
 	dur, warm     time.Duration
+	// pid is the server's process (0: none), whose CPU and RSS are read.
+	pid int
 }
 
-// load measures the API: each worker sends loadtest.Query for a random patient.
-func load(ctx context.Context, url string, w window) (float64, error) {
+// tokenCache keeps the sign-ins of a server across the rounds of compare
+// (argon2 sign-ins cost the shared machine more than a round).
+var tokenCache = map[string][]string{}
+
+// load measures the API: each worker sends op for a random user of its role.
+func load(ctx context.Context, url string, op operation, w window) (float64, error) {
 	client := &http.Client{
 		Timeout:   10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: w.conns, MaxConnsPerHost: w.conns, DisableCompression: true},
 	}
-	tokens, err := login(ctx, client, url)
-	if err != nil {
-		return 0, err
+	key := url + " " + string(op.role)
+	tokens, ok := tokenCache[key]
+	if !ok {
+		var err error
+		if tokens, err = login(ctx, client, url, op.role); err != nil {
+			return 0, err
+		}
+		tokenCache[key] = tokens
 	}
-	body, _ := json.Marshal(map[string]any{"query": loadtest.Query, "operationName": "Load"})
+	bodies := [][]byte{}
+	if op.vars == nil {
+		b, _ := json.Marshal(map[string]any{"query": op.query, "operationName": "Load"})
+		bodies = append(bodies, b)
+	} else {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for range 64 {
+			b, _ := json.Marshal(map[string]any{"query": op.query, "operationName": "Load", "variables": op.vars(rng)})
+			bodies = append(bodies, b)
+		}
+	}
 	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
 		buf := &bytes.Buffer{}
 		return func(rng *rand.Rand) error {
-			return measured(ctx, client, url, tokens[rng.IntN(len(tokens))], body, buf)
+			return measured(ctx, client, url, tokens[rng.IntN(len(tokens))], bodies[rng.IntN(len(bodies))], op.prefix, buf)
 		}, func() {}, nil
 	})
+}
+
+// procCPU reads a process's user+system CPU time (Linux /proc, clock ticks
+// of 10 ms) and its resident set size in MB.
+func procCPU(pid int) (cpu time.Duration, rssMB float64, err error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// the fields after the command name (in parentheses, maybe with spaces)
+	fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(fields) < 13 {
+		return 0, 0, errors.New("short /proc stat")
+	}
+	ut, _ := strconv.ParseInt(fields[11], 10, 64)
+	st, _ := strconv.ParseInt(fields[12], 10, 64)
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			rssMB = kb / 1024
+		}
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond, rssMB, nil
 }
 
 // loadSQL measures PostgreSQL alone: each worker holds one connection and
@@ -340,6 +505,22 @@ func measure(ctx context.Context, w window, newWorker func(worker int) (func(*ra
 	measureFrom := time.Now().Add(w.warm)
 	deadline := measureFrom.Add(w.dur)
 	var wg sync.WaitGroup
+	var cpu time.Duration
+	var rss float64
+	probed := make(chan error, 1)
+	if w.pid > 0 {
+		go func() {
+			time.Sleep(time.Until(measureFrom))
+			c0, _, err := procCPU(w.pid)
+			if err == nil {
+				time.Sleep(time.Until(deadline))
+				var c1 time.Duration
+				c1, rss, err = procCPU(w.pid)
+				cpu = c1 - c0
+			}
+			probed <- err
+		}()
+	}
 	for i := range w.conns {
 		wg.Add(1)
 		go func() {
@@ -386,8 +567,23 @@ func measure(ctx context.Context, w window, newWorker func(worker int) (func(*ra
 	fmt.Printf("connections %d, measured %s: %d requests, %d failed\n", w.conns, w.dur, len(lat), failures.Load())
 	fmt.Printf("throughput %.0f requests/s\n", float64(len(lat))/w.dur.Seconds())
 	fmt.Printf("latency p50 %s  p90 %s  p99 %s  max %s\n", pct(0.50), pct(0.90), pct(0.99), lat[len(lat)-1])
+	lastP99 = pct(0.99)
+	if w.pid > 0 {
+		if err := <-probed; err != nil {
+			return 0, err
+		}
+		lastCPU, lastRSS = cpu/time.Duration(len(lat)), rss
+		fmt.Printf("server CPU %.2f ms/request (%.2f cores), RSS %.0f MB\n", float64(cpu.Microseconds())/1000/float64(len(lat)), cpu.Seconds()/w.dur.Seconds(), rss)
+	}
 	return float64(len(lat)) / w.dur.Seconds(), nil
 }
+
+// The last measurement's p99, server CPU per request and RSS (compare's
+// summary lines).
+var (
+	lastP99, lastCPU time.Duration
+	lastRSS          float64
+)
 
 // patientIDs reads the load patients' ids.
 func patientIDs(ctx context.Context, url string) ([]uuid.UUID, error) {
@@ -407,32 +603,57 @@ func patientIDs(ctx context.Context, url string) ([]uuid.UUID, error) {
 	return ids, err
 }
 
-// loadFloor measures PostgreSQL answering the measured query alone, as the
-// compiled read path asks it: the plan graph/compiled makes of
-// loadtest.Query, one prepared statement (pgx prepares and caches it per
-// connection) returning the JSON of data, for a random load patient.
-func loadFloor(ctx context.Context, url string, w window) (float64, error) {
-	ids, err := patientIDs(ctx, url)
+// loadFloor measures PostgreSQL answering op alone, as the compiled read
+// path asks it: graph/compiled's plan of op, its holes filled by the
+// services, one prepared statement (pgx prepares and caches it per
+// connection) returning the JSON of data, for a random load user (and
+// search). A staff read's audit rows are not written: the floor is the read.
+func loadFloor(ctx context.Context, url string, op operation, w window) (float64, error) {
+	users, err := principals(ctx, url, op.role)
 	if err != nil {
 		return 0, err
 	}
-	doc, gerr := gqlparser.LoadQuery(graph.NewExecutableSchema(graph.Config{}).Schema(), loadtest.Query)
+	doc, gerr := gqlparser.LoadQuery(graph.NewExecutableSchema(graph.Config{}).Schema(), op.query)
 	if gerr != nil {
 		return 0, gerr
 	}
-	patient := func(id uuid.UUID) *auth.Principal { return &auth.Principal{ID: id, Role: models.RolePatient} }
-	plan, err := compiled.Compile(doc, "Load", nil, patient(ids[0]), compiled.Services{})
+	// The services only write SQL here (the queue's conditions, the guide
+	// lists' statements); the floor runs it on its own connections.
+	gdb, err := database.Open(ctx, database.Options{URL: url, MaxConns: 1})
 	if err != nil {
 		return 0, err
 	}
-	args := make([][]any, len(ids))
-	for i, id := range ids {
-		a, ok := plan.Args(nil, patient(id), time.Now())
-		if !ok {
-			return 0, errors.New("the plan refused its arguments")
-		}
-		args[i] = a
+	if sqlDB, err := gdb.DB(); err == nil {
+		defer sqlDB.Close()
 	}
+	svc := compiled.Services{Cases: cases.NewService(gdb, nil), Guides: guides.NewService(gdb, nil)}
+	var vars []map[string]any
+	if op.vars == nil {
+		vars = []map[string]any{nil}
+	} else {
+		for _, s := range searches {
+			vars = append(vars, map[string]any{"search": s})
+		}
+	}
+	plan, err := compiled.Compile(doc, "Load", vars[0], users[0], svc)
+	if err != nil {
+		return 0, err
+	}
+	type stmt struct {
+		sql  string
+		args []any
+	}
+	var stmts []stmt
+	for _, p := range users {
+		for _, v := range vars {
+			sql, args, ok := plan.Statement(v, p, time.Now())
+			if !ok {
+				return 0, errors.New("the plan refused its arguments")
+			}
+			stmts = append(stmts, stmt{sql, args})
+		}
+	}
+	prefix := []byte(strings.TrimPrefix(op.prefix, `{"data":`))
 	return measure(ctx, w, func(int) (func(*rand.Rand) error, func(), error) {
 		c, err := pgx.Connect(ctx, url)
 		if err != nil {
@@ -440,12 +661,13 @@ func loadFloor(ctx context.Context, url string, w window) (float64, error) {
 		}
 		var data []byte
 		var fallback bool
-		var read *string // the cases a staff read audits: none for a patient
+		var read *string // the cases a staff read audits (the floor writes no audit rows)
 		return func(rng *rand.Rand) error {
-				if err := c.QueryRow(ctx, plan.SQL(), args[rng.IntN(len(args))]...).Scan(&data, &fallback, &read); err != nil {
+				s := stmts[rng.IntN(len(stmts))]
+				if err := c.QueryRow(ctx, s.sql, s.args...).Scan(&data, &fallback, &read); err != nil {
 					return err
 				}
-				if fallback || !bytes.HasPrefix(data, []byte(`{"myCases":{"edges":[{`)) {
+				if fallback || !bytes.HasPrefix(data, prefix) {
 					return fmt.Errorf("unexpected answer %.100s", data)
 				}
 				return nil
@@ -455,27 +677,89 @@ func loadFloor(ctx context.Context, url string, w window) (float64, error) {
 	})
 }
 
-// compare runs the API (run) and the database's floor alternately, rounds
-// times, and prints each round's throughputs and their ratio: figures of a
-// shared, noisy machine compare only side by side.
-func compare(ctx context.Context, url, dbURL string, w window, rounds int) error {
-	var ratios []float64
-	for r := range rounds {
-		fmt.Printf("-- round %d: run\n", r+1)
-		api, err := load(ctx, url, w)
-		if err != nil {
-			return err
+// principals are the load users of role as the server sees them: patients,
+// or the advocates of the load partner.
+func principals(ctx context.Context, url string, role models.Role) ([]*auth.Principal, error) {
+	if role == models.RolePatient {
+		ids, err := patientIDs(ctx, url)
+		out := make([]*auth.Principal, len(ids))
+		for i, id := range ids {
+			out[i] = &auth.Principal{ID: id, Role: models.RolePatient, Language: "en"}
 		}
-		fmt.Printf("-- round %d: floor\n", r+1)
-		floor, err := loadFloor(ctx, dbURL, w)
-		if err != nil {
-			return err
-		}
-		ratios = append(ratios, api/floor)
-		fmt.Printf("-- round %d: run %.0f/s, floor %.0f/s, run = %.0f%% of the floor\n", r+1, api, floor, 100*api/floor)
+		return out, err
 	}
-	slices.Sort(ratios)
-	fmt.Printf("run/floor over %d rounds: min %.0f%%, median %.0f%%, max %.0f%%\n", rounds,
-		100*ratios[0], 100*ratios[len(ratios)/2], 100*ratios[len(ratios)-1])
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT id, organization_id FROM users WHERE email LIKE 'loadgen-advocate-%' ORDER BY email`)
+	if err != nil {
+		return nil, err
+	}
+	var out []*auth.Principal
+	for rows.Next() {
+		p := &auth.Principal{Role: models.RoleAdvocate, Language: "en"}
+		var org uuid.UUID
+		if err := rows.Scan(&p.ID, &org); err != nil {
+			return nil, err
+		}
+		p.OrganizationID = &org
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no load advocates (run `loadgen seed` again)")
+	}
+	return out, nil
+}
+
+// compare runs, rounds times, each operation against each server (urls,
+// e.g. two builds side by side) and then the database's floor for it, and
+// prints each round's throughputs and their ratios: figures of a shared,
+// noisy machine compare only side by side.
+func compare(ctx context.Context, urls []string, pids []int, dbURL string, ops []operation, w window, rounds int) error {
+	type key struct{ op, url string }
+	ratios := map[key][]float64{}
+	for r := range rounds {
+		for _, op := range ops {
+			var apis []float64
+			var lines []string
+			for i, url := range urls {
+				fmt.Printf("-- round %d, %s: run %s\n", r+1, op.name, url)
+				w.pid = 0
+				if i < len(pids) {
+					w.pid = pids[i]
+				}
+				api, err := load(ctx, url, op, w)
+				if err != nil {
+					return err
+				}
+				apis = append(apis, api)
+				lines = append(lines, fmt.Sprintf("%s %.0f/s p99 %s cpu %.2f ms/req rss %.0f MB", url, api, lastP99.Round(time.Millisecond), float64(lastCPU.Microseconds())/1000, lastRSS))
+			}
+			fmt.Printf("-- round %d, %s: floor\n", r+1, op.name)
+			w.pid = 0
+			floor, err := loadFloor(ctx, dbURL, op, w)
+			if err != nil {
+				return err
+			}
+			floorP99 := lastP99
+			for i, url := range urls {
+				ratios[key{op.name, url}] = append(ratios[key{op.name, url}], apis[i]/floor)
+				fmt.Printf("== round %d %s: %s = %.0f%% of the floor (%.0f/s p99 %s)\n", r+1, op.name, lines[i], 100*apis[i]/floor, floor, floorP99.Round(time.Millisecond))
+			}
+		}
+	}
+	for _, op := range ops {
+		for _, url := range urls {
+			rs := ratios[key{op.name, url}]
+			slices.Sort(rs)
+			fmt.Printf("%s %s / floor over %d rounds: min %.0f%%, median %.0f%%, max %.0f%%\n", op.name, url, rounds,
+				100*rs[0], 100*rs[len(rs)/2], 100*rs[len(rs)-1])
+		}
+	}
 	return nil
 }
