@@ -61,6 +61,10 @@ type ServerOptions struct {
 	// Sockets bound the websockets (sockets.go); zero fields take
 	// DefaultSocketLimits.
 	Sockets SocketLimits
+	// Directives replaces the schema's directives (default Directives()):
+	// the tests that strip them (pass-throughs) show the services refuse
+	// alone.
+	Directives *DirectiveRoot
 }
 
 // NewServer assembles the GraphQL handler by hand: POST and GET (queries only)
@@ -71,7 +75,11 @@ type ServerOptions struct {
 func NewServer(r ResolverRoot, opts ServerOptions) *handler.Server {
 	sockets := opts.Sockets.withDefaults()
 	presenter := ErrorPresenter(opts.Logger)
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: Directives(), Complexity: Complexity()}))
+	directives := Directives()
+	if opts.Directives != nil {
+		directives = *opts.Directives
+	}
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: r, Directives: directives, Complexity: Complexity()}))
 	srv.AddTransport(transport.Websocket{
 		// coder/websocket accepts an upgrade without Origin, from the
 		// server's own host, or from an origin matching one of these

@@ -9,11 +9,18 @@ import (
 )
 
 // TestRoleMatrix runs every operation of the foundation as every kind of
-// caller. Role checks live in the schema directive; this table is what they
-// must add up to.
-func TestRoleMatrix(t *testing.T) {
+// caller over HTTP. The services decide (accounts.Policy, auth.SessionPolicy);
+// the schema's directives refuse earlier.
+func TestRoleMatrix(t *testing.T) { roleMatrix(t) }
+
+// TestRoleMatrixWithoutDirectives runs the same table against a
+// server whose @hasRole and @authenticated are pass-throughs: every row
+// still holds, because the services refuse alone.
+func TestRoleMatrixWithoutDirectives(t *testing.T) { roleMatrix(t, apptest.WithoutDirectives()) }
+
+func roleMatrix(t *testing.T, opts ...apptest.Option) {
 	t.Parallel()
-	s := apptest.New(t)
+	s := apptest.New(t, opts...)
 	health := s.Org(t, models.OrgHealthSystem, []string{"CA"})
 	legal := s.Org(t, models.OrgLegalAid, []string{"CA"})
 

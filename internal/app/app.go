@@ -71,6 +71,9 @@ type Options struct {
 	// connection); zero fields take graph.DefaultSocketLimits. Sockets per
 	// user are RateLimits.SocketsPerUser, held as leases in PostgreSQL.
 	SocketLimits graph.SocketLimits
+	// Directives replaces the schema's directives (tests strip them to show
+	// that the services refuse alone); nil: graph.Directives().
+	Directives *graph.DirectiveRoot
 	// RequestTimeout is every request's deadline (default
 	// httpx.DefaultRequestTimeout).
 	RequestTimeout time.Duration
@@ -271,6 +274,7 @@ func New(opts Options) *App {
 		AllowedOrigins:  opts.AllowedOrigins,
 		Limits:          opts.DocumentLimits,
 		Sockets:         socketLimits(opts.SocketLimits, limiter),
+		Directives:      opts.Directives,
 	})
 	// A subscription checks its caller's session once more after it
 	// registers: a revocation racing its start is not missed.

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
@@ -449,4 +450,18 @@ func (s *Server) PublishGuide(tb testing.TB, in map[string]any) string {
 // per-user socket count is RateLimits.SocketsPerUser).
 func WithSocketLimits(l graph.SocketLimits) Option {
 	return func(o *app.Options) { o.SocketLimits = l }
+}
+
+// WithoutDirectives runs the server with every directive of the schema a
+// pass-through (@hasRole and @authenticated call next at once): what is
+// refused then is refused by the services alone.
+func WithoutDirectives() Option {
+	return func(o *app.Options) {
+		o.Directives = &graph.DirectiveRoot{
+			Authenticated: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) { return next(ctx) },
+			HasRole: func(ctx context.Context, _ any, next graphql.Resolver, _ []models.Role) (any, error) {
+				return next(ctx)
+			},
+		}
+	}
 }

@@ -137,8 +137,17 @@ var matrix = []matrixOp{
 // on the caller's own object and on someone else's: a hidden case is
 // NOT_FOUND, a wrong role FORBIDDEN, no valid token UNAUTHENTICATED, and a
 // refused change leaves the case as it was.
-func TestAuthorizationMatrix(t *testing.T) {
-	s := apptest.New(t)
+func TestAuthorizationMatrix(t *testing.T) { authorizationMatrix(t) }
+
+// TestAuthorizationMatrixWithoutDirectives runs the same table against a
+// server whose @hasRole and @authenticated are pass-throughs: every row
+// still holds, because the services refuse alone.
+func TestAuthorizationMatrixWithoutDirectives(t *testing.T) {
+	authorizationMatrix(t, apptest.WithoutDirectives())
+}
+
+func authorizationMatrix(t *testing.T, opts ...apptest.Option) {
+	s := apptest.New(t, opts...)
 	t.Parallel() // after New: dbtest.Open is not safe for concurrent first use
 	w := newWorld(t, s)
 	for _, op := range matrix {

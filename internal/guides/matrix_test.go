@@ -13,9 +13,18 @@ import (
 // EDITOR, and ADMIN. Each cell works on a fresh guide in the state the
 // operation needs. An outcome is an error code, OK, or for reads SEEN (the
 // guide is returned or listed) and HIDDEN (null or not listed).
-func TestEditorialMatrix(t *testing.T) {
+func TestEditorialMatrix(t *testing.T) { editorialMatrix(t) }
+
+// TestEditorialMatrixWithoutDirectives runs the same table against a
+// server whose @hasRole and @authenticated are pass-throughs: every row
+// still holds, because the services refuse alone.
+func TestEditorialMatrixWithoutDirectives(t *testing.T) {
+	editorialMatrix(t, apptest.WithoutDirectives())
+}
+
+func editorialMatrix(t *testing.T, opts ...apptest.Option) {
 	t.Parallel()
-	s := newServer(t)
+	s := newServer(t, opts...)
 	tm := newTeam(t, s)
 	roles := []string{"anonymous", "PATIENT", "CLINICIAN", "ADVOCATE", "AUTHOR", "EDITOR", "ADMIN"}
 	token := map[string]string{"anonymous": "", "PATIENT": tm.patient, "CLINICIAN": tm.clinician,

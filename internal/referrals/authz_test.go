@@ -220,9 +220,18 @@ var matrix = []matrixOp{
 // the owner's referral (another clinician's, from the other clinician's
 // seat): a hidden object is NOT_FOUND, a wrong role FORBIDDEN, no valid token
 // UNAUTHENTICATED, and a refused change leaves everything as it was.
-func TestAuthorizationMatrix(t *testing.T) {
+func TestAuthorizationMatrix(t *testing.T) { authorizationMatrix(t) }
+
+// TestAuthorizationMatrixWithoutDirectives runs the same table against a
+// server whose @hasRole and @authenticated are pass-throughs: every row
+// still holds, because the services refuse alone.
+func TestAuthorizationMatrixWithoutDirectives(t *testing.T) {
+	authorizationMatrix(t, apptest.WithoutDirectives())
+}
+
+func authorizationMatrix(t *testing.T, opts ...apptest.Option) {
 	t.Parallel()
-	s := apptest.New(t)
+	s := apptest.New(t, opts...)
 	w := newMatrixWorld(t, s)
 	for _, op := range matrix {
 		for _, who := range callers {
