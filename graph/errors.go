@@ -69,9 +69,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gerr.Message = i18n.Text(lang, "The request body is not a GraphQL request in JSON.")
 			}
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
-		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-			// The client went away (or the server is shutting down):
-			// nobody reads the answer, and nothing is broken.
+		// The client went away (or the server is shutting down): nobody
+		// reads the answer, and nothing is broken, whatever the error the
+		// cancellation surfaced as (context canceled, or a transaction
+		// already rolled back by it).
+		case errors.Is(ctx.Err(), context.Canceled):
 			log.InfoContext(ctx, "request cancelled", "request_id", httpx.RequestID(ctx))
 			gerr = unavailable(lang, gerr)
 		case database.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):

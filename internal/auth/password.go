@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -31,13 +32,27 @@ const (
 
 var b64 = base64.RawStdEncoding
 
+// argonSlots bounds the argon2 computations running at once to the CPUs the
+// process may use. Each takes MemoryKiB (19 MiB) and a core for tens of
+// milliseconds, so more at once only add memory and take the CPU from every
+// other request: cmd/soak's 200 patients registering at once held about
+// 900 MB and starved the pool's connections into UNAVAILABLE before.
+var argonSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
+
+// argonKey is argon2.IDKey in one of argonSlots.
+func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
+}
+
 // HashPassword returns the PHC string of an argon2id hash of password.
 func HashPassword(password string, p Argon2Params) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argon2.IDKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, keyLen)
+	key := argonKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, keyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.MemoryKiB, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -72,6 +87,6 @@ func VerifyPassword(password, hash string) (bool, error) {
 	if len(want) < 16 || p.Iterations < 1 || p.Parallelism < 1 || p.MemoryKiB < 8*uint32(p.Parallelism) || p.MemoryKiB > maxMemoryKiB {
 		return false, errBadHash
 	}
-	got := argon2.IDKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))
+	got := argonKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
