@@ -99,6 +99,10 @@ func caseSelection(ctx context.Context) loaders.CaseSelection {
 					if args, ok := fieldPageArgs(opCtx, f); ok {
 						sel.Timelines = append(sel.Timelines, args)
 					}
+				case "accessLog":
+					if args, ok := fieldPageArgs(opCtx, f); ok {
+						sel.AccessLogs = append(sel.AccessLogs, args)
+					}
 				}
 			}
 		}

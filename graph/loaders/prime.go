@@ -20,6 +20,8 @@ type CaseSelection struct {
 	// Timelines holds the arguments of every selected timeline field (one per
 	// alias).
 	Timelines []page.Args
+	// AccessLogs holds the arguments of every selected accessLog field.
+	AccessLogs []page.Args
 	// Referral, when not nil, is what the query selected of the cases' referrals.
 	Referral *ReferralSelection
 	// RelatedGuides, when not nil, is what the query selected of the cases'
@@ -97,6 +99,20 @@ func (l *Loaders) PrimeCases(ctx context.Context, cs []*models.Case, sel CaseSel
 			for i, k := range keys {
 				if errs[i] == nil {
 					l.Timeline.Prime(ctx, k, pages[i])
+				}
+			}
+		})
+	}
+	for _, args := range sel.AccessLogs {
+		keys := make([]page.Key, len(cs))
+		for i, c := range cs {
+			keys[i] = page.NewKey(c.ID, args)
+		}
+		wg.Go(func() {
+			pages, errs := l.src.AccessLogs(ctx, keys)
+			for i, k := range keys {
+				if errs[i] == nil {
+					l.AccessLog.Prime(ctx, k, pages[i])
 				}
 			}
 		})

@@ -34,8 +34,20 @@ type exportProfile struct {
 	Role                  models.Role `json:"role"`
 	PreferredLanguage     string      `json:"preferredLanguage"`
 	DiscreetNotifications bool        `json:"discreetNotifications"`
-	CreatedAt             time.Time   `json:"createdAt"`
-	UpdatedAt             time.Time   `json:"updatedAt"`
+	// SafeContact is how they may be reached safely (nil when not set),
+	// with the time zone of its hours.
+	SafeContact *exportSafeContact `json:"safeContact"`
+	TimeZone    *string            `json:"timeZone"`
+	CreatedAt   time.Time          `json:"createdAt"`
+	UpdatedAt   time.Time          `json:"updatedAt"`
+}
+
+type exportSafeContact struct {
+	Channels       []models.ContactMethod `json:"channels"`
+	SafeHoursStart *string                `json:"safeHoursStart"`
+	SafeHoursEnd   *string                `json:"safeHoursEnd"`
+	VoicemailOk    bool                   `json:"voicemailOk"`
+	Note           *string                `json:"note"`
 }
 
 type exportCase struct {
@@ -149,7 +161,12 @@ func (s *Service) gather(tx *gorm.DB, id uuid.UUID, ex *Export) error {
 		return err
 	}
 	ex.Profile = exportProfile{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Role: u.Role,
-		PreferredLanguage: u.PreferredLanguage, DiscreetNotifications: u.DiscreetNotifications, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		PreferredLanguage: u.PreferredLanguage, DiscreetNotifications: u.DiscreetNotifications, TimeZone: u.TimeZone,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	if sc := models.SafeContactOf(&u); sc != nil {
+		ex.Profile.SafeContact = &exportSafeContact{Channels: sc.Channels, SafeHoursStart: sc.SafeHoursStart,
+			SafeHoursEnd: sc.SafeHoursEnd, VoicemailOk: sc.VoicemailOk, Note: sc.Note}
+	}
 
 	var cs []models.Case
 	if err := tx.Where("patient_id = ?", id).Order("created_at, id").Find(&cs).Error; err != nil {

@@ -19,6 +19,9 @@ func TestExportMyData(t *testing.T) {
 	me := seedPerson(t, s, w, w.patient, w.patientTok, "mine-"+uuid.NewString())
 	them := seedPerson(t, s, w, w.other, w.otherTok, "theirs-"+uuid.NewString())
 	s.Do(t, w.advTok, `query($id: ID!) { case(id: $id) { id } }`, map[string]any{"id": me.c.ID.String()}).MustOK(t)
+	s.Do(t, w.patientTok, `mutation($in: UpdateMyProfileInput!) { updateMyProfile(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"timeZone": "America/Denver", "safeContact": map[string]any{"channels": []string{"APP", "SMS"}, "safeHoursStart": "18:00",
+			"safeHoursEnd": "21:00", "voicemailOk": false, "note": "Safe note " + me.tag}}}).MustOK(t)
 
 	var doc map[string]json.RawMessage
 	r := s.Do(t, w.patientTok, `{ exportMyData }`, nil).MustOK(t)
@@ -53,6 +56,18 @@ func TestExportMyData(t *testing.T) {
 		if len(access) != 2 || access[0].Role != "ADVOCATE" || access[0].Action != "READ" || access[1].Action != "CHANGE" ||
 			access[0].OrganizationName != w.org.Name {
 			t.Errorf("accessLog = %s", doc["accessLog"])
+		}
+		var profile struct {
+			TimeZone    string
+			SafeContact struct {
+				Channels       []string
+				SafeHoursStart string
+				Note           string
+			}
+		}
+		if err := json.Unmarshal(doc["profile"], &profile); err != nil || profile.TimeZone != "America/Denver" ||
+			len(profile.SafeContact.Channels) != 2 || profile.SafeContact.SafeHoursStart != "18:00" || profile.SafeContact.Note != "Safe note "+me.tag {
+			t.Errorf("profile's safe contact and time zone: %s (%v)", doc["profile"], err)
 		}
 		for k, want := range map[string]string{
 			"profile": w.patient.Email, "referrals": "Screening note " + me.tag, "notifications": "Body " + me.tag,
