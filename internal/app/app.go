@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
@@ -25,6 +24,7 @@ import (
 	"mlp/internal/database"
 	"mlp/internal/devices"
 	"mlp/internal/email"
+	"mlp/internal/graphiql"
 	"mlp/internal/guides"
 	"mlp/internal/httpx"
 	"mlp/internal/i18n"
@@ -304,7 +304,8 @@ func New(opts Options) *App {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	if opts.Development {
-		mux.Handle("GET /{$}", playground.Handler("MLP GraphQL", "/graphql"))
+		mux.Handle("GET /{$}", graphiql.Page("MLP GraphQL", "/graphql"))
+		mux.Handle("GET "+graphiql.AssetsPath, graphiql.Assets())
 		if opts.MetricsOnMainPort {
 			mux.Handle("GET /metrics", meters.Handler())
 		}

@@ -7,13 +7,13 @@ import (
 )
 
 // Content-Security-Policy values. The API answers JSON that no page may
-// frame or run; the GraphiQL page (development only) runs its own scripts
-// and talks to this server only.
+// frame or run; the GraphiQL page (development only) runs its own scripts,
+// embedded in the binary (package graphiql), and talks to this server only
+// ('self' covers its websocket too).
 const (
 	apiCSP      = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-	graphiqlCSP = "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; " +
-		"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data:; font-src 'self' data: https://cdn.jsdelivr.net; " +
-		"connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	graphiqlCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; " +
+		"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
 // SecureHeaders sets the security headers of every response: no MIME
