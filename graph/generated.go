@@ -19200,13 +19200,17 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) unmarshalNAccessAction2mlpᚋmodelsᚐAccessAction(ctx context.Context, v any) (models.AccessAction, error) {
-	var res models.AccessAction
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalAccessAction(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNAccessAction2mlpᚋmodelsᚐAccessAction(ctx context.Context, sel ast.SelectionSet, v models.AccessAction) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalAccessAction(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AccessAction!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNAccessLogConnection2ᚖmlpᚋgraphᚋmodelᚐAccessLogConnection(ctx context.Context, sel ast.SelectionSet, v *model.AccessLogConnection) graphql.Marshaler {
@@ -19320,13 +19324,17 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) unmarshalNCapacityStatus2mlpᚋmodelsᚐCapacityStatus(ctx context.Context, v any) (models.CapacityStatus, error) {
-	var res models.CapacityStatus
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalCapacityStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCapacityStatus2mlpᚋmodelsᚐCapacityStatus(ctx context.Context, sel ast.SelectionSet, v models.CapacityStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalCapacityStatus(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CapacityStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNCase2ᚖmlpᚋmodelsᚐCase(ctx context.Context, sel ast.SelectionSet, v *models.Case) graphql.Marshaler {
@@ -19410,13 +19418,17 @@ func (ec *executionContext) marshalNCaseEventEdge2ᚖmlpᚋgraphᚋmodelᚐCaseE
 }
 
 func (ec *executionContext) unmarshalNCaseEventKind2mlpᚋmodelsᚐCaseEventKind(ctx context.Context, v any) (models.CaseEventKind, error) {
-	var res models.CaseEventKind
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalCaseEventKind(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCaseEventKind2mlpᚋmodelsᚐCaseEventKind(ctx context.Context, sel ast.SelectionSet, v models.CaseEventKind) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalCaseEventKind(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseEventKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNCaseOutcomeInput2mlpᚋmodelsᚐCaseOutcomeInput(ctx context.Context, v any) (models.CaseOutcomeInput, error) {
@@ -19425,13 +19437,17 @@ func (ec *executionContext) unmarshalNCaseOutcomeInput2mlpᚋmodelsᚐCaseOutcom
 }
 
 func (ec *executionContext) unmarshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx context.Context, v any) (models.CaseStatus, error) {
-	var res models.CaseStatus
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalCaseStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCaseStatus2mlpᚋmodelsᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v models.CaseStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalCaseStatus(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CaseStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNCategoryCapacity2ᚕᚖmlpᚋmodelsᚐOrganizationCapacityᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.OrganizationCapacity) graphql.Marshaler {
@@ -19512,23 +19528,31 @@ func (ec *executionContext) marshalNConsent2ᚖmlpᚋmodelsᚐConsent(ctx contex
 }
 
 func (ec *executionContext) unmarshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx context.Context, v any) (models.ConsentScope, error) {
-	var res models.ConsentScope
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalConsentScope(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNConsentScope2mlpᚋmodelsᚐConsentScope(ctx context.Context, sel ast.SelectionSet, v models.ConsentScope) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalConsentScope(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConsentScope!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx context.Context, v any) (models.ContactMethod, error) {
-	var res models.ContactMethod
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalContactMethod(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNContactChannel2mlpᚋmodelsᚐContactMethod(ctx context.Context, sel ast.SelectionSet, v models.ContactMethod) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalContactMethod(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ContactChannel!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNContactChannel2ᚕmlpᚋmodelsᚐContactMethodᚄ(ctx context.Context, v any) ([]models.ContactMethod, error) {
@@ -19577,23 +19601,31 @@ func (ec *executionContext) unmarshalNCreateStaffUserInput2mlpᚋmodelsᚐCreate
 }
 
 func (ec *executionContext) unmarshalNDate2mlpᚋmodelsᚐDate(ctx context.Context, v any) (models.Date, error) {
-	var res models.Date
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDate2mlpᚋmodelsᚐDate(ctx context.Context, sel ast.SelectionSet, v models.Date) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNDevicePlatform2mlpᚋmodelsᚐDevicePlatform(ctx context.Context, v any) (models.DevicePlatform, error) {
-	var res models.DevicePlatform
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalDevicePlatform(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDevicePlatform2mlpᚋmodelsᚐDevicePlatform(ctx context.Context, sel ast.SelectionSet, v models.DevicePlatform) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalDevicePlatform(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DevicePlatform!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
@@ -19635,13 +19667,17 @@ func (ec *executionContext) marshalNGuide2ᚖmlpᚋmodelsᚐGuide(ctx context.Co
 }
 
 func (ec *executionContext) unmarshalNGuideAudience2mlpᚋmodelsᚐGuideAudience(ctx context.Context, v any) (models.GuideAudience, error) {
-	var res models.GuideAudience
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalGuideAudience(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGuideAudience2mlpᚋmodelsᚐGuideAudience(ctx context.Context, sel ast.SelectionSet, v models.GuideAudience) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalGuideAudience(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "GuideAudience!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNGuideConnection2ᚖmlpᚋgraphᚋmodelᚐGuideConnection(ctx context.Context, sel ast.SelectionSet, v *model.GuideConnection) graphql.Marshaler {
@@ -19695,13 +19731,17 @@ func (ec *executionContext) marshalNGuideRevision2ᚖmlpᚋmodelsᚐGuideRevisio
 }
 
 func (ec *executionContext) unmarshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx context.Context, v any) (models.GuideStatus, error) {
-	var res models.GuideStatus
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalGuideStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNGuideStatus2mlpᚋmodelsᚐGuideStatus(ctx context.Context, sel ast.SelectionSet, v models.GuideStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalGuideStatus(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "GuideStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNGuideTranslation2ᚕᚖmlpᚋmodelsᚐGuideTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.GuideTranslation) graphql.Marshaler {
@@ -19818,13 +19858,17 @@ func (ec *executionContext) marshalNJSON2encodingᚋjsonᚐRawMessage(ctx contex
 }
 
 func (ec *executionContext) unmarshalNLegalCategory2mlpᚋmodelsᚐLegalCategory(ctx context.Context, v any) (models.LegalCategory, error) {
-	var res models.LegalCategory
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalLegalCategory(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLegalCategory2mlpᚋmodelsᚐLegalCategory(ctx context.Context, sel ast.SelectionSet, v models.LegalCategory) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalLegalCategory(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LegalCategory!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNLegalCategory2ᚕmlpᚋmodelsᚐLegalCategoryᚄ(ctx context.Context, v any) ([]models.LegalCategory, error) {
@@ -19922,23 +19966,31 @@ func (ec *executionContext) marshalNOrganization2ᚖmlpᚋmodelsᚐOrganization(
 }
 
 func (ec *executionContext) unmarshalNOrganizationKind2mlpᚋmodelsᚐOrganizationKind(ctx context.Context, v any) (models.OrganizationKind, error) {
-	var res models.OrganizationKind
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalOrganizationKind(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOrganizationKind2mlpᚋmodelsᚐOrganizationKind(ctx context.Context, sel ast.SelectionSet, v models.OrganizationKind) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalOrganizationKind(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OrganizationKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx context.Context, v any) (models.OutcomeCode, error) {
-	var res models.OutcomeCode
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalOutcomeCode(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNOutcomeCode2mlpᚋmodelsᚐOutcomeCode(ctx context.Context, sel ast.SelectionSet, v models.OutcomeCode) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalOutcomeCode(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OutcomeCode!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNOutcomeStat2ᚕᚖmlpᚋmodelsᚐOutcomeStatᚄ(ctx context.Context, sel ast.SelectionSet, v []*models.OutcomeStat) graphql.Marshaler {
@@ -20051,13 +20103,17 @@ func (ec *executionContext) marshalNReferralEdge2ᚖmlpᚋgraphᚋmodelᚐReferr
 }
 
 func (ec *executionContext) unmarshalNReferralStatus2mlpᚋmodelsᚐReferralStatus(ctx context.Context, v any) (models.ReferralStatus, error) {
-	var res models.ReferralStatus
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalReferralStatus(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNReferralStatus2mlpᚋmodelsᚐReferralStatus(ctx context.Context, sel ast.SelectionSet, v models.ReferralStatus) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalReferralStatus(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReferralStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNRegisterInput2mlpᚋmodelsᚐRegisterInput(ctx context.Context, v any) (models.RegisterInput, error) {
@@ -20071,13 +20127,17 @@ func (ec *executionContext) unmarshalNRequestLegalHelpInput2mlpᚋmodelsᚐReque
 }
 
 func (ec *executionContext) unmarshalNRole2mlpᚋmodelsᚐRole(ctx context.Context, v any) (models.Role, error) {
-	var res models.Role
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalRole(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNRole2mlpᚋmodelsᚐRole(ctx context.Context, sel ast.SelectionSet, v models.Role) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalRole(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Role!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNRole2ᚕmlpᚋmodelsᚐRoleᚄ(ctx context.Context, v any) ([]models.Role, error) {
@@ -20140,13 +20200,17 @@ func (ec *executionContext) unmarshalNScreeningAnswerInput2ᚖmlpᚋmodelsᚐScr
 }
 
 func (ec *executionContext) unmarshalNScreeningDomain2mlpᚋmodelsᚐScreeningDomain(ctx context.Context, v any) (models.ScreeningDomain, error) {
-	var res models.ScreeningDomain
-	err := res.UnmarshalGQL(v)
+	res, err := scalar.UnmarshalScreeningDomain(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNScreeningDomain2mlpᚋmodelsᚐScreeningDomain(ctx context.Context, sel ast.SelectionSet, v models.ScreeningDomain) graphql.Marshaler {
-	return v
+	_ = sel
+	res := scalar.MarshalScreeningDomain(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ScreeningDomain!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -20508,48 +20572,54 @@ func (ec *executionContext) unmarshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ct
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.CaseStatus)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalCaseStatus(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOCaseStatus2ᚖmlpᚋmodelsᚐCaseStatus(ctx context.Context, sel ast.SelectionSet, v *models.CaseStatus) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalCaseStatus(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOContactMethod2ᚖmlpᚋmodelsᚐContactMethod(ctx context.Context, v any) (*models.ContactMethod, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.ContactMethod)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalContactMethod(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOContactMethod2ᚖmlpᚋmodelsᚐContactMethod(ctx context.Context, sel ast.SelectionSet, v *models.ContactMethod) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalContactMethod(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalODate2ᚖmlpᚋmodelsᚐDate(ctx context.Context, v any) (*models.Date, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.Date)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalODate2ᚖmlpᚋmodelsᚐDate(ctx context.Context, sel ast.SelectionSet, v *models.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDate(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -20580,16 +20650,18 @@ func (ec *executionContext) unmarshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudie
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.GuideAudience)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalGuideAudience(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOGuideAudience2ᚖmlpᚋmodelsᚐGuideAudience(ctx context.Context, sel ast.SelectionSet, v *models.GuideAudience) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalGuideAudience(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOGuideFilter2ᚖmlpᚋmodelsᚐGuideFilter(ctx context.Context, v any) (*models.GuideFilter, error) {
@@ -20767,16 +20839,18 @@ func (ec *executionContext) unmarshalOLegalCategory2ᚖmlpᚋmodelsᚐLegalCateg
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.LegalCategory)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalLegalCategory(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOLegalCategory2ᚖmlpᚋmodelsᚐLegalCategory(ctx context.Context, sel ast.SelectionSet, v *models.LegalCategory) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalLegalCategory(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOLegalHold2ᚖmlpᚋmodelsᚐLegalHold(ctx context.Context, sel ast.SelectionSet, v *models.LegalHold) graphql.Marshaler {
@@ -20797,16 +20871,18 @@ func (ec *executionContext) unmarshalOOrganizationKind2ᚖmlpᚋmodelsᚐOrganiz
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.OrganizationKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalOrganizationKind(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOOrganizationKind2ᚖmlpᚋmodelsᚐOrganizationKind(ctx context.Context, sel ast.SelectionSet, v *models.OrganizationKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalOrganizationKind(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOReferral2ᚖmlpᚋmodelsᚐReferral(ctx context.Context, sel ast.SelectionSet, v *models.Referral) graphql.Marshaler {
@@ -20820,16 +20896,18 @@ func (ec *executionContext) unmarshalORole2ᚖmlpᚋmodelsᚐRole(ctx context.Co
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(models.Role)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	res, err := scalar.UnmarshalRole(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalORole2ᚖmlpᚋmodelsᚐRole(ctx context.Context, sel ast.SelectionSet, v *models.Role) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalRole(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOSafeContact2ᚖmlpᚋmodelsᚐSafeContact(ctx context.Context, sel ast.SelectionSet, v *models.SafeContact) graphql.Marshaler {

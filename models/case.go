@@ -2,7 +2,6 @@ package models
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -89,12 +88,6 @@ func (s CaseStatus) FhirTaskStatus() string {
 	return "requested"
 }
 
-// MarshalGQL writes the status as a GraphQL enum.
-func (s CaseStatus) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (s *CaseStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
-
 // ContactMethod is how a patient prefers to be reached.
 type ContactMethod string
 
@@ -110,12 +103,6 @@ const (
 func (m ContactMethod) IsValid() bool {
 	return oneOf(m, []ContactMethod{ContactApp, ContactPhone, ContactSMS, ContactEmail})
 }
-
-// MarshalGQL writes the method as a GraphQL enum.
-func (m ContactMethod) MarshalGQL(w io.Writer) { marshalEnum(m, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (m *ContactMethod) UnmarshalGQL(v any) error { return unmarshalEnum(v, m) }
 
 // UrgentWithin is how close a deadline makes a case urgent.
 const UrgentWithin = 14 * 24 * time.Hour
@@ -200,12 +187,6 @@ func (k CaseEventKind) IsValid() bool {
 	return oneOf(k, []CaseEventKind{EventCreated, EventStatusChanged, EventAssigned, EventMessage, EventOutcomeRecorded, EventRouted, EventTransferred, EventDeadlineChanged})
 }
 
-// MarshalGQL writes the kind as a GraphQL enum.
-func (k CaseEventKind) MarshalGQL(w io.Writer) { marshalEnum(k, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (k *CaseEventKind) UnmarshalGQL(v any) error { return unmarshalEnum(v, k) }
-
 // CaseEvent is one entry of a case's timeline. Events are only ever appended;
 // their ids are UUIDv7, so that events of the same instant keep their order.
 type CaseEvent struct {
@@ -249,12 +230,6 @@ var AllOutcomeCodes = []OutcomeCode{
 
 // IsValid reports whether c is one of AllOutcomeCodes.
 func (c OutcomeCode) IsValid() bool { return oneOf(c, AllOutcomeCodes) }
-
-// MarshalGQL writes the code as a GraphQL enum.
-func (c OutcomeCode) MarshalGQL(w io.Writer) { marshalEnum(c, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (c *OutcomeCode) UnmarshalGQL(v any) error { return unmarshalEnum(v, c) }
 
 // CaseOutcome is what a RESOLVED or UNRESOLVED case achieved; one per case,
 // recording it again replaces it.
@@ -300,12 +275,6 @@ var ConsentTextVersions = map[ConsentScope]string{
 func (s ConsentScope) IsValid() bool {
 	return oneOf(s, []ConsentScope{ConsentShareWithLegalPartner, ConsentShareStatusWithReferrer})
 }
-
-// MarshalGQL writes the scope as a GraphQL enum.
-func (s ConsentScope) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (s *ConsentScope) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
 
 // Consent is a patient's recorded agreement to share, optionally about one
 // case. A revoked consent keeps its row with RevokedAt set.

@@ -1,7 +1,6 @@
 package models
 
 import (
-	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -21,12 +20,6 @@ var AllDevicePlatforms = []DevicePlatform{PlatformIOS, PlatformAndroid}
 
 // IsValid reports whether p is one of AllDevicePlatforms.
 func (p DevicePlatform) IsValid() bool { return oneOf(p, AllDevicePlatforms) }
-
-// MarshalGQL writes the platform as a GraphQL enum.
-func (p DevicePlatform) MarshalGQL(w io.Writer) { marshalEnum(p, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (p *DevicePlatform) UnmarshalGQL(v any) error { return unmarshalEnum(v, p) }
 
 // Device is a push token of one app install, registered by a signed-in user.
 // Token is private: it is never logged or returned by the API.

@@ -1,35 +1,5 @@
 package models
 
-import (
-	"fmt"
-	"io"
-	"strconv"
-)
-
-// enumValue is implemented by the string enums below so that one pair of
-// helpers can marshal them for GraphQL and validate them on the way in.
-type enumValue interface {
-	~string
-	IsValid() bool
-}
-
-func marshalEnum[E enumValue](e E, w io.Writer) {
-	_, _ = io.WriteString(w, strconv.Quote(string(e)))
-}
-
-func unmarshalEnum[E enumValue](v any, dst *E) error {
-	s, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-	e := E(s)
-	if !e.IsValid() {
-		return fmt.Errorf("%q is not a valid value", s)
-	}
-	*dst = e
-	return nil
-}
-
 func oneOf[E ~string](e E, all []E) bool {
 	for _, a := range all {
 		if a == e {
@@ -60,12 +30,6 @@ func (r Role) IsValid() bool { return oneOf(r, AllRoles) }
 // IsStaff reports whether accounts of this role are made by an admin.
 func (r Role) IsStaff() bool { return r.IsValid() && r != RolePatient }
 
-// MarshalGQL writes the role as a GraphQL enum.
-func (r Role) MarshalGQL(w io.Writer) { marshalEnum(r, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (r *Role) UnmarshalGQL(v any) error { return unmarshalEnum(v, r) }
-
 // LegalCategory groups health-harming legal needs.
 type LegalCategory string
 
@@ -94,12 +58,6 @@ var AllLegalCategories = []LegalCategory{
 // IsValid reports whether c is one of AllLegalCategories.
 func (c LegalCategory) IsValid() bool { return oneOf(c, AllLegalCategories) }
 
-// MarshalGQL writes the category as a GraphQL enum.
-func (c LegalCategory) MarshalGQL(w io.Writer) { marshalEnum(c, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (c *LegalCategory) UnmarshalGQL(v any) error { return unmarshalEnum(v, c) }
-
 // OrganizationKind tells health systems from legal-aid partners.
 type OrganizationKind string
 
@@ -113,9 +71,3 @@ const (
 func (k OrganizationKind) IsValid() bool {
 	return oneOf(k, []OrganizationKind{OrgHealthSystem, OrgLegalAid})
 }
-
-// MarshalGQL writes the kind as a GraphQL enum.
-func (k OrganizationKind) MarshalGQL(w io.Writer) { marshalEnum(k, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (k *OrganizationKind) UnmarshalGQL(v any) error { return unmarshalEnum(v, k) }

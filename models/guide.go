@@ -1,7 +1,6 @@
 package models
 
 import (
-	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,12 +21,6 @@ func (a GuideAudience) IsValid() bool {
 	return oneOf(a, []GuideAudience{AudiencePatients, AudienceClinicians})
 }
 
-// MarshalGQL writes the audience as a GraphQL enum.
-func (a GuideAudience) MarshalGQL(w io.Writer) { marshalEnum(a, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (a *GuideAudience) UnmarshalGQL(v any) error { return unmarshalEnum(v, a) }
-
 // GuideStatus is where a guide is in the editorial workflow.
 type GuideStatus string
 
@@ -44,12 +37,6 @@ var AllGuideStatuses = []GuideStatus{GuideDraft, GuideInReview, GuidePublished, 
 
 // IsValid reports whether s is one of AllGuideStatuses.
 func (s GuideStatus) IsValid() bool { return oneOf(s, AllGuideStatuses) }
-
-// MarshalGQL writes the status as a GraphQL enum.
-func (s GuideStatus) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (s *GuideStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
 
 // Guide is a know-your-rights guide (or a care-team training) in one locale,
 // identified by (Slug, Locale).

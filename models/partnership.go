@@ -1,7 +1,6 @@
 package models
 
 import (
-	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -44,12 +43,6 @@ const (
 func (s CapacityStatus) IsValid() bool {
 	return oneOf(s, []CapacityStatus{CapacityAccepting, CapacityWaitlist, CapacityNotAccepting})
 }
-
-// MarshalGQL writes the status as a GraphQL enum.
-func (s CapacityStatus) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (s *CapacityStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
 
 // MaxWaitDays is the longest expected wait a WAITLIST capacity may state.
 const MaxWaitDays = 365

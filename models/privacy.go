@@ -1,7 +1,6 @@
 package models
 
 import (
-	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,12 +17,6 @@ const (
 
 // IsValid reports whether a is READ or CHANGE.
 func (a AccessAction) IsValid() bool { return oneOf(a, []AccessAction{AccessRead, AccessChange}) }
-
-// MarshalGQL writes the action as a GraphQL enum.
-func (a AccessAction) MarshalGQL(w io.Writer) { marshalEnum(a, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (a *AccessAction) UnmarshalGQL(v any) error { return unmarshalEnum(v, a) }
 
 // AccessLogEntry is one staff read or change of a case, as its patient sees
 // it: the organization and role of whoever did it, never who. It is read from

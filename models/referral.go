@@ -1,7 +1,6 @@
 package models
 
 import (
-	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,12 +27,6 @@ func (s ReferralStatus) IsValid() bool {
 	return oneOf(s, []ReferralStatus{ReferralSent, ReferralClaimed, ReferralClosed, ReferralCancelled, ReferralExpired})
 }
 
-// MarshalGQL writes the status as a GraphQL enum.
-func (s ReferralStatus) MarshalGQL(w io.Writer) { marshalEnum(s, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (s *ReferralStatus) UnmarshalGQL(v any) error { return unmarshalEnum(v, s) }
-
 // ScreeningDomain is one of the five domains of the I-HELP social-needs screen.
 type ScreeningDomain string
 
@@ -53,12 +46,6 @@ var AllScreeningDomains = []ScreeningDomain{
 
 // IsValid reports whether d is one of AllScreeningDomains.
 func (d ScreeningDomain) IsValid() bool { return oneOf(d, AllScreeningDomains) }
-
-// MarshalGQL writes the domain as a GraphQL enum.
-func (d ScreeningDomain) MarshalGQL(w io.Writer) { marshalEnum(d, w) }
-
-// UnmarshalGQL reads a GraphQL enum value.
-func (d *ScreeningDomain) UnmarshalGQL(v any) error { return unmarshalEnum(v, d) }
 
 // ScreeningAnswer is the answer to one I-HELP domain; it is both the GraphQL
 // ScreeningAnswer and ScreeningAnswerInput, and an element of the referral's

@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
-	"io"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
@@ -93,27 +91,6 @@ func ParseDate(s string) (Date, error) {
 
 // String writes YYYY-MM-DD.
 func (d Date) String() string { return d.Format(dateLayout) }
-
-// MarshalGQL writes the date as a GraphQL string.
-func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(d.String())) }
-
-// errDateInput refuses a Date argument that is not YYYY-MM-DD; the error
-// presenter names the argument.
-var errDateInput = &Error{Code: EINVALID, Message: "Write dates as YYYY-MM-DD."}
-
-// UnmarshalGQL reads a YYYY-MM-DD string.
-func (d *Date) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok {
-		return errDateInput
-	}
-	p, err := ParseDate(s)
-	if err != nil {
-		return errDateInput
-	}
-	*d = p
-	return nil
-}
 
 // Scan reads a date column.
 func (d *Date) Scan(src any) error {
