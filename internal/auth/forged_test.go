@@ -92,6 +92,10 @@ func TestForgedTokens(t *testing.T) {
 		// A client holding an expired token must still be able to sign in
 		// and read public data.
 		s.Do(t, "not-a-jwt", `{ legalPartners { id } }`, nil).MustOK(t)
+		s.Do(t, "not-a-jwt", `{ guides(first: 1) { edges { node { slug } } } }`, nil).MustOK(t)
+		s.Do(t, "not-a-jwt", `mutation { requestPasswordReset(email: "nobody@example.org") }`, nil).MustOK(t)
+		// me tells the app that its session ended rather than answering null.
+		s.Do(t, "not-a-jwt", `{ me { id } }`, nil).MustCode(t, "UNAUTHENTICATED")
 	})
 }
 

@@ -32,6 +32,7 @@ const (
 	kindRoles ruleKind = iota
 	kindSignedIn
 	kindPublic
+	kindOpen
 	kindCredentials
 	kindInternal
 )
@@ -43,8 +44,14 @@ func Roles(roles ...models.Role) Rule { return Rule{kind: kindRoles, roles: role
 // entity's visibility scope (or the caller's own rows).
 var SignedIn = Rule{kind: kindSignedIn}
 
-// Public admits anonymous callers too.
+// Public admits anonymous callers too; a refused token is still answered
+// UNAUTHENTICATED (`me`: the app learns that its session has ended).
 var Public = Rule{kind: kindPublic}
+
+// Open is public data (partners, published guides): every caller is
+// admitted, and a refused token reads as no token, so that a client whose
+// session expired still shows them.
+var Open = Rule{kind: kindOpen}
 
 // Credentials admits every caller and ignores the request's token, even a
 // refused one: the operation's input is its credential (sign-in, sign-up,
@@ -60,7 +67,7 @@ func Internal(why string) Rule { return Rule{kind: kindInternal, why: why} }
 // Admits reports whether the rule lets p call (p nil: anonymous).
 func (r Rule) Admits(p *Principal) bool {
 	switch r.kind {
-	case kindPublic, kindCredentials:
+	case kindPublic, kindOpen, kindCredentials:
 		return true
 	case kindSignedIn:
 		return p != nil
@@ -78,6 +85,8 @@ func (r Rule) String() string {
 	switch r.kind {
 	case kindPublic:
 		return "public"
+	case kindOpen:
+		return "public data (a refused token reads as none)"
 	case kindCredentials:
 		return "by credentials in the input"
 	case kindSignedIn:
@@ -98,8 +107,8 @@ func (r Rule) String() string {
 type Policy map[string]Rule
 
 // Authorize returns the caller of ctx when the rule of op admits it: nil for
-// an anonymous caller of a Public operation, and always for a Credentials
-// one (which ignores the token).
+// an anonymous caller of a Public or Open operation (Open also for a refused
+// token), and always for a Credentials one (which ignores the token).
 // Errors: UNAUTHENTICATED (no caller where one is needed, or a refused
 // token), FORBIDDEN (a role the rule does not admit).
 func (pol Policy) Authorize(ctx context.Context, op string) (*Principal, error) {
@@ -108,6 +117,9 @@ func (pol Policy) Authorize(ctx context.Context, op string) (*Principal, error) 
 	}
 	p, err := UserFrom(ctx)
 	if err != nil {
+		if r, ok := pol[op]; ok && r.kind == kindOpen {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return p, pol.Check(p, op)

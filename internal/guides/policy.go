@@ -10,11 +10,11 @@ import (
 // EDITORs, publishing and archiving for EDITORs and ADMINs (the two-person
 // rule of PublishGuide is the object half).
 var Policy = auth.Policy{
-	"Guides":                 auth.Public,
-	"Guide":                  auth.Public,
-	"GuidesStatement":        auth.Public,
-	"ListStatements":         auth.Public,
-	"GuideStatement":         auth.Public,
+	"Guides":                 auth.Open,
+	"Guide":                  auth.Open,
+	"GuidesStatement":        auth.Open,
+	"ListStatements":         auth.Open,
+	"GuideStatement":         auth.Open,
 	"EditorGuides":           auth.Roles(models.RoleEditor, models.RoleAdmin),
 	"CreateGuide":            auth.Roles(models.RoleEditor),
 	"UpdateGuide":            auth.Roles(models.RoleEditor),

@@ -14,8 +14,8 @@ var Policy = auth.Policy{
 	"UpdatePartnership":          auth.Roles(models.RoleAdmin),
 	"EndPartnership":             auth.Roles(models.RoleAdmin),
 	"SetCapacity":                auth.Roles(models.RoleAdvocate, models.RoleAdmin),
-	"HealthSystems":              auth.Public,
-	"CapacitiesByOrganizationID": auth.Public,
+	"HealthSystems":              auth.Open,
+	"CapacitiesByOrganizationID": auth.Open,
 }
 
 // mayManageCapacity reports whether p may set the capacity of organization
