@@ -1,6 +1,7 @@
 package accounts_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -147,6 +148,23 @@ func roleMatrix(t *testing.T, opts ...apptest.Option) {
 		}},
 		{"organizations", adminOnly, func(t *testing.T, c caller) (*apptest.Response, func(*testing.T)) {
 			return s.Do(t, c.token, `{ organizations { id name } }`, nil), nothing
+		}},
+		{"users", adminOnly, func(t *testing.T, c caller) (*apptest.Response, func(*testing.T)) {
+			r := s.Do(t, c.token, `query($org: ID) { users(filter: {organizationId: $org}) { edges { node { id email } } } }`,
+				map[string]any{"org": legal.ID.String()})
+			return r, func(t *testing.T) {
+				if strings.Contains(r.Raw, "@example.test") {
+					t.Fatalf("a refused list showed accounts: %s", r.Raw)
+				}
+			}
+		}},
+		{"requestPasswordReset", public, func(t *testing.T, c caller) (*apptest.Response, func(*testing.T)) {
+			return s.Do(t, c.token, requestResetOp, map[string]any{"email": newPatient(t).Email}), nothing
+		}},
+		{"resetPassword", public, func(t *testing.T, c caller) (*apptest.Response, func(*testing.T)) {
+			u := newPatient(t)
+			s.Do(t, "", requestResetOp, map[string]any{"email": u.Email}).MustOK(t)
+			return s.Do(t, c.token, resetOp, map[string]any{"token": mintedToken(t, s, u), "pw": goodPassword}), nothing
 		}},
 	}
 	for _, op := range ops {
