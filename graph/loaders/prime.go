@@ -94,30 +94,27 @@ func (l *Loaders) PrimeCases(ctx context.Context, cs []*models.Case, sel CaseSel
 		for i, c := range cs {
 			keys[i] = cases.NewTimelineKey(c.ID, args)
 		}
-		wg.Go(func() {
-			pages, errs := l.src.CaseTimelines(ctx, keys)
-			for i, k := range keys {
-				if errs[i] == nil {
-					l.Timeline.Prime(ctx, k, pages[i])
-				}
-			}
-		})
+		wg.Go(func() { primeEach(ctx, l.Timeline, l.src.CaseTimelines, keys) })
 	}
 	for _, args := range sel.AccessLogs {
 		keys := make([]page.Key, len(cs))
 		for i, c := range cs {
 			keys[i] = page.NewKey(c.ID, args)
 		}
-		wg.Go(func() {
-			pages, errs := l.src.AccessLogs(ctx, keys)
-			for i, k := range keys {
-				if errs[i] == nil {
-					l.AccessLog.Prime(ctx, k, pages[i])
-				}
-			}
-		})
+		wg.Go(func() { primeEach(ctx, l.AccessLog, l.src.AccessLogs, keys) })
 	}
 	wg.Wait()
+}
+
+// primeEach fetches the values of keys (one each, in key order, as an
+// aligned batch function answers) and primes l with those without error.
+func primeEach[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, V], fetch func(context.Context, []K) ([]V, []error), keys []K) {
+	vals, errs := fetch(ctx, keys)
+	for i, k := range keys {
+		if errs[i] == nil {
+			l.Prime(ctx, k, vals[i])
+		}
+	}
 }
 
 // primeByKey fetches the values of ids and primes l with them; ids without a
