@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"mlp/internal/database/dbtest"
 )
@@ -45,16 +44,7 @@ func TestProductionWithoutAdminWarns(t *testing.T) {
 			"JWT_SECRET": "0123456789abcdef0123456789abcdef", "WORKERS": "false",
 		}), &stdout, &stderr)
 	}()
-	deadline := time.After(30 * time.Second)
-	for !strings.Contains(stderr.String(), "listening") {
-		select {
-		case err := <-done:
-			t.Fatalf("run returned %v before listening:\n%s", err, stderr.String())
-		case <-deadline:
-			t.Fatalf("not listening after 30s:\n%s", stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitListening(t, &stderr, done)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("run after shutdown = %v", err)

@@ -20,6 +20,22 @@ import (
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// waitListening waits until the server run started says it listens; it
+// fails the test if run returns first (on done) or after 30 s.
+func waitListening(t *testing.T, stderr *syncBuffer, done <-chan error) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for !strings.Contains(stderr.String(), "listening") {
+		select {
+		case err := <-done:
+			t.Fatalf("run returned %v before listening:\n%s", err, stderr.String())
+		case <-deadline:
+			t.Fatalf("not listening after 30s:\n%s", stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -162,16 +178,7 @@ func TestServeAndShutdown(t *testing.T) {
 			"BOOTSTRAP_ADMIN_PASSWORD": "a long bootstrap passphrase",
 		}), &stdout, &stderr)
 	}()
-	deadline := time.After(30 * time.Second)
-	for !strings.Contains(stderr.String(), "listening") {
-		select {
-		case err := <-done:
-			t.Fatalf("run returned %v before listening:\n%s", err, stderr.String())
-		case <-deadline:
-			t.Fatalf("not listening after 30s:\n%s", stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitListening(t, &stderr, done)
 	cancel()
 	select {
 	case err := <-done:
@@ -259,16 +266,7 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 			"OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL,
 		}), &stdout, &stderr)
 	}()
-	deadline := time.After(30 * time.Second)
-	for !strings.Contains(stderr.String(), "listening") {
-		select {
-		case err := <-done:
-			t.Fatalf("run returned %v before listening:\n%s", err, stderr.String())
-		case <-deadline:
-			t.Fatalf("not listening after 30s:\n%s", stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+	waitListening(t, &stderr, done)
 	get := func(url string) (int, string) {
 		t.Helper()
 		for range 50 { // the metrics listener may start a moment later
