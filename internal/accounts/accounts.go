@@ -16,15 +16,18 @@ import (
 
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/clock"
 	"mlp/internal/database"
 	"mlp/internal/geo"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
 // Service manages organizations and users.
 type Service struct {
-	db   *gorm.DB
-	auth *auth.Service
+	db    *gorm.DB
+	auth  *auth.Service
+	clock clock.Clock
 	// servesMore runs in the transaction of a change that may let a
 	// legal-aid organization take cases it did not (see OnServesMore).
 	servesMore []func(ctx context.Context, tx *gorm.DB) error
@@ -49,8 +52,10 @@ func (s *Service) runServesMore(ctx context.Context, tx *gorm.DB) error {
 	return nil
 }
 
-// NewService returns the accounts service.
-func NewService(db *gorm.DB, a *auth.Service) *Service { return &Service{db: db, auth: a} }
+// NewService returns the accounts service; clk is the application's clock.
+func NewService(db *gorm.DB, a *auth.Service, clk clock.Clock) *Service {
+	return &Service{db: db, auth: a, clock: clk}
+}
 
 // ParseID parses a GraphQL ID; a malformed one is reported as not found, like
 // any object the caller cannot see.
@@ -75,7 +80,8 @@ func (s *Service) CreateOrganization(ctx context.Context, in models.CreateOrgani
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := tx.Create(org).Error; err != nil {
 			if database.IsUniqueViolation(err, "organizations_name_key") {
 				return models.Errorf(models.ECONFLICT, "An organization with this name already exists.")
@@ -114,7 +120,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, in models.UpdateOrgani
 		return nil, err
 	}
 	var org models.Organization
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&org, "id = ?", oid).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return models.NotFound("Organization")
@@ -229,7 +236,8 @@ func (s *Service) CreateStaffUser(ctx context.Context, in models.CreateStaffUser
 	if err != nil {
 		return nil, err
 	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := tx.Create(u).Error; err != nil {
 			if database.IsUniqueViolation(err, "users_email_key") {
 				return models.Errorf(models.ECONFLICT, "An account with this email already exists.")
@@ -312,7 +320,8 @@ func (s *Service) EnsureAdmin(ctx context.Context, email, password string) (bool
 		return false, err
 	}
 	created := false
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(73110002)`).Error; err != nil {
 			return err
 		}
@@ -348,7 +357,8 @@ func (s *Service) SetDisabled(ctx context.Context, id string, disabled bool) (*m
 		return nil, models.Errorf(models.ECONFLICT, "You cannot disable your own account.")
 	}
 	var u models.User
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := tx.Take(&u, "id = ?", uid).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return models.NotFound("User")
@@ -553,7 +563,8 @@ func (s *Service) UpdateMyProfile(ctx context.Context, in models.UpdateMyProfile
 		return nil, models.InvalidField("input", "Change at least one field.")
 	}
 	var u models.User
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		updates["updated_at"] = tx.NowFunc()
 		if healthSystem != nil {
 			var n int64

@@ -3,10 +3,9 @@ package accounts
 import (
 	"context"
 
-	"gorm.io/gorm"
-
 	"mlp/internal/audit"
 	"mlp/internal/auth"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -35,7 +34,8 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := s.auth.SetPassword(tx, u.ID, hash, &p.SessionID); err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"mlp/internal/i18n"
 	"mlp/internal/outbox"
 	"mlp/internal/ratelimit"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -110,7 +111,8 @@ func (s *Service) RequestPasswordReset(ctx context.Context, address string) erro
 	}
 	id, hash, now := uuid.New(), hashResetToken(r.resetToken(nonce)), r.Now()
 	rules := r.Limiter.Rules()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
+		tx := w.Tx
 		if err := r.Limiter.TakeTx(tx, rules.PasswordResetPerEmail.For(address),
 			rules.PasswordResetPerIP.For(ratelimit.ClientFrom(ctx).Key())); err != nil {
 			return err
@@ -167,7 +169,8 @@ func (s *Service) ResetPassword(ctx context.Context, token, newPassword string) 
 	if err != nil {
 		return err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return unit.Do(ctx, s.db, s.clock, nil, func(w *unit.Work) error {
+		tx := w.Tx
 		now := r.Now()
 		// Spend the token; a twin request that spent it first wins.
 		spent := tx.Exec(`UPDATE password_reset_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`,

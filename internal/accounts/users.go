@@ -7,10 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"mlp/internal/audit"
 	"mlp/internal/page"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -48,7 +48,8 @@ func (s *Service) Users(ctx context.Context, f *models.UserFilter, args page.Arg
 		}
 	}
 	var pg page.Page[*models.User]
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
+		tx := w.Tx
 		q := tx.Model(&models.User{})
 		if f.Role != nil {
 			q = q.Where("role = ?", *f.Role)

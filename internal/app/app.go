@@ -182,7 +182,7 @@ func New(opts Options) *App {
 	limiter := ratelimit.New(db, rules, opts.Now)
 	authSvc := auth.NewService(db, tokens, limiter, params, opts.Now)
 	authSvc.UseMetrics(meters)
-	accountsSvc := accounts.NewService(db, authSvc)
+	accountsSvc := accounts.NewService(db, authSvc, opts.Now)
 	casesSvc := cases.NewService(db, opts.Now)
 	casesSvc.UseLimiter(limiter)
 	codeKey := opts.ReferralCodeKey

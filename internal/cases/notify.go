@@ -11,6 +11,7 @@ import (
 
 	"mlp/internal/notify"
 	"mlp/internal/outbox"
+	"mlp/internal/unit"
 	"mlp/models"
 )
 
@@ -119,12 +120,13 @@ type ReminderWorker struct {
 // ReminderWorker returns the outbox worker of deadline reminders.
 func (s *Service) ReminderWorker() *ReminderWorker { return &ReminderWorker{s: s} }
 
-// Work notifies the patient, in one transaction, when the case is still
-// open with the same deadline (a reminder of a closed case, or of a deadline
-// since changed, is dropped with its case's change; this check is the
-// second guard).
+// Work notifies the patient, in one unit of work as the system, when the
+// case is still open with the same deadline (a reminder of a closed case, or
+// of a deadline since changed, is dropped with its case's change; this check
+// is the second guard).
 func (w *ReminderWorker) Work(ctx context.Context, job *outbox.Job[ReminderArgs]) error {
-	return w.s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return unit.Do(ctx, w.s.db, w.s.clock, nil, func(u *unit.Work) error {
+		tx := u.Tx
 		var c models.Case
 		err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&c, "id = ?", job.Args.CaseID).Error
 		if err == gorm.ErrRecordNotFound {

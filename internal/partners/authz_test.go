@@ -70,7 +70,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	db := dbtest.Open(t)
 	cs := cases.NewService(db, clock.System)
-	w := &world{db: db, svc: partners.NewService(db, clock.System, cs), acc: accounts.NewService(db, nil), callers: map[string]*auth.Principal{}}
+	w := &world{db: db, svc: partners.NewService(db, clock.System, cs), acc: accounts.NewService(db, nil, clock.System), callers: map[string]*auth.Principal{}}
 	w.acc.OnServesMore(cs.EnqueueRouting)
 	w.hs = org(t, db, models.OrgHealthSystem, "VT")
 	w.own = org(t, db, models.OrgLegalAid, "50007")
