@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -39,20 +40,34 @@ var b64 = base64.RawStdEncoding
 // 900 MB and starved the pool's connections into UNAVAILABLE before.
 var argonSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
-// argonKey is argon2.IDKey in one of argonSlots.
-func argonKey(password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) []byte {
-	argonSlots <- struct{}{}
+// argonKey is argon2.IDKey in one of argonSlots; it gives up waiting for one
+// when ctx ends (the request's deadline, or its client gone) with ctx's error.
+func argonKey(ctx context.Context, password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
+	select {
+	case argonSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	defer func() { <-argonSlots }()
-	return argon2.IDKey(password, salt, time, memory, threads, keyLen)
+	return argon2.IDKey(password, salt, time, memory, threads, keyLen), nil
 }
 
 // HashPassword returns the PHC string of an argon2id hash of password.
 func HashPassword(password string, p Argon2Params) (string, error) {
+	return HashPasswordContext(context.Background(), password, p)
+}
+
+// HashPasswordContext is HashPassword waiting for its turn (argonSlots) at
+// most until ctx ends.
+func HashPasswordContext(ctx context.Context, password string, p Argon2Params) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := argonKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, keyLen)
+	key, err := argonKey(ctx, []byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, keyLen)
+	if err != nil {
+		return "", err
+	}
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.MemoryKiB, p.Iterations, p.Parallelism, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
@@ -62,6 +77,12 @@ var errBadHash = errors.New("unrecognised password hash")
 // VerifyPassword reports whether password matches the PHC string hash, using
 // the parameters stored in the hash. The comparison takes constant time.
 func VerifyPassword(password, hash string) (bool, error) {
+	return VerifyPasswordContext(context.Background(), password, hash)
+}
+
+// VerifyPasswordContext is VerifyPassword waiting for its turn (argonSlots)
+// at most until ctx ends; it returns ctx's error then.
+func VerifyPasswordContext(ctx context.Context, password, hash string) (bool, error) {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errBadHash
@@ -87,6 +108,9 @@ func VerifyPassword(password, hash string) (bool, error) {
 	if len(want) < 16 || p.Iterations < 1 || p.Parallelism < 1 || p.MemoryKiB < 8*uint32(p.Parallelism) || p.MemoryKiB > maxMemoryKiB {
 		return false, errBadHash
 	}
-	got := argonKey([]byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))
+	got, err := argonKey(ctx, []byte(password), salt, p.Iterations, p.MemoryKiB, p.Parallelism, uint32(len(want)))
+	if err != nil {
+		return false, err
+	}
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

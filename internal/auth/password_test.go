@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDefaultArgon2IsOWASP(t *testing.T) {
@@ -106,5 +109,36 @@ func TestVerifyPasswordRejectsDegenerateParameters(t *testing.T) {
 				t.Fatalf("VerifyPassword = %v, %v; want an error", ok, err)
 			}
 		})
+	}
+}
+
+// At most cap(argonSlots) hashes run at once; one waiting for a turn gives up
+// when its context ends, and runs once a slot is free.
+func TestArgonSlotsWaitWithinTheContext(t *testing.T) {
+	for range cap(argonSlots) {
+		argonSlots <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	p := Argon2Params{MemoryKiB: 64, Iterations: 1, Parallelism: 1}
+	if _, err := HashPasswordContext(ctx, "password-password", p); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with every slot taken: %v, want the deadline", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := HashPasswordContext(context.Background(), "password-password", p)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("hashed with every slot taken (%v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	<-argonSlots // one slot free: the waiting hash runs
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for range cap(argonSlots) - 1 {
+		<-argonSlots
 	}
 }

@@ -83,7 +83,7 @@ func (s *Service) Register(ctx context.Context, in models.RegisterInput) (*Sessi
 	if err := s.limiter.Take(ctx, s.limiter.Rules().RegisterPerIP.For(ratelimit.ClientFrom(ctx).Key())); err != nil {
 		return nil, err
 	}
-	hash, err := s.Hash(in.Password)
+	hash, err := HashPasswordContext(ctx, in.Password, s.params)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,15 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Session, 
 	if hash == "" {
 		hash = s.dummyHash
 	}
-	ok, verr := VerifyPassword(password, hash)
+	ok, verr := VerifyPasswordContext(ctx, password, hash)
+	if ctx.Err() != nil && errors.Is(verr, ctx.Err()) {
+		// no turn to hash came before the deadline (or the client left):
+		// not a failed attempt, so its slots are given back
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = s.limiter.Undo(uctx, limits...)
+		return nil, verr
+	}
 	if err != nil || verr != nil || !ok || u.Disabled() {
 		s.metrics.LoginFailed(metrics.LoginInvalidCredentials)
 		return nil, errInvalidLogin
