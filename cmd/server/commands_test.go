@@ -30,7 +30,8 @@ func TestUnknownCommandBeforeAnyDatabase(t *testing.T) {
 }
 
 // In production, a start without any ADMIN account (and no BOOTSTRAP_ADMIN_*)
-// warns how to make one.
+// warns how to make one; one without APP_URL warns that reset emails link
+// to localhost.
 func TestProductionWithoutAdminWarns(t *testing.T) {
 	t.Parallel()
 	_, url := dbtest.OpenFresh(t)
@@ -51,6 +52,9 @@ func TestProductionWithoutAdminWarns(t *testing.T) {
 	}
 	if logs := stderr.String(); !strings.Contains(logs, "no enabled ADMIN account") || !strings.Contains(logs, "BOOTSTRAP_ADMIN_EMAIL") {
 		t.Fatalf("no warning about the missing admin:\n%s", logs)
+	}
+	if logs := stderr.String(); !strings.Contains(logs, "APP_URL is not set") {
+		t.Fatalf("no warning about the links of reset emails without APP_URL:\n%s", logs)
 	}
 }
 
