@@ -259,15 +259,13 @@ func introspects(set ast.SelectionSet) bool {
 	return false
 }
 
-// operationLabel names an operation for the request log: its name, or for an
-// anonymous one its type and root fields ("query me,legalPartners"). Only
-// schema names, never arguments or variables.
+// operationLabel names an operation for the request log by its type and
+// root fields ("query me,legalPartners"). Only schema names: never the
+// client's operationName (free text, which could name a person or a
+// diagnosis), arguments or variables.
 func operationLabel(oc *graphql.OperationContext) string {
 	if oc == nil || oc.Operation == nil {
 		return ""
-	}
-	if oc.Operation.Name != "" {
-		return oc.Operation.Name
 	}
 	var fields []string
 	for _, sel := range oc.Operation.SelectionSet {

@@ -48,6 +48,8 @@ func TestRequestLog(t *testing.T) {
 		map[string]any{"t": refreshToken})).MustOK(t)
 	send(t, "log-forged", access+"x", op(`{ organizations { id } }`, nil)).MustCode(t, "UNAUTHENTICATED")
 	send(t, "log-malformed", "", `{"query":"mutation { login(email: \"`+email+`\", password: \"`+password+`\"`).MustCode(t, "BAD_USER_INPUT")
+	// The client names its operations freely ("Again" here): the log names
+	// them by their root fields only.
 	send(t, "log-duplicate", "", op(`mutation Again($in: RegisterInput!) { register(input: $in) { accessToken } }`,
 		map[string]any{"in": map[string]any{"email": email, "password": password, "displayName": "Logan Patient"}})).MustCode(t, "CONFLICT")
 
@@ -55,7 +57,7 @@ func TestRequestLog(t *testing.T) {
 	t.Run("NoSecretsOrPersonalData", func(t *testing.T) {
 		for what, secret := range map[string]string{
 			"email": email, "password": password, "access token": access, "refresh token": refreshToken,
-			"display name": "Logan Patient",
+			"display name": "Logan Patient", "operation name": "Again",
 		} {
 			if strings.Contains(logText, secret) {
 				t.Errorf("the log carries the %s", what)
@@ -80,13 +82,13 @@ func TestRequestLog(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ id, operation, errorCode string }{
-		{"log-register", "Register", ""},
-		{"log-me", "Me", ""},
-		{"log-wrong-password", "Login", "UNAUTHENTICATED"},
-		{"log-refresh", "Refresh", ""},
+		{"log-register", "mutation register", ""},
+		{"log-me", "query me", ""},
+		{"log-wrong-password", "mutation login", "UNAUTHENTICATED"},
+		{"log-refresh", "mutation refreshSession", ""},
 		{"log-forged", "query organizations", "UNAUTHENTICATED"},
 		{"log-malformed", "", "BAD_USER_INPUT"},
-		{"log-duplicate", "Again", "CONFLICT"},
+		{"log-duplicate", "mutation register", "CONFLICT"},
 	} {
 		t.Run("OneLineFor"+c.id, func(t *testing.T) {
 			if len(lines[c.id]) != 1 {
