@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -146,17 +147,25 @@ func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
 		DiscreetNotifications bool
 		CaseID                *uuid.UUID
 		CreatedAt             time.Time
+		Channels              string // the safe contact's channels, comma-separated ("" without one)
 		SafeHours
 	}
 	// The device must still belong to the notification's user.
 	res := w.db.WithContext(ctx).Raw(`SELECT d.user_id, d.platform, d.token, u.role, u.preferred_language,
-			u.discreet_notifications, n.case_id, n.created_at, `+SafeHoursSQL+`
+			u.discreet_notifications, n.case_id, n.created_at,
+			array_to_string(u.safe_contact_channels, ',') AS channels, `+SafeHoursSQL+`
 		FROM notifications n JOIN devices d ON d.user_id = n.user_id JOIN users u ON u.id = n.user_id
 		WHERE n.id = ? AND d.id = ? AND u.disabled_at IS NULL`, job.Args.NotificationID, job.Args.DeviceID).Scan(&row)
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
+		return nil
+	}
+	if !appContactAllowed(row.Channels) {
+		// A patient whose safe contact leaves out the app (someone else may
+		// see their phone) gets no push; the in-app row waits for them.
+		w.log.InfoContext(ctx, "push: not sent, the safe contact leaves out the app", "device", job.Args.DeviceID)
 		return nil
 	}
 	if now := w.now(); row.SendAt(now).After(now) {
@@ -181,6 +190,19 @@ func (w *Worker) Work(ctx context.Context, job *outbox.Job[Args]) error {
 		(*f)(job.Args)
 	}
 	return nil
+}
+
+// appContactAllowed reads the safe contact's channels (comma-separated, as
+// the worker selects them) and answers models.SafeContact.Allows for the app.
+func appContactAllowed(channels string) bool {
+	if channels == "" {
+		return true
+	}
+	sc := &models.SafeContact{}
+	for _, c := range strings.Split(channels, ",") {
+		sc.Channels = append(sc.Channels, models.ContactMethod(c))
+	}
+	return sc.Allows(models.ContactApp)
 }
 
 // Text is the lock-screen text of a push to a user: the catalog's, in their

@@ -131,6 +131,20 @@ func TestSafeHoursHoldPushes(t *testing.T) {
 		message(u, c)
 		waitFor(t, "the push", func() bool { return len(fake.delivered("wrap-token-002")) == 1 })
 	})
+	t.Run("NoAppChannelIsNotPushed", func(t *testing.T) {
+		// "Phone only, after 6 pm": the app is not a safe way to reach them,
+		// whatever the hours; the in-app row is still written.
+		u, _, c := patient("phone-only-001", map[string]any{"safeContact": map[string]any{"channels": []string{"PHONE"}, "voicemailOk": false}})
+		j := pushJob(message(u, c))
+		waitFor(t, "the push job to finish", func() bool {
+			var state string
+			s.DB.Raw(`SELECT state FROM river_job WHERE id = ?`, j.ID).Scan(&state)
+			return state == "completed"
+		})
+		if n := fake.callsOf("phone-only-001"); n != 0 {
+			t.Fatalf("%d pushes to a patient who left out the app", n)
+		}
+	})
 	t.Run("ChangedHoursAreHonouredAtSendTime", func(t *testing.T) {
 		if heldUser == nil {
 			t.Skip("needs the held push")
