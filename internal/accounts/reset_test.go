@@ -2,22 +2,9 @@ package accounts_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"errors"
-	"io"
-	"math/big"
-	"mime"
-	"mime/quotedprintable"
-	"net"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -26,12 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
-
 	"mlp/internal/accounts"
 	"mlp/internal/apptest"
-	"mlp/internal/email"
+	"mlp/internal/email/emailtest"
 	"mlp/models"
 )
 
@@ -42,168 +26,7 @@ const (
 	refreshOp      = `mutation($rt: String!) { refreshSession(refreshToken: $rt) { accessToken } }`
 	meOp           = `{ me { id } }`
 	appURL         = "https://app.mlp.test"
-	smtpUser       = "mlp-sender"
-	smtpPass       = "s3cret/with:odd@chars"
 )
-
-// received is one email the test's SMTP server accepted.
-type received struct {
-	From, To, Subject, Body string
-	TLS                     bool
-	AuthUser                string
-}
-
-// smtpSink is a real SMTP server in the test (emersion/go-smtp): it offers
-// STARTTLS with a certificate made here, takes PLAIN auth only over TLS, and
-// hands every accepted message to mails.
-type smtpSink struct {
-	addr  string
-	roots *x509.CertPool
-	mails chan received
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	cert, roots := selfSigned(t)
-	sink := &smtpSink{roots: roots, mails: make(chan received, 16)}
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &sinkSession{sink: sink, conn: c}, nil
-	}))
-	srv.Domain = "localhost"
-	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = l.Addr().String()
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return sink
-}
-
-// sender returns the server's SMTP sender configured as SMTP_URL would.
-func (k *smtpSink) sender(t *testing.T) email.Sender {
-	t.Helper()
-	u := url.URL{Scheme: "smtp", User: url.UserPassword(smtpUser, smtpPass), Host: k.addr}
-	srv, err := email.ParseSMTPURL(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := email.NewSMTP(srv, "MLP <no-reply@mlp.test>", &tls.Config{RootCAs: k.roots, MinVersion: tls.VersionTLS12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// next waits for the next email.
-func (k *smtpSink) next(t *testing.T) received {
-	t.Helper()
-	select {
-	case m := <-k.mails:
-		return m
-	case <-time.After(15 * time.Second):
-		t.Fatal("no email arrived within 15 s")
-	}
-	return received{}
-}
-
-// none checks that no email is waiting.
-func (k *smtpSink) none(t *testing.T) {
-	t.Helper()
-	select {
-	case m := <-k.mails:
-		t.Fatalf("an email to %s was sent, want none", m.To)
-	default:
-	}
-}
-
-type sinkSession struct {
-	sink     *smtpSink
-	conn     *smtp.Conn
-	authUser string
-	cur      received
-}
-
-func (s *sinkSession) AuthMechanisms() []string { return []string{sasl.Plain} }
-
-func (s *sinkSession) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error {
-		if user != smtpUser || pass != smtpPass {
-			return smtp.ErrAuthFailed
-		}
-		s.authUser = user
-		return nil
-	}), nil
-}
-
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	if s.authUser == "" {
-		return smtp.ErrAuthRequired
-	}
-	s.cur = received{From: from}
-	return nil
-}
-
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.To = to
-	return nil
-}
-
-func (s *sinkSession) Data(r io.Reader) error {
-	msg, err := mail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	body := io.Reader(msg.Body)
-	if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "quoted-printable") {
-		body = quotedprintable.NewReader(body)
-	} else if strings.EqualFold(msg.Header.Get("Content-Transfer-Encoding"), "base64") {
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		return err
-	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil {
-		return err
-	}
-	_, tlsOn := s.conn.TLSConnectionState()
-	s.cur.Subject, s.cur.Body, s.cur.TLS, s.cur.AuthUser = subject, string(b), tlsOn, s.authUser
-	s.sink.mails <- s.cur
-	return nil
-}
-
-func (s *sinkSession) Reset()        { s.cur = received{} }
-func (s *sinkSession) Logout() error { return nil }
-
-// selfSigned makes a certificate for 127.0.0.1 and the pool that trusts it.
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mlp test smtp"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, BasicConstraintsValid: true, IsCA: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(leaf)
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
-}
 
 // movableClock is the app's clock: the wall clock plus an offset the test
 // moves.
@@ -216,7 +39,7 @@ func (c *movableClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 var linkRE = regexp.MustCompile(regexp.QuoteMeta(appURL) + `/reset-password\?token=([A-Za-z0-9_%-]+)`)
 
 // tokenOf returns the token of the link in an email.
-func tokenOf(t *testing.T, m received) string {
+func tokenOf(t *testing.T, m emailtest.Received) string {
 	t.Helper()
 	sub := linkRE.FindStringSubmatch(m.Body)
 	if sub == nil {
@@ -262,9 +85,9 @@ func resetAudits(t *testing.T, s *apptest.Server, u *models.User) int64 {
 // TestPasswordReset drives the reset the way the apps do, over HTTP, with the
 // email going through a real SMTP server in the test.
 func TestPasswordReset(t *testing.T) {
-	sink := newSMTPSink(t)
+	sink := emailtest.New(t, emailtest.Options{})
 	clk := &movableClock{}
-	s := apptest.New(t, apptest.WithWorkers(), apptest.WithClock(clk.Now), apptest.WithEmail(sink.sender(t)), apptest.WithAppURL(appURL))
+	s := apptest.New(t, apptest.WithWorkers(), apptest.WithClock(clk.Now), apptest.WithEmail(sink.Sender(t)), apptest.WithAppURL(appURL))
 	u, access := s.User(t, models.RolePatient, nil)
 	var login struct {
 		Login struct{ AccessToken, RefreshToken string }
@@ -277,11 +100,11 @@ func TestPasswordReset(t *testing.T) {
 		if string(r.Data) != `{"requestPasswordReset":true}` {
 			t.Fatalf("data = %s", r.Data)
 		}
-		m := sink.next(t)
+		m := sink.Next(t)
 		if m.To != u.Email || m.From != "no-reply@mlp.test" || m.Subject != "Reset your MLP password" {
 			t.Errorf("email from %q to %q subject %q", m.From, m.To, m.Subject)
 		}
-		if !m.TLS || m.AuthUser != smtpUser {
+		if !m.TLS || m.AuthUser != emailtest.User {
 			t.Errorf("delivered with TLS %v as %q: want STARTTLS and the URL's user", m.TLS, m.AuthUser)
 		}
 		if !strings.Contains(m.Body, "30 minutes") {
@@ -312,12 +135,12 @@ func TestPasswordReset(t *testing.T) {
 
 	t.Run("ExpiresAfter30Minutes", func(t *testing.T) {
 		s.Do(t, "", requestResetOp, map[string]any{"email": u.Email}).MustOK(t)
-		late := tokenOf(t, sink.next(t))
+		late := tokenOf(t, sink.Next(t))
 		clk.Advance(31 * time.Minute)
 		mustBadInput(t, s.Do(t, "", resetOp, map[string]any{"token": late, "pw": "too late passphrase"}), "token")
 
 		s.Do(t, "", requestResetOp, map[string]any{"email": u.Email}).MustOK(t)
-		inTime := tokenOf(t, sink.next(t))
+		inTime := tokenOf(t, sink.Next(t))
 		clk.Advance(29 * time.Minute)
 		s.Do(t, "", resetOp, map[string]any{"token": inTime, "pw": "just in time passphrase"}).MustOK(t)
 		s.Do(t, "", loginOp, map[string]any{"email": u.Email, "pw": "just in time passphrase"}).MustOK(t)
@@ -327,7 +150,7 @@ func TestPasswordReset(t *testing.T) {
 		other, _ := s.User(t, models.RolePatient, nil)
 		known, nKnown := s.DoCounted(t, "", requestResetOp, map[string]any{"email": other.Email})
 		known.MustOK(t)
-		sink.next(t)
+		sink.Next(t)
 		unknown, nUnknown := s.DoCounted(t, "", requestResetOp, map[string]any{"email": "nobody-" + other.Email})
 		unknown.MustOK(t)
 		if known.Raw != unknown.Raw {
@@ -339,7 +162,7 @@ func TestPasswordReset(t *testing.T) {
 			t.Errorf("%d SQL statements for a known email, %d for an unknown one", nKnown, nUnknown)
 		}
 		resetJobsDone(t, s)
-		sink.none(t)
+		sink.None(t)
 	})
 
 	t.Run("DisabledAccountGetsNothing", func(t *testing.T) {
@@ -349,7 +172,7 @@ func TestPasswordReset(t *testing.T) {
 		}
 		s.Do(t, "", requestResetOp, map[string]any{"email": d.Email}).MustOK(t)
 		resetJobsDone(t, s)
-		sink.none(t)
+		sink.None(t)
 	})
 
 	t.Run("Spanish", func(t *testing.T) {
@@ -358,7 +181,7 @@ func TestPasswordReset(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Do(t, "", requestResetOp, map[string]any{"email": es.Email}).MustOK(t)
-		m := sink.next(t)
+		m := sink.Next(t)
 		if m.Subject != "Restablezca su contraseña de MLP" || !strings.Contains(m.Body, "30 minutos") {
 			t.Errorf("subject %q body:\n%s", m.Subject, m.Body)
 		}
@@ -369,7 +192,7 @@ func TestPasswordReset(t *testing.T) {
 		v, _ := s.User(t, models.RolePatient, nil)
 		mustBadInput(t, s.Do(t, "", requestResetOp, map[string]any{"email": "not an address"}), "email")
 		s.Do(t, "", requestResetOp, map[string]any{"email": v.Email}).MustOK(t)
-		tok := tokenOf(t, sink.next(t))
+		tok := tokenOf(t, sink.Next(t))
 		mustBadInput(t, s.Do(t, "", resetOp, map[string]any{"token": tok, "pw": "short"}), "newPassword")
 		mustBadInput(t, s.Do(t, "", resetOp, map[string]any{"token": "forged", "pw": "a fine passphrase"}), "token")
 		mustBadInput(t, s.Do(t, "", resetOp, map[string]any{"token": strings.Repeat("A", 43), "pw": "a fine passphrase"}), "token")
@@ -381,7 +204,7 @@ func TestPasswordReset(t *testing.T) {
 	t.Run("ConcurrentUsesOfOneTokenSucceedOnce", func(t *testing.T) {
 		c, _ := s.User(t, models.RolePatient, nil)
 		s.Do(t, "", requestResetOp, map[string]any{"email": c.Email}).MustOK(t)
-		tok := tokenOf(t, sink.next(t))
+		tok := tokenOf(t, sink.Next(t))
 		var ok atomic.Int32
 		var wg sync.WaitGroup
 		for i := range 4 {
@@ -470,28 +293,4 @@ func mintedToken(t *testing.T, s *apptest.Server, u *models.User) string {
 		t.Fatal("the stored hash is not the SHA-256 of the minted token")
 	}
 	return tok
-}
-
-// TestSMTPURL: SMTP_URL's forms.
-func TestSMTPURL(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want email.SMTPServer
-	}{
-		{"smtp://mail.example.org", email.SMTPServer{Host: "mail.example.org", Port: 587}},
-		{"smtp://u%40x:p%3Aw@mail.example.org:2525", email.SMTPServer{Host: "mail.example.org", Port: 2525, Username: "u@x", Password: "p:w"}},
-		{"smtps://u:p@mail.example.org", email.SMTPServer{Host: "mail.example.org", Port: 465, Username: "u", Password: "p", ImplicitTLS: true}},
-	} {
-		got, err := email.ParseSMTPURL(c.in)
-		if err != nil || got != c.want {
-			t.Errorf("ParseSMTPURL(%q) = %+v, %v; want %+v", c.in, got, err, c.want)
-		}
-	}
-	for _, bad := range []string{"http://mail.example.org", "smtp://", "smtp://h:99999", "smtp://h/path", "mail.example.org:25"} {
-		if _, err := email.ParseSMTPURL(bad); err == nil {
-			t.Errorf("ParseSMTPURL(%q) accepted", bad)
-		} else if errors.Is(err, email.ErrPermanent) {
-			t.Error("wrong error")
-		}
-	}
 }
