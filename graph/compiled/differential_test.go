@@ -350,6 +350,8 @@ func (g *gen) token() string {
 		return g.w.clinician
 	case k < 18:
 		return g.w.clinician2
+	case k < 19:
+		return "" // anonymous: the public guides compile
 	}
 	return g.w.tokens[g.r.IntN(len(g.w.tokens))]
 }
@@ -372,6 +374,8 @@ func (g *gen) operation(tok string) (string, map[string]any) {
 				kind = []int{3, 5, 7}[g.r.IntN(3)]
 			case g.w.clinician, g.w.clinician2:
 				kind = []int{6, 6, 6, 5, 7, 8}[g.r.IntN(6)]
+			case "":
+				kind = []int{7, 8}[g.r.IntN(2)]
 			}
 		}
 		switch kind {

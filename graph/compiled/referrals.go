@@ -40,6 +40,9 @@ var notificationType = &objectType{name: "Notification", fields: map[string]fiel
 // first, only unread ones when unreadOnly is true, as
 // notify.Service.MyNotifications lists them.
 func myNotificationsField(c *compiler, _ string, f *field) (string, error) {
+	if c.p == nil { // anonymous: the service's UNAUTHENTICATED
+		return "", errNotCompilable
+	}
 	v, err := c.connection(newest("NotificationConnection", "NotificationEdge", notificationType, "notifications",
 		func(c *compiler, t string) string {
 			w := c.cond("notifications", func(p *auth.Principal) database.Cond { return notify.Visible(p, t) })

@@ -247,6 +247,11 @@ func TestCompiledStatementCountGuides(t *testing.T) {
 					t.Fatalf("the paths differ:\ncompiled:  %s\nresolvers: %s", r.Raw, want.Raw)
 				}
 				passedThrough(t, on, tok, q)
+				// anonymous readers: the public guides compile too, with
+				// no session check
+				if anon, n := on.DoCounted(t, "", q, nil); n != 1 || anon.Raw != off.Do(t, "", q, nil).Raw {
+					t.Fatalf("anonymous: %d statements, want 1 (the compiled read); %s", n, anon.Raw)
+				}
 			}
 		})
 	}
