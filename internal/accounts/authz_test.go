@@ -23,9 +23,6 @@ func TestServiceAuthorizationTable(t *testing.T) {
 	svc := w.S.App.Resolver.Accounts
 	tb := w.Table(accounts.Policy)
 	ok := authztest.Always(authztest.OK)
-	call := func(fn func(ctx context.Context) error) func(models.Role, authztest.Object) func(context.Context) error {
-		return func(models.Role, authztest.Object) func(context.Context) error { return fn }
-	}
 	// fresh gives each signed-in row a user of its own (the row changes
 	// that user's password or profile); anonymous rows keep their context.
 	fresh := func(role models.Role, fn func(ctx context.Context) error) func(context.Context) error {
@@ -38,18 +35,18 @@ func TestServiceAuthorizationTable(t *testing.T) {
 		return func(context.Context) error { return fn(auth.WithPrincipal(context.Background(), p)) }
 	}
 
-	tb.Matrix("CreateOrganization", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("CreateOrganization", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.CreateOrganization(ctx, models.CreateOrganizationInput{Name: "Table " + freshEmail("org"), Kind: models.OrgLegalAid,
 			ServiceAreas: []string{"CA"}, Categories: []models.LegalCategory{models.CategoryHousing}})
 		return err
 	}))
-	tb.Matrix("CreateStaffUser", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("CreateStaffUser", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		orgID := w.Org.ID.String()
 		_, err := svc.CreateStaffUser(ctx, models.CreateStaffUserInput{Email: freshEmail("staff"), Password: goodPassword,
 			DisplayName: "Staff", Role: models.RoleAdvocate, OrganizationID: &orgID})
 		return err
 	}))
-	tb.Matrix("UpdateOrganization", []authztest.Object{authztest.Other}, ok, call(func(ctx context.Context) error {
+	tb.Matrix("UpdateOrganization", []authztest.Object{authztest.Other}, ok, authztest.Same(func(ctx context.Context) error {
 		name := "Renamed " + freshEmail("org")
 		_, err := svc.UpdateOrganization(ctx, models.UpdateOrganizationInput{ID: w.OtherOrg.ID.String(), Name: &name})
 		return err
@@ -61,15 +58,15 @@ func TestServiceAuthorizationTable(t *testing.T) {
 			return err
 		}
 	})
-	tb.Matrix("Organizations", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("Organizations", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.Organizations(ctx, nil)
 		return err
 	}))
-	tb.Matrix("LegalPartners", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("LegalPartners", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.LegalPartners(ctx, nil)
 		return err
 	}))
-	tb.Matrix("Me", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("Me", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.Me(ctx)
 		return err
 	}))
@@ -85,7 +82,7 @@ func TestServiceAuthorizationTable(t *testing.T) {
 			return svc.ChangePassword(ctx, apptest.Password, goodPassword+" two")
 		})
 	})
-	tb.Matrix("RequestPasswordReset", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("RequestPasswordReset", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		return svc.RequestPasswordReset(ctx, freshEmail("reset"))
 	}))
 	tb.Matrix("ResetPassword", authztest.NoObject, ok, func(models.Role, authztest.Object) func(context.Context) error {
@@ -97,7 +94,7 @@ func TestServiceAuthorizationTable(t *testing.T) {
 		tok := mintedToken(t, w.S, target)
 		return func(ctx context.Context) error { return svc.ResetPassword(ctx, tok, goodPassword+" reset") }
 	})
-	tb.Matrix("Users", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("Users", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.Users(ctx, &models.UserFilter{OrganizationID: ptr(w.OtherOrg.ID.String())}, page.Args{})
 		return err
 	}))

@@ -125,6 +125,12 @@ func (tb *Table) Matrix(op string, objs []Object, want func(role models.Role, ob
 	}
 }
 
+// Same is a mk of Matrix whose rows all make the one call fn (an operation
+// without an object to make).
+func Same(fn func(ctx context.Context) error) func(models.Role, Object) func(context.Context) error {
+	return func(models.Role, Object) func(context.Context) error { return fn }
+}
+
 // Always is a want of Matrix: every admitted call gives code.
 func Always(code models.ErrorCode) func(models.Role, Object) models.ErrorCode {
 	return func(models.Role, Object) models.ErrorCode { return code }

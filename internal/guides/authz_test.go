@@ -56,39 +56,36 @@ func TestServiceAuthorizationTable(t *testing.T) {
 			return func(ctx context.Context) error { return fn(ctx, g) }
 		}
 	}
-	call := func(fn func(ctx context.Context) error) func(models.Role, authztest.Object) func(context.Context) error {
-		return func(models.Role, authztest.Object) func(context.Context) error { return fn }
-	}
 	published := guide(authztest.Own, models.GuidePublished)
 
-	tb.Matrix("Guides", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("Guides", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.Guides(ctx, nil, page.Args{})
 		return err
 	}))
-	tb.Matrix("GuidesStatement", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("GuidesStatement", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, _, err := svc.GuidesStatement(ctx, nil, page.Args{})
 		return err
 	}))
-	tb.Matrix("ListStatements", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("ListStatements", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, _, err := svc.ListStatements(ctx, nil, page.Args{})
 		return err
 	}))
-	tb.Matrix("GuideStatement", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("GuideStatement", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, _, _, err := svc.GuideStatement(ctx, published.Slug, nil)
 		return err
 	}))
-	tb.Matrix("Guide", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("Guide", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		g, err := svc.Guide(ctx, published.Slug, nil)
 		if err == nil && g == nil {
 			return models.NotFound("Guide")
 		}
 		return err
 	}))
-	tb.Matrix("EditorGuides", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("EditorGuides", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.EditorGuides(ctx, nil, page.Args{})
 		return err
 	}))
-	tb.Matrix("CreateGuide", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("CreateGuide", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		in := input(nil)
 		_, err := svc.CreateGuide(ctx, models.GuideInput{Slug: in["slug"].(string), Locale: "en", Title: in["title"].(string),
 			Summary: in["summary"].(string), Body: in["body"].(string), Category: models.CategoryUtilities, Jurisdictions: []string{"CA"}})

@@ -21,9 +21,6 @@ func TestServiceAuthorizationTableOverWorld(t *testing.T) {
 	svc := w.S.App.Resolver.Partners
 	tb := w.Table(partners.Policy)
 	ok := authztest.Always(authztest.OK)
-	call := func(fn func(ctx context.Context) error) func(models.Role, authztest.Object) func(context.Context) error {
-		return func(models.Role, authztest.Object) func(context.Context) error { return fn }
-	}
 	// partnership makes an active partnership of a fresh health system with
 	// the world's own organization (or the other one).
 	partnership := func(obj authztest.Object) *models.Partnership {
@@ -45,7 +42,7 @@ func TestServiceAuthorizationTableOverWorld(t *testing.T) {
 		return w.Org
 	}
 
-	tb.Matrix("Partnerships", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("Partnerships", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.Partnerships(ctx, partners.PartnershipFilter{})
 		return err
 	}))
@@ -86,11 +83,11 @@ func TestServiceAuthorizationTableOverWorld(t *testing.T) {
 			return err
 		}
 	})
-	tb.Matrix("HealthSystems", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("HealthSystems", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.HealthSystems(ctx)
 		return err
 	}))
-	tb.Matrix("CapacitiesByOrganizationID", authztest.NoObject, ok, call(func(ctx context.Context) error {
+	tb.Matrix("CapacitiesByOrganizationID", authztest.NoObject, ok, authztest.Same(func(ctx context.Context) error {
 		_, err := svc.CapacitiesByOrganizationID(ctx, []uuid.UUID{w.Org.ID, w.OtherOrg.ID})
 		return err
 	}))
