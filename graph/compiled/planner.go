@@ -191,9 +191,7 @@ func (pl *Planner) run(ctx context.Context, pn *plan, e *env) (json.RawMessage, 
 			data, _, err = query(ctx, pl.db, stmt, args)
 		}
 		if err != nil {
-			if !errors.Is(err, errHandOver) {
-				pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
-			}
+			pl.failed(ctx, err)
 			return nil, false
 		}
 		return data, true
@@ -210,12 +208,21 @@ func (pl *Planner) run(ctx context.Context, pn *plan, e *env) (json.RawMessage, 
 		return audit.RecordEach(tx, e.p, audit.ActionRead, cases.EntityCase, ids)
 	})
 	if err != nil {
-		if !errors.Is(err, errHandOver) {
-			pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
-		}
+		pl.failed(ctx, err)
 		return nil, false
 	}
 	return data, true
+}
+
+// failed logs a plan whose statement did not answer (the resolvers answer
+// instead): a warning, unless it handed over on purpose or the request itself
+// ended (a client that left, the deadline): then the resolvers' path reports
+// it as every cancelled request is.
+func (pl *Planner) failed(ctx context.Context, err error) {
+	if errors.Is(err, errHandOver) || ctx.Err() != nil {
+		return
+	}
+	pl.log.WarnContext(ctx, "compiled read failed; the resolvers answer", "err", err)
 }
 
 // errHandOver: the answer holds an error, the resolvers answer.
