@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/99designs/gqlgen/graphql"
 	"log/slog"
+	"mlp/graph/observe"
 	"net/http"
 	"time"
 
@@ -38,7 +39,6 @@ import (
 	"mlp/internal/ratelimit"
 	"mlp/internal/referrals"
 	"mlp/internal/report"
-	"mlp/internal/tracing"
 )
 
 // Options configures New.
@@ -106,7 +106,7 @@ type Options struct {
 	// are served on their own listener, never on the public port.
 	MetricsOnMainPort bool
 	// TracerProvider, when set, traces every GraphQL operation and resolver
-	// (tracing.GraphQL); the SQL spans come from the pool's tracer
+	// (observe.Tracing); the SQL spans come from the pool's tracer
 	// (database.Options.QueryTracer). Nil: no tracing.
 	TracerProvider trace.TracerProvider
 }
@@ -259,9 +259,9 @@ func New(opts Options) *App {
 		}
 		compiledReads = planner
 	}
-	observers := []graphql.HandlerExtension{meters.GraphQL()}
+	observers := []graphql.HandlerExtension{observe.Metrics(meters)}
 	if opts.TracerProvider != nil {
-		observers = append(observers, tracing.GraphQL(opts.TracerProvider))
+		observers = append(observers, observe.Tracing(opts.TracerProvider))
 	}
 	gql := graph.NewServer(r, graph.ServerOptions{
 		Observers:       observers,

@@ -183,3 +183,23 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(outboxScrapeErrors, prometheus.GaugeValue, failed)
 }
+
+// Operation counts one GraphQL operation answered (op: a root field name of
+// the schema or one of the adapter's fixed names; typ: its type; code: OK
+// or a contract error code). Labels come from closed sets only.
+func (m *Metrics) Operation(op, typ, code string) {
+	m.operations.WithLabelValues(op, typ, code).Inc()
+}
+
+// OperationDuration observes how long an operation took to its answer.
+func (m *Metrics) OperationDuration(op, typ string, d time.Duration) {
+	m.duration.WithLabelValues(op, typ).Observe(d.Seconds())
+}
+
+// SubscriptionStarted counts a subscription as active until the returned
+// func is called (once, when it ends).
+func (m *Metrics) SubscriptionStarted(op string) (ended func()) {
+	g := m.subscriptions.WithLabelValues(op)
+	g.Inc()
+	return g.Dec
+}

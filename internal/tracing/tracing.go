@@ -13,6 +13,7 @@ package tracing
 import (
 	"context"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
 	"strings"
 
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -56,4 +57,16 @@ func NewProvider(opts ...sdktrace.TracerProviderOption) *sdktrace.TracerProvider
 // tracerName is the instrumentation scope of the server's own spans.
 const tracerName = "mlp"
 
-func tracer(tp trace.TracerProvider) trace.Tracer { return tp.Tracer(tracerName) }
+// Tracer is the server's tracer of tp (its spans' instrumentation scope).
+func Tracer(tp trace.TracerProvider) trace.Tracer { return tp.Tracer(tracerName) }
+
+// Attribute keys of the server's spans.
+const (
+	// AttrOperationType is "query", "mutation" or "subscription".
+	AttrOperationType = attribute.Key("graphql.operation.type")
+	// AttrOperationRoot is the operation's root field (metrics'
+	// label: a schema name, "multiple" or "other").
+	AttrOperationRoot = attribute.Key("mlp.graphql.root_field")
+	// AttrErrorCode is the first error's extensions.code (a contract code).
+	AttrErrorCode = attribute.Key("mlp.error.code")
+)

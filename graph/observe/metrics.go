@@ -1,4 +1,9 @@
-package metrics
+// Package observe is the GraphQL adapter's side of metrics and tracing: the
+// gqlgen extensions that count and span every operation, and the closed sets
+// their labels take (root field names, operation types, contract codes). The
+// instruments themselves live in internal/metrics and internal/tracing, which
+// know nothing of gqlgen.
+package observe
 
 import (
 	"context"
@@ -9,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mlp/internal/metrics"
 	"mlp/models"
 )
 
@@ -25,25 +31,25 @@ const (
 	CodeOther = "OTHER"
 )
 
-// codes are the contract's error codes, the only code labels besides CodeOK
+// contractCodes are the contract's error codes, the only code labels besides CodeOK
 // and CodeOther.
-var codes = map[string]bool{}
+var contractCodes = map[string]bool{}
 
 func init() {
 	for _, c := range []models.ErrorCode{models.EUNAUTHENTICATED, models.EFORBIDDEN, models.ENOTFOUND, models.EINVALID,
 		models.ECONFLICT, models.ERATELIMITED, models.EINTERNAL, models.EUNAVAILABLE} {
-		codes[string(c)] = true
+		contractCodes[string(c)] = true
 	}
 }
 
-// GraphQL returns the gqlgen extension that counts every operation, over
-// HTTP and websockets: mlp_graphql_operations_total and the latency
+// Metrics returns the gqlgen extension that counts every operation in m,
+// over HTTP and websockets: mlp_graphql_operations_total and the latency
 // histogram, and the active subscriptions. Use it after the error presenter
 // is set, so that the codes counted are the ones answered.
-func (m *Metrics) GraphQL() graphql.HandlerExtension { return &gqlMetrics{m: m} }
+func Metrics(m *metrics.Metrics) graphql.HandlerExtension { return &gqlMetrics{m: m} }
 
 type gqlMetrics struct {
-	m     *Metrics
+	m     *metrics.Metrics
 	roots Operations
 }
 
@@ -101,18 +107,17 @@ func (g *gqlMetrics) InterceptOperation(ctx context.Context, next graphql.Operat
 	var once sync.Once
 	observe := func(resp *graphql.Response) {
 		once.Do(func() {
-			g.m.operations.WithLabelValues(op, typ, responseCode(resp)).Inc()
+			g.m.Operation(op, typ, responseCode(resp))
 			if typ != string(ast.Subscription) {
-				g.m.duration.WithLabelValues(op, typ).Observe(time.Since(start).Seconds())
+				g.m.OperationDuration(op, typ, time.Since(start))
 			}
 		})
 	}
 	if typ == string(ast.Subscription) {
-		active := g.m.subscriptions.WithLabelValues(op)
-		active.Inc()
+		ended := g.m.SubscriptionStarted(op)
 		context.AfterFunc(ctx, func() {
 			observe(nil)
-			active.Dec()
+			ended()
 		})
 	}
 	h := next(ctx)
@@ -135,9 +140,9 @@ func (g *gqlMetrics) InterceptResponse(ctx context.Context, next graphql.Respons
 		}
 	}
 	op, typ := g.roots.Label(oc), OperationType(oc)
-	g.m.operations.WithLabelValues(op, typ, responseCode(resp)).Inc()
+	g.m.Operation(op, typ, responseCode(resp))
 	if oc != nil && !oc.Stats.OperationStart.IsZero() {
-		g.m.duration.WithLabelValues(op, typ).Observe(time.Since(oc.Stats.OperationStart).Seconds())
+		g.m.OperationDuration(op, typ, time.Since(oc.Stats.OperationStart))
 	}
 	return resp
 }
@@ -212,7 +217,7 @@ func responseCode(resp *graphql.Response) string {
 // ErrorCode is e's extensions.code when it is one of the contract's, else
 // CodeOther.
 func ErrorCode(e *gqlerror.Error) string {
-	if c, ok := e.Extensions["code"].(string); ok && codes[c] {
+	if c, ok := e.Extensions["code"].(string); ok && contractCodes[c] {
 		return c
 	}
 	return CodeOther

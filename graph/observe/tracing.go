@@ -1,4 +1,4 @@
-package tracing
+package observe
 
 import (
 	"context"
@@ -6,37 +6,25 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
-	"mlp/internal/metrics"
+	"mlp/internal/tracing"
 	"mlp/models"
 )
 
-// Attribute keys of the server's spans.
-const (
-	// AttrOperationType is "query", "mutation" or "subscription".
-	AttrOperationType = attribute.Key("graphql.operation.type")
-	// AttrOperationRoot is the operation's root field (metrics'
-	// label: a schema name, "multiple" or "other").
-	AttrOperationRoot = attribute.Key("mlp.graphql.root_field")
-	// AttrErrorCode is the first error's extensions.code (a contract code).
-	AttrErrorCode = attribute.Key("mlp.error.code")
-)
-
-// GraphQL returns the gqlgen extension that makes a span of each operation
+// Tracing returns the gqlgen extension that makes a span of each operation
 // ("query me", kind server, continuing the client's traceparent) and one of
 // each resolver call inside it ("Query.me", "Case.events"); fields read off
 // a loaded object get none. SQL spans (SQL) nest under them.
-func GraphQL(tp trace.TracerProvider) graphql.HandlerExtension {
-	return &gqlTracing{tracer: tracer(tp)}
+func Tracing(tp trace.TracerProvider) graphql.HandlerExtension {
+	return &gqlTracing{tracer: tracing.Tracer(tp)}
 }
 
 type gqlTracing struct {
 	tracer trace.Tracer
-	roots  metrics.Operations
+	roots  Operations
 }
 
 var _ interface {
@@ -50,7 +38,7 @@ func (*gqlTracing) ExtensionName() string { return "Tracing" }
 
 // Validate collects the schema's root field names.
 func (g *gqlTracing) Validate(es graphql.ExecutableSchema) error {
-	g.roots = metrics.NewOperations(es.Schema())
+	g.roots = NewOperations(es.Schema())
 	return nil
 }
 
@@ -59,11 +47,11 @@ func (g *gqlTracing) Validate(es graphql.ExecutableSchema) error {
 func (g *gqlTracing) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if oc.Headers != nil {
-		ctx = Propagator.Extract(ctx, propagation.HeaderCarrier(oc.Headers))
+		ctx = tracing.Propagator.Extract(ctx, propagation.HeaderCarrier(oc.Headers))
 	}
-	typ, root := metrics.OperationType(oc), g.roots.Label(oc)
+	typ, root := OperationType(oc), g.roots.Label(oc)
 	ctx, span := g.tracer.Start(ctx, typ+" "+root, trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(AttrOperationType.String(typ), AttrOperationRoot.String(root)))
+		trace.WithAttributes(tracing.AttrOperationType.String(typ), tracing.AttrOperationRoot.String(root)))
 	h := next(ctx)
 	if oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 		span.End()
@@ -75,8 +63,8 @@ func (g *gqlTracing) InterceptOperation(ctx context.Context, next graphql.Operat
 		if !ended {
 			ended = true
 			if resp != nil && len(resp.Errors) > 0 {
-				code := metrics.ErrorCode(resp.Errors[0])
-				span.SetAttributes(AttrErrorCode.String(code))
+				code := ErrorCode(resp.Errors[0])
+				span.SetAttributes(tracing.AttrErrorCode.String(code))
 				span.SetStatus(codes.Error, code)
 			}
 			span.End()
@@ -96,12 +84,12 @@ func (g *gqlTracing) InterceptField(ctx context.Context, next graphql.Resolver) 
 	defer span.End()
 	res, err := next(ctx)
 	if err != nil {
-		code := metrics.CodeOther // the presenter decides later what it answers
+		code := CodeOther // the presenter decides later what it answers
 		var derr *models.Error
 		if errors.As(err, &derr) {
 			code = string(derr.Code)
 		}
-		span.SetAttributes(AttrErrorCode.String(code))
+		span.SetAttributes(tracing.AttrErrorCode.String(code))
 		span.SetStatus(codes.Error, code)
 	}
 	return res, err
