@@ -32,13 +32,9 @@ func (s *Service) Users(ctx context.Context, f *models.UserFilter, args page.Arg
 	if f.Role != nil && !f.Role.IsValid() {
 		return none, models.InvalidField("filter.role", "Unknown role.")
 	}
-	var org *uuid.UUID
-	if f.OrganizationID != nil {
-		id, err := uuid.Parse(*f.OrganizationID)
-		if err != nil {
-			return none, models.InvalidField("filter.organizationId", "This is not an organization's id.")
-		}
-		org = &id
+	org, err := models.OrganizationIDFilter("filter.organizationId", f.OrganizationID)
+	if err != nil {
+		return none, err
 	}
 	var search string
 	if f.Search != nil {

@@ -34,13 +34,9 @@ func (s *Service) Cases(ctx context.Context, f *models.CaseFilter, args page.Arg
 	if f.Category != nil && !f.Category.IsValid() {
 		return none, models.InvalidField("filter.category", "Unknown legal category.")
 	}
-	var org *uuid.UUID
-	if f.OrganizationID != nil {
-		id, err := uuid.Parse(*f.OrganizationID)
-		if err != nil {
-			return none, models.InvalidField("filter.organizationId", "This is not an organization's id.")
-		}
-		org = &id
+	org, err := models.OrganizationIDFilter("filter.organizationId", f.OrganizationID)
+	if err != nil {
+		return none, err
 	}
 	var pg page.Page[*models.Case]
 	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {

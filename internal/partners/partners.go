@@ -61,19 +61,19 @@ func (s *Service) Partnerships(ctx context.Context, f PartnershipFilter) ([]*mod
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Order("created_at DESC, id DESC")
-	for col, id := range map[string]*string{"health_system_id": f.HealthSystemID, "legal_aid_id": f.LegalAidID} {
-		if id == nil {
-			continue
-		}
-		u, err := uuid.Parse(*id)
-		if err != nil {
-			field := "healthSystemId"
-			if col == "legal_aid_id" {
-				field = "legalAidId"
-			}
-			return nil, models.InvalidField(field, "This is not an organization's id.")
-		}
-		q = q.Where(col+" = ?", u)
+	hs, err := models.OrganizationIDFilter("healthSystemId", f.HealthSystemID)
+	if err != nil {
+		return nil, err
+	}
+	la, err := models.OrganizationIDFilter("legalAidId", f.LegalAidID)
+	if err != nil {
+		return nil, err
+	}
+	if hs != nil {
+		q = q.Where("health_system_id = ?", *hs)
+	}
+	if la != nil {
+		q = q.Where("legal_aid_id = ?", *la)
 	}
 	if !f.IncludeEnded {
 		q = q.Where("ended_at IS NULL")
