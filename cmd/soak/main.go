@@ -45,6 +45,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -60,6 +61,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -145,7 +147,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	}
 	l := &load{url: target, drop: o.drop, client: &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute,
-	}}, keys: map[string]string{}}
+	}}, keys: map[string]string{}, byOp: map[string][]time.Duration{}}
 	err := l.setup(ctx, admin, o.advocates)
 	if err != nil {
 		return false, fmt.Errorf("setup: %w", err)
@@ -316,9 +318,11 @@ type load struct {
 
 	mu        sync.Mutex
 	latencies []time.Duration
-	keys      map[string]string // "patient/key" -> case id acknowledged
-	moves     []move            // acknowledged moves
-	patients  []*patient        // fixed rate: the registered patients
+	byOp      map[string][]time.Duration // the same latencies by operation (the document's first field)
+	cpu       [2]cpuTimes                // at the start and the end of the measured load
+	keys      map[string]string          // "patient/key" -> case id acknowledged
+	moves     []move                     // acknowledged moves
+	patients  []*patient                 // fixed rate: the registered patients
 
 	requests, dropped, retried, conflicts, refused, bad, unavailable atomic.Int64
 	badSamples                                                       []string
@@ -360,6 +364,7 @@ func (l *load) do(ctx context.Context, token, ip, query string, vars map[string]
 	if err != nil {
 		return nil, err
 	}
+	op := opName(query)
 	for try := 0; ; try++ {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -404,6 +409,7 @@ func (l *load) do(ctx context.Context, token, ip, query string, vars map[string]
 		}
 		l.mu.Lock()
 		l.latencies = append(l.latencies, took)
+		l.byOp[op] = append(l.byOp[op], took)
 		l.mu.Unlock()
 		var r gqlResponse
 		if resp.StatusCode >= 500 || json.Unmarshal(b, &r) != nil {
@@ -432,6 +438,17 @@ func (l *load) do(ctx context.Context, token, ip, query string, vars map[string]
 		}
 		return &r, nil
 	}
+}
+
+// opName is the first field a document selects: "requestLegalHelp" for
+// "mutation($in: …) { requestLegalHelp(input: $in) { id } }".
+func opName(query string) string {
+	_, rest, _ := strings.Cut(query, "{")
+	rest = strings.TrimSpace(rest)
+	if i := strings.IndexAny(rest, "( {"); i > 0 {
+		return rest[:i]
+	}
+	return rest
 }
 
 var errBad = errors.New("a 5xx or internal answer")
@@ -630,6 +647,8 @@ func (l *load) advance(ctx context.Context, token string) error {
 
 func (l *load) closedLoop(ctx context.Context, o options) time.Duration {
 	start := time.Now()
+	l.cpu[0] = readCPU()
+	defer func() { l.cpu[1] = readCPU() }()
 	ctx, cancel := context.WithTimeout(ctx, o.dur)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -691,12 +710,15 @@ func (l *load) fixedRate(ctx context.Context, o options) (time.Duration, error) 
 	}
 	l.mu.Lock()
 	l.latencies = nil
+	clear(l.byOp)
 	l.mu.Unlock()
 	l.requests.Store(0)
 	l.dropped.Store(0)
 	l.retried.Store(0)
 	l.unavailable.Store(0)
 	start := time.Now()
+	l.cpu[0] = readCPU()
+	defer func() { l.cpu[1] = readCPU() }()
 	ctx, cancel := context.WithTimeout(ctx, o.dur)
 	defer cancel()
 	interval := time.Duration(float64(time.Second) / o.rate)
@@ -730,18 +752,75 @@ func (l *load) report(out io.Writer, elapsed time.Duration, peak string) {
 	defer l.mu.Unlock()
 	lat := slices.Clone(l.latencies)
 	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
-	}
+	pct := func(p float64) time.Duration { return percentile(lat, p) }
 	secs := elapsed.Seconds()
 	fmt.Fprintf(out, "answered %d requests in %.1fs: %.0f/s; latency p50 %s p95 %s p99 %s max %s\n",
 		len(lat), secs, float64(len(lat))/secs, pct(0.50).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
 	fmt.Fprintf(out, "acknowledged %d cases (%.0f/s) and %d moves (%.0f/s); dropped %d tries, retried %d, %d UNAVAILABLE (retried), %d CONFLICTs, %d refused, %d 5xx or internal\n",
 		len(l.keys), float64(len(l.keys))/secs, len(l.moves), float64(len(l.moves))/secs, l.dropped.Load(), l.retried.Load(), l.unavailable.Load(), l.conflicts.Load(), l.refused.Load(), l.bad.Load())
+	ops := slices.Sorted(maps.Keys(l.byOp))
+	for _, op := range ops {
+		lat := slices.Clone(l.byOp[op])
+		slices.Sort(lat)
+		fmt.Fprintf(out, "  %-18s %6d answers, p50 %s p95 %s p99 %s\n", op, len(lat),
+			percentile(lat, 0.50).Round(time.Microsecond), percentile(lat, 0.95).Round(time.Microsecond), percentile(lat, 0.99).Round(time.Microsecond))
+	}
 	fmt.Fprintln(out, "memory:", peak)
+	fmt.Fprintln(out, "CPU:", cpuUse(l.cpu[0], l.cpu[1], elapsed))
+}
+
+// percentile of sorted latencies.
+func percentile(lat []time.Duration, p float64) time.Duration {
+	if len(lat) == 0 {
+		return 0
+	}
+	return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+}
+
+// cpuTimes are this process's CPU time and the machine's busy and total
+// time (from /proc/stat), in clock ticks.
+type cpuTimes struct {
+	process       time.Duration
+	busy, total   uint64
+	readMachineOK bool
+}
+
+func readCPU() cpuTimes {
+	var c cpuTimes
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		c.process = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return c
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
+	if len(f) < 8 || f[0] != "cpu" {
+		return c
+	}
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseUint(v, 10, 64)
+		if i < 8 {
+			c.total += n
+		}
+		if i < 8 && i != 3 && i != 4 {
+			c.busy += n
+		}
+	}
+	c.readMachineOK = true
+	return c
+}
+
+// cpuUse says how many cores this process (server and load when soak
+// started the server) and the whole machine kept busy over the load.
+func cpuUse(a, b cpuTimes, elapsed time.Duration) string {
+	s := fmt.Sprintf("this process %.2f cores", (b.process-a.process).Seconds()/elapsed.Seconds())
+	if a.readMachineOK && b.readMachineOK && b.total > a.total {
+		s += fmt.Sprintf(", the machine %.0f%% busy of %d cores", 100*float64(b.busy-a.busy)/float64(b.total-a.total), runtime.NumCPU())
+	}
+	return s
 }
 
 // check reads the database and returns what is wrong.
