@@ -343,14 +343,7 @@ type CaseFilter struct {
 }
 
 func init() {
-	register(&Case{}, &CaseEvent{}, &CaseOutcome{}, &Consent{}, &CaseReferenceCounter{})
-}
-
-// CaseReferenceCounter holds the last case reference number handed out in a
-// year; the creating transaction bumps it, so references never collide.
-type CaseReferenceCounter struct {
-	Year      int `gorm:"primaryKey;autoIncrement:false"`
-	LastValue int `gorm:"not null"`
+	register(&Case{}, &CaseEvent{}, &CaseOutcome{}, &Consent{})
 }
 
 // FhirTaskStatusSQL returns a SQL expression, over the case status column

@@ -59,10 +59,13 @@ type OrganizationCapacity struct {
 	UpdatedBy *uuid.UUID `gorm:"type:uuid"`
 }
 
-// OrganizationOpenCases is how many open cases a legal-aid organization has,
-// kept by a trigger on cases (routing's tie-break).
+// OrganizationOpenCases is one of the 16 counters whose sum is how many open
+// cases a legal-aid organization has, kept by a trigger on cases (routing's
+// tie-break); a case's id picks its counter, so that concurrent new cases of
+// one partner do not queue on one row.
 type OrganizationOpenCases struct {
 	OrganizationID uuid.UUID `gorm:"type:uuid;primaryKey"`
+	Shard          int16     `gorm:"primaryKey;autoIncrement:false"`
 	OpenCases      int       `gorm:"not null"`
 }
 

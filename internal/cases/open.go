@@ -93,8 +93,10 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 // event (which tells the patient in plain words when no partner was found) and
 // the audit entries.
 //
-// Open bumps the year's reference counter, whose row stays locked until w
-// ends: keep w short after Open returns. Two concurrent calls with the same key
+// The reference comes from the year's sequence (case_reference_next in
+// migrations/00019_hot_rows.sql), which holds no lock until w ends: numbers
+// are unique and rise within the year, and a creation that rolls back leaves
+// a gap. Two concurrent calls with the same key
 // open one case; the unique index on (patient_id, idempotency_key) decides, and
 // the loser returns the winner's case.
 //
@@ -134,12 +136,11 @@ func (s *Service) open(w *unit.Work, in OpenCase, beforeNew func(*unit.Work) err
 	}
 	c.HealthSystemID, c.OrganizationID = r.HealthSystemID, r.OrganizationID
 	year := w.Now.Year()
-	// The savepoint undoes the counter bump when a concurrent twin won.
+	// The savepoint keeps w usable when a concurrent twin won the key (its
+	// reference number is then a gap, as is any rolled-back creation's).
 	err = w.Savepoint(func(sp *unit.Work) error {
 		var n int
-		if err := sp.Tx.Raw(`INSERT INTO case_reference_counters (year, last_value) VALUES (?, 1)
-			ON CONFLICT (year) DO UPDATE SET last_value = case_reference_counters.last_value + 1
-			RETURNING last_value`, year).Scan(&n).Error; err != nil {
+		if err := sp.Tx.Raw(`SELECT case_reference_next(?)`, year).Scan(&n).Error; err != nil {
 			return err
 		}
 		c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)

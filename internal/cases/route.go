@@ -30,8 +30,8 @@ import (
 // the set of waiting cases of RouteWaiting. It reads the case's keys from a
 // relation k (jur text, cnt text[], cat text, hs uuid) and is one statement
 // with them. Each candidate costs index lookups only: its capacity row, its
-// partnership rows and its open-case counter (kept by the cases_count_open
-// trigger), never a scan of its cases.
+// partnership rows and its open-case counters (up to 16 rows, kept by the
+// cases_count_open trigger), never a scan of its cases.
 const routeCandidates = `SELECT o.id, o.name, coalesce(cap.status, 'ACCEPTING') AS capacity, cap.wait_days,
 		EXISTS (SELECT 1 FROM partnerships p
 			WHERE p.health_system_id = k.hs AND p.legal_aid_id = o.id AND p.ended_at IS NULL
@@ -39,7 +39,8 @@ const routeCandidates = `SELECT o.id, o.name, coalesce(cap.status, 'ACCEPTING') 
 			AND (k.cnt = '{}' OR p.service_areas && (k.jur || k.cnt))) AS partner
 	FROM organizations o
 	LEFT JOIN organization_capacities cap ON cap.organization_id = o.id AND cap.category = k.cat
-	LEFT JOIN organization_open_cases n ON n.organization_id = o.id
+	LEFT JOIN LATERAL (SELECT sum(open_cases) AS open_cases FROM organization_open_cases
+		WHERE organization_id = o.id) n ON true
 	WHERE ` + servesCase + `
 	ORDER BY coalesce(cap.status, 'ACCEPTING') <> 'NOT_ACCEPTING' DESC, partner DESC,
 		coalesce(n.open_cases, 0), o.created_at, o.id
