@@ -62,7 +62,14 @@ func (q *queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (str
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled):
 		sql, _ := fc()
 		sql = scrub(sql)
-		q.log.ErrorContext(ctx, "query failed", "sql", sql, "duration_ms", elapsed.Milliseconds(), "error", sqlState(err))
+		// A constraint's refusal (a retry's twin that lost the race, an
+		// email already taken) is an answer the services translate; one they
+		// do not is logged again as an internal error by the API.
+		level := slog.LevelError
+		if isConstraintViolation(err) {
+			level = slog.LevelInfo
+		}
+		q.log.Log(ctx, level, "query failed", "sql", sql, "duration_ms", elapsed.Milliseconds(), "error", sqlState(err))
 	case q.slow > 0 && elapsed > q.slow:
 		sql, rows := fc()
 		sql = scrub(sql)

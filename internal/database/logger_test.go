@@ -71,6 +71,12 @@ func TestQueryLogNeverCarriesValues(t *testing.T) {
 			t.Errorf("the log does not say %q:\n%s", want, text)
 		}
 	}
+	// the constraint's refusal is an answer the caller translates: INFO
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "23505 users_email_key") && !strings.Contains(line, `"level":"INFO"`) {
+			t.Errorf("a unique violation is logged as %s", line)
+		}
+	}
 	for _, secret := range []string{email, "secret-hash-value", "Private Person", "Other Person 4242"} {
 		if strings.Contains(text, secret) {
 			t.Errorf("the log carries %q:\n%s", secret, text)
