@@ -145,13 +145,18 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	} else {
 		peak = func() string { return peakRSS(o.pid) }
 	}
-	l := &load{url: target, drop: o.drop, client: &http.Client{Transport: &http.Transport{
+	// The ADMIN's setup drops nothing: creating a staff account is not
+	// idempotent, and a dropped try now completes on the server (a client
+	// hanging up does not cancel its request), so its retry would find the
+	// email taken.
+	l := &load{url: target, client: &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0, IdleConnTimeout: time.Minute,
 	}}, keys: map[string]string{}, byOp: map[string][]time.Duration{}}
 	err := l.setup(ctx, admin, o.advocates)
 	if err != nil {
 		return false, fmt.Errorf("setup: %w", err)
 	}
+	l.drop = o.drop
 	fmt.Fprintf(out, "soak: %s, %d patients, %d advocates, %s, drop %.0f%%\n", mode(o), o.patients, o.advocates, o.dur, 100*o.drop)
 	var elapsed time.Duration
 	if o.rate > 0 {
