@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"sync"
 	"testing"
 
 	"mlp/internal/apptest"
@@ -10,7 +11,8 @@ import (
 
 // TestRequestLegalHelpLimit: a patient opens at most 20 cases a day; the 21st
 // is RATE_LIMITED and writes nothing, while a retry of an acknowledged case
-// (same idempotency key) still answers that case and counts nothing.
+// (same idempotency key, also one sent while the first is under way) still
+// answers that case and counts nothing.
 func TestRequestLegalHelpLimit(t *testing.T) {
 	s := apptest.New(t, apptest.WithRateLimits(ratelimit.Defaults()))
 	t.Parallel()
@@ -29,7 +31,14 @@ func TestRequestLegalHelpLimit(t *testing.T) {
 	bad := requestInput(state, models.CategoryHousing)
 	bad["description"] = ""
 	s.Do(t, tok, m, map[string]any{"in": bad}).MustCode(t, "BAD_USER_INPUT") // counts nothing either
-	for range 19 {
+	// Concurrent twins (a retry while its first try runs) count once.
+	twin := requestInput(state, models.CategoryHousing)
+	var wg sync.WaitGroup
+	for range 6 {
+		wg.Go(func() { s.Do(t, tok, m, map[string]any{"in": twin}).MustOK(t) })
+	}
+	wg.Wait()
+	for range 18 {
 		s.Do(t, tok, m, map[string]any{"in": requestInput(state, models.CategoryHousing)}).MustOK(t)
 	}
 	r := s.Do(t, tok, m, map[string]any{"in": requestInput(state, models.CategoryHousing)}).MustCode(t, "RATE_LIMITED")

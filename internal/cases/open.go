@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"mlp/internal/audit"
-	"mlp/internal/database"
 	"mlp/internal/geo"
 	"mlp/internal/unit"
 	"mlp/models"
@@ -106,10 +106,11 @@ func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
 	return s.open(w, in, nil)
 }
 
-// open is Open; beforeNew, when not nil, runs in w once the case is known to
-// be new (not a retry), before anything is written: RequestLegalHelp counts
-// the case against the patient's limit there.
-func (s *Service) open(w *unit.Work, in OpenCase, beforeNew func(*unit.Work) error) (*models.Case, error) {
+// open is Open; afterNew, when not nil, runs in w once the case is known to
+// be new (not a retry, nor a concurrent twin's loser), right after its row is
+// written: RequestLegalHelp counts the case against the patient's limit
+// there, and its refusal rolls w back.
+func (s *Service) open(w *unit.Work, in OpenCase, afterNew func(*unit.Work) error) (*models.Case, error) {
 	p := w.By
 	if err := Policy.Check(p, "Open"); err != nil {
 		return nil, err
@@ -125,36 +126,38 @@ func (s *Service) open(w *unit.Work, in OpenCase, beforeNew func(*unit.Work) err
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
 	}
-	if beforeNew != nil {
-		if err := beforeNew(w); err != nil {
-			return nil, err
-		}
-	}
 	r, err := route(tx, c, in.HealthSystemID, p.ID)
 	if err != nil {
 		return nil, err
 	}
 	c.HealthSystemID, c.OrganizationID = r.HealthSystemID, r.OrganizationID
 	year := w.Now.Year()
-	// The savepoint keeps w usable when a concurrent twin won the key (its
-	// reference number is then a gap, as is any rolled-back creation's).
-	err = w.Savepoint(func(sp *unit.Work) error {
-		var n int
-		if err := sp.Tx.Raw(`SELECT case_reference_next(?)`, year).Scan(&n).Error; err != nil {
-			return err
-		}
-		c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)
-		return sp.Tx.Create(c).Error
-	})
-	if database.IsUniqueViolation(err, "cases_patient_idempotency_key") {
+	var n int
+	if err := tx.Raw(`SELECT case_reference_next(?)`, year).Scan(&n).Error; err != nil {
+		return nil, err
+	}
+	c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)
+	// A concurrent twin (the same key: a retry while its first try still
+	// runs) makes the insert wait for it and, once it committed, do nothing:
+	// answer with the twin's case (the number taken is a gap).
+	created := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "patient_id"}, {Name: "idempotency_key"}},
+		DoNothing: true,
+	}).Create(c)
+	if created.Error != nil {
+		return nil, created.Error
+	}
+	if created.RowsAffected == 0 {
 		first, err := findByKey(tx, p.ID, c.IdempotencyKey)
 		if err == nil && first == nil {
 			err = errors.New("cases: idempotency key conflict without a case")
 		}
 		return first, err
 	}
-	if err != nil {
-		return nil, err
+	if afterNew != nil {
+		if err := afterNew(w); err != nil {
+			return nil, err
+		}
 	}
 
 	if _, err := grantConsent(w, models.ConsentShareWithLegalPartner, &c.ID); err != nil {

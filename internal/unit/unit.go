@@ -66,14 +66,6 @@ func In(ctx context.Context, tx *gorm.DB, clk clock.Clock, by *models.Principal)
 	return &Work{Ctx: ctx, Tx: session(ctx, tx, now), By: by, Now: now}
 }
 
-// Savepoint runs fn in a savepoint of w's transaction: fn's error undoes
-// fn's writes only. The savepoint shares w's principal and Now.
-func (w *Work) Savepoint(fn func(sp *Work) error) error {
-	return w.Tx.Transaction(func(tx *gorm.DB) error {
-		return fn(&Work{Ctx: w.Ctx, Tx: tx, By: w.By, Now: w.Now})
-	})
-}
-
 // As returns a Work on the same transaction and Now for another principal
 // (the system acting within a user's unit, e.g. a hook).
 func (w *Work) As(by *models.Principal) *Work {
