@@ -43,17 +43,17 @@ $$;
 -- +goose StatementEnd
 DROP TABLE case_reference_counters;
 
--- Open cases: 16 counters a partner (the case id's hash picks one, the same
+-- Open cases: 64 counters a partner (the case id's hash picks one, the same
 -- for its increment and its decrement, so none goes below zero); routing
 -- sums them.
 ALTER TABLE organization_open_cases
-    ADD COLUMN shard smallint NOT NULL DEFAULT 0 CHECK (shard BETWEEN 0 AND 15),
+    ADD COLUMN shard smallint NOT NULL DEFAULT 0 CHECK (shard BETWEEN 0 AND 63),
     DROP CONSTRAINT organization_open_cases_pkey;
 DELETE FROM organization_open_cases;
 ALTER TABLE organization_open_cases ADD PRIMARY KEY (organization_id, shard);
 ALTER TABLE organization_open_cases ALTER COLUMN shard DROP DEFAULT;
 INSERT INTO organization_open_cases (organization_id, shard, open_cases)
-    SELECT organization_id, hashtext(id::text) & 15, count(*) FROM cases
+    SELECT organization_id, hashtext(id::text) & 63, count(*) FROM cases
     WHERE organization_id IS NOT NULL AND status NOT IN ('RESOLVED', 'UNRESOLVED', 'DECLINED', 'WITHDRAWN')
     GROUP BY 1, 2;
 
@@ -74,9 +74,9 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_OP = 'DELETE' THEN
-        s := hashtext(OLD.id::text) & 15;
+        s := hashtext(OLD.id::text) & 63;
     ELSE
-        s := hashtext(NEW.id::text) & 15;
+        s := hashtext(NEW.id::text) & 63;
     END IF;
     IF old_org IS NOT NULL THEN
         UPDATE organization_open_cases SET open_cases = open_cases - 1 WHERE organization_id = old_org AND shard = s;

@@ -59,7 +59,7 @@ type OrganizationCapacity struct {
 	UpdatedBy *uuid.UUID `gorm:"type:uuid"`
 }
 
-// OrganizationOpenCases is one of the 16 counters whose sum is how many open
+// OrganizationOpenCases is one of the 64 counters whose sum is how many open
 // cases a legal-aid organization has, kept by a trigger on cases (routing's
 // tie-break); a case's id picks its counter, so that concurrent new cases of
 // one partner do not queue on one row.

@@ -214,7 +214,9 @@ func startServer(ctx context.Context, o options) (*server, error) {
 	if err := database.EnsureDatabase(ctx, s.dbURL); err != nil {
 		return nil, err
 	}
-	db, err := database.Open(ctx, database.Options{URL: s.dbURL, MaxConns: 20, Now: clock.System})
+	// Warnings and errors only; the figures are soak's.
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	db, err := database.Open(ctx, database.Options{URL: s.dbURL, MaxConns: 20, Now: clock.System, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
@@ -222,8 +224,6 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		return nil, err
 	}
 	loopback, _ := ratelimit.ParseProxies("127.0.0.0/8,::1")
-	// Warnings and errors only; the figures are soak's.
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	a := app.New(app.Options{DB: db, Logger: logger, JWTSecret: []byte("soak-secret-soak-secret-soak-secret!"),
 		DatabaseURL: s.dbURL, Workers: true, CompiledReads: true, TrustedProxies: loopback, Now: clock.System})
 	if err := a.Start(ctx); err != nil {

@@ -110,7 +110,7 @@ func TestReferenceSequences(t *testing.T) {
 	})
 }
 
-// TestOpenCaseCounters: the 16 counters of a partner sum to its open cases
+// TestOpenCaseCounters: the 64 counters of a partner sum to its open cases
 // through creations, moves to a final status, reopening, transfers and
 // deletions, and no counter goes below zero.
 func TestOpenCaseCounters(t *testing.T) {
@@ -143,8 +143,8 @@ func TestOpenCaseCounters(t *testing.T) {
 	check("created")
 	var shards int64
 	s.DB.Model(&models.OrganizationOpenCases{}).Where("organization_id = ?", a.ID).Count(&shards)
-	if shards < 8 {
-		t.Fatalf("40 cases used %d of the 16 counters", shards)
+	if shards < 20 {
+		t.Fatalf("40 cases used %d of the 64 counters", shards)
 	}
 	exec := func(q string, args ...any) {
 		t.Helper()

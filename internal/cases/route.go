@@ -30,7 +30,7 @@ import (
 // the set of waiting cases of RouteWaiting. It reads the case's keys from a
 // relation k (jur text, cnt text[], cat text, hs uuid) and is one statement
 // with them. Each candidate costs index lookups only: its capacity row, its
-// partnership rows and its open-case counters (up to 16 rows, kept by the
+// partnership rows and its open-case counters (up to 64 rows, kept by the
 // cases_count_open trigger), never a scan of its cases.
 const routeCandidates = `SELECT o.id, o.name, coalesce(cap.status, 'ACCEPTING') AS capacity, cap.wait_days,
 		EXISTS (SELECT 1 FROM partnerships p
