@@ -6,7 +6,7 @@
 //
 //	soak [-patients 200] [-advocates 8] [-d 30s] [-rate 0] [-drop 0.1]
 //	     [-url URL -db DATABASE_URL -admin EMAIL:PASSWORD -pid PID]
-//	     [-cpuprofile F] [-memprofile F] [-keep]
+//	     [-cpuprofile F] [-memprofile F] [-trace F] [-keep]
 //
 // Without -url it starts the server in this process, on a fresh database
 // (named soak_<time> on the PostgreSQL of -db, default
@@ -56,6 +56,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +82,7 @@ type options struct {
 	url, db, admin      string
 	pid                 int
 	cpuProfile, memProf string
+	trace               string
 	keep                bool
 }
 
@@ -97,6 +99,7 @@ func main() {
 	flag.IntVar(&o.pid, "pid", 0, "with -url: the server's process id, for its peak memory")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&o.memProf, "memprofile", "", "write an allocation profile at the end to this file")
+	flag.StringVar(&o.trace, "trace", "", "write an execution trace of the measured load to this file (go tool trace)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the database soak made")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -158,6 +161,16 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 	}
 	l.drop = o.drop
 	fmt.Fprintf(out, "soak: %s, %d patients, %d advocates, %s, drop %.0f%%\n", mode(o), o.patients, o.advocates, o.dur, 100*o.drop)
+	if o.trace != "" {
+		f, err := os.Create(o.trace)
+		if err != nil {
+			return false, err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return false, err
+		}
+	}
 	var elapsed time.Duration
 	if o.rate > 0 {
 		if elapsed, err = l.fixedRate(ctx, o); err != nil {
@@ -165,6 +178,9 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		}
 	} else {
 		elapsed = l.closedLoop(ctx, o)
+	}
+	if o.trace != "" {
+		trace.Stop()
 	}
 	if o.memProf != "" {
 		f, err := os.Create(o.memProf)
