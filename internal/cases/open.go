@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mlp/internal/i18n"
 	"mlp/internal/notify"
+	"mlp/internal/ratelimit"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,12 +72,7 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 			Jurisdiction: in.Jurisdiction, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 			ConsentToShare: in.ConsentToShare, HouseholdSize: in.HouseholdSize,
 			MonthlyIncomeCents: in.MonthlyIncomeCents, ZipCode: in.ZipCode,
-		}, func(w *unit.Work) error {
-			if s.limiter == nil {
-				return nil
-			}
-			return s.limiter.TakeTx(w.Tx, s.limiter.Rules().RequestLegalHelpPerUser.For(p.ID.String()))
-		})
+		}, s.limit(s.limitRules().RequestLegalHelpPerUser.For(p.ID.String())))
 		return err
 	})
 	if err != nil {
@@ -94,23 +90,50 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 // the audit entries.
 //
 // The reference comes from the year's sequence (case_reference_next in
-// migrations/00019_hot_rows.sql), which holds no lock until w ends: numbers
-// are unique and rise within the year, and a creation that rolls back leaves
-// a gap. Two concurrent calls with the same key
-// open one case; the unique index on (patient_id, idempotency_key) decides, and
-// the loser returns the winner's case.
+// migrations/00019_hot_rows.sql), which holds no lock until w ends (but for
+// the year's first case, which creates the sequence): numbers are unique and
+// rise within the year in the order they are taken, and a creation that
+// rolls back leaves a gap. Two concurrent calls with the same key open one
+// case; the unique index on (patient_id, idempotency_key) decides, and the
+// loser returns the winner's case.
 //
 // Errors: UNAUTHENTICATED, FORBIDDEN when w's principal is not a PATIENT;
 // BAD_USER_INPUT (see RequestLegalHelp).
 func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
-	return s.open(w, in, nil)
+	return s.open(w, in, caseLimit{})
 }
 
-// open is Open; afterNew, when not nil, runs in w once the case is known to
-// be new (not a retry, nor a concurrent twin's loser), right after its row is
-// written: RequestLegalHelp counts the case against the patient's limit
-// there, and its refusal rolls w back.
-func (s *Service) open(w *unit.Work, in OpenCase, afterNew func(*unit.Work) error) (*models.Case, error) {
+// caseLimit is the limit a new case counts against (RequestLegalHelp's
+// daily one); its zero value limits nothing (Open for a claimed referral,
+// whose claim is limited by the referrals service).
+type caseLimit struct {
+	limiter *ratelimit.Limiter
+	hits    []ratelimit.Hit
+}
+
+// limit is the limit of hits, through the service's limiter (none without one).
+func (s *Service) limit(hits ...ratelimit.Hit) caseLimit {
+	if s.limiter == nil {
+		return caseLimit{}
+	}
+	return caseLimit{limiter: s.limiter, hits: hits}
+}
+
+// limitRules are the limiter's rules, or none (every rule off) without one.
+func (s *Service) limitRules() ratelimit.Rules {
+	if s.limiter == nil {
+		return ratelimit.Rules{}
+	}
+	return s.limiter.Rules()
+}
+
+// open is Open, counting a new case against limit. The limit's buckets are
+// locked first (until w ends): the patient's requests then take turns, so
+// that a retry sent while its first try still runs finds that case once it
+// committed, counting nothing; and the case is counted (or refused,
+// RATE_LIMITED) before its reference number is taken, since a number is not
+// given back.
+func (s *Service) open(w *unit.Work, in OpenCase, limit caseLimit) (*models.Case, error) {
 	p := w.By
 	if err := Policy.Check(p, "Open"); err != nil {
 		return nil, err
@@ -122,9 +145,19 @@ func (s *Service) open(w *unit.Work, in OpenCase, afterNew func(*unit.Work) erro
 	c.PatientID = p.ID
 	tx := w.Tx
 
+	if limit.limiter != nil {
+		if err := limit.limiter.LockTx(tx, limit.hits...); err != nil {
+			return nil, err
+		}
+	}
 	// A retry of the same submission: answer with the first case.
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
+	}
+	if limit.limiter != nil {
+		if err := limit.limiter.TakeTx(tx, limit.hits...); err != nil {
+			return nil, err
+		}
 	}
 	r, err := route(tx, c, in.HealthSystemID, p.ID)
 	if err != nil {
@@ -138,8 +171,9 @@ func (s *Service) open(w *unit.Work, in OpenCase, afterNew func(*unit.Work) erro
 	}
 	c.Reference = fmt.Sprintf("MLP-%04d-%06d", year, n)
 	// A concurrent twin (the same key: a retry while its first try still
-	// runs) makes the insert wait for it and, once it committed, do nothing:
-	// answer with the twin's case (the number taken is a gap).
+	// runs, where no limit made them take turns) makes the insert wait for it
+	// and, once it committed, do nothing: answer with the twin's case (the
+	// number taken is a gap).
 	created := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "patient_id"}, {Name: "idempotency_key"}},
 		DoNothing: true,
@@ -153,11 +187,6 @@ func (s *Service) open(w *unit.Work, in OpenCase, afterNew func(*unit.Work) erro
 			err = errors.New("cases: idempotency key conflict without a case")
 		}
 		return first, err
-	}
-	if afterNew != nil {
-		if err := afterNew(w); err != nil {
-			return nil, err
-		}
 	}
 
 	if _, err := grantConsent(w, models.ConsentShareWithLegalPartner, &c.ID); err != nil {

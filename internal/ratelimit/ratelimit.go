@@ -113,6 +113,19 @@ func (l *Limiter) TakeTx(tx *gorm.DB, hits ...Hit) error {
 	return tx.Exec(`INSERT INTO rate_limit_events (bucket, at) SELECT b, ?::timestamptz FROM unnest(?::text[]) AS b`, now, buckets).Error
 }
 
+// LockTx takes the advisory locks of the hits' buckets inside the caller's
+// transaction tx, until it ends, as TakeTx does: a caller that must decide
+// something under the lock before counting (whether an attempt is a retry of
+// one already counted) locks first, then calls TakeTx.
+func (l *Limiter) LockTx(tx *gorm.DB, hits ...Hit) error {
+	hits = active(hits)
+	if len(hits) == 0 {
+		return nil
+	}
+	buckets, _ := l.buckets(hits, l.now())
+	return lock(tx, buckets)
+}
+
 // Check returns RATE_LIMITED when the bucket of a hit already holds its
 // limit within its window, without counting anything.
 func (l *Limiter) Check(ctx context.Context, hits ...Hit) error {
