@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"mlp/internal/caller"
 	"mlp/internal/database"
 	"mlp/internal/httpx"
 	"mlp/internal/i18n"
@@ -69,11 +70,11 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gerr.Message = i18n.Text(lang, "The request body is not a GraphQL request in JSON.")
 			}
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
-		// The client went away (or the server is shutting down): nobody
-		// reads the answer, and nothing is broken, whatever the error the
-		// cancellation surfaced as (context canceled, or a transaction
-		// already rolled back by it).
-		case errors.Is(ctx.Err(), context.Canceled):
+		// The client went away: nobody reads the answer, and nothing is
+		// broken, whatever the error its leaving surfaced as (a wait given
+		// up with context canceled; on a websocket, whose operations end
+		// with it, a transaction already rolled back).
+		case errors.Is(ctx.Err(), context.Canceled) || caller.Left(ctx):
 			log.InfoContext(ctx, "request cancelled", "request_id", httpx.RequestID(ctx))
 			gerr = unavailable(lang, gerr)
 		case database.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):

@@ -59,14 +59,15 @@ func (s *syncBuffer) String() string {
 // UNAVAILABLE within the acquire timeout, well inside the request deadline,
 // instead of waiting; /readyz says "pool exhausted"; once the connections
 // come back everything is served again. A client that gives up while
-// waiting is logged at info as cancelled, not as an internal error.
+// waiting ends the wait (before the acquire timeout) and is logged at info as
+// cancelled, not as an internal error.
 func TestPoolExhausted(t *testing.T) {
 	t.Parallel()
 	s := apptest.New(t) // for its users and database
 	u, _ := s.User(t, models.RolePatient, nil)
 	tok := s.Token(t, u)
 	db, err := database.Open(context.Background(), database.Options{
-		URL: dbtest.URL(t), MaxConns: 2, AcquireTimeout: 300 * time.Millisecond, Logger: slog.New(slog.DiscardHandler),
+		URL: dbtest.URL(t), MaxConns: 2, AcquireTimeout: time.Second, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -121,13 +122,38 @@ func TestPoolExhausted(t *testing.T) {
 		t.Fatalf("/readyz = %d %q", code, body)
 	}
 
-	// A client that gives up while its request waits for a connection.
+	// A client that gives up while its request waits for a connection: the
+	// wait gives up with it (it had started nothing), rather than at the
+	// acquire timeout.
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	_, _ = post(ctx)
+	gone := s.Request(t, tok, `{ me { id } }`, nil)
+	gone.URL.Host = strings.TrimPrefix(ts.URL, "http://")
+	gone.Header.Set("X-Request-ID", "client-gone-while-waiting")
+	if resp, err := http.DefaultClient.Do(gone.WithContext(ctx)); err == nil {
+		resp.Body.Close()
+	}
 	cancel()
 	deadline := time.Now().Add(2 * time.Second)
 	for !strings.Contains(logs.String(), `"cancelled":true`) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
+	}
+	var gaveUp bool
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if !strings.Contains(line, "client-gone-while-waiting") {
+			continue
+		}
+		var entry struct {
+			Msg        string  `json:"msg"`
+			DurationMS float64 `json:"duration_ms"`
+		}
+		_ = json.Unmarshal([]byte(line), &entry)
+		if entry.Msg == "request" && entry.DurationMS >= 900 {
+			t.Fatalf("the wait lasted to the acquire timeout (1 s): %s", line)
+		}
+		gaveUp = gaveUp || entry.Msg == "request cancelled"
+	}
+	if !gaveUp {
+		t.Fatalf("no line says the waiting request was given up: %s", logs.String())
 	}
 	for _, line := range strings.Split(logs.String(), "\n") {
 		if strings.Contains(line, "cancel") && !strings.Contains(line, `"level":"INFO"`) || strings.Contains(line, `"level":"ERROR"`) {

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"mlp/internal/caller"
 )
 
 // Argon2Params are the cost parameters of the password hash.
@@ -41,12 +43,15 @@ var b64 = base64.RawStdEncoding
 var argonSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)))
 
 // argonKey is argon2.IDKey in one of argonSlots; it gives up waiting for one
-// when ctx ends (the request's deadline, or its client gone) with ctx's error.
+// when ctx ends (the request's deadline) with ctx's error, or when the
+// request's client left (caller.Gone) with context.Canceled.
 func argonKey(ctx context.Context, password, salt []byte, time, memory uint32, threads uint8, keyLen uint32) ([]byte, error) {
 	select {
 	case argonSlots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-caller.Gone(ctx):
+		return nil, context.Canceled
 	}
 	defer func() { <-argonSlots }()
 	return argon2.IDKey(password, salt, time, memory, threads, keyLen), nil

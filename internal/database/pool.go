@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
+
+	"mlp/internal/caller"
 )
 
 // DefaultAcquireTimeout is how long a statement or transaction waits for a
@@ -85,6 +87,9 @@ func (p *limitedPool) acquire(ctx context.Context) (release func(), err error) {
 		return nil, ErrPoolExhausted
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	case <-caller.Gone(ctx):
+		// nothing started yet, and nobody waits for the answer
+		return nil, context.Canceled
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"mlp/internal/caller"
 )
 
 // DefaultRequestTimeout is the deadline of a request (REQUEST_TIMEOUT).
@@ -19,8 +21,9 @@ const DefaultRequestTimeout = 10 * time.Second
 // commits or fails whole, and its retry with the same idempotency key finds
 // it; and no connection is lost, where a statement cancelled mid-flight costs
 // its pooled connection and PostgreSQL a new backend (cmd/soak, with 10% of
-// its requests dropped, spent a good part of its latency so). The request
-// log still says the client went away (Observe).
+// its requests dropped, spent a good part of its latency so). Waits that
+// have started nothing give up when the client leaves (caller.Gone), and the
+// request log still says it went away (Observe).
 func Deadline(d time.Duration, next http.Handler) http.Handler {
 	if d <= 0 {
 		d = DefaultRequestTimeout
@@ -30,7 +33,7 @@ func Deadline(d time.Duration, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), d)
+		ctx, cancel := context.WithTimeout(caller.WithClient(context.WithoutCancel(r.Context()), r.Context()), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
