@@ -2,7 +2,6 @@ package database
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 )
@@ -18,14 +17,6 @@ func sqlState(err error) string {
 		return pgErr.Code
 	}
 	return "driver error"
-}
-
-// isConstraintViolation reports whether err is PostgreSQL refusing a row by
-// an integrity constraint (SQLSTATE class 23: unique, foreign key, check, not
-// null, exclusion).
-func isConstraintViolation(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "23")
 }
 
 // IsUniqueViolation reports whether err is a unique violation, of the named

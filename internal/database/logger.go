@@ -62,11 +62,12 @@ func (q *queryLogger) Trace(ctx context.Context, begin time.Time, fc func() (str
 	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !errors.Is(err, context.Canceled):
 		sql, _ := fc()
 		sql = scrub(sql)
-		// A constraint's refusal (a retry's twin that lost the race, an
-		// email already taken) is an answer the services translate; one they
-		// do not is logged again as an internal error by the API.
+		// A unique violation (an email already taken, a slug in use) is an
+		// answer the services translate; one they do not is logged again as
+		// an internal error by the API. Other constraints refusing a row
+		// (foreign key, check, not null) are defects: errors.
 		level := slog.LevelError
-		if isConstraintViolation(err) {
+		if IsUniqueViolation(err, "") {
 			level = slog.LevelInfo
 		}
 		q.log.Log(ctx, level, "query failed", "sql", sql, "duration_ms", elapsed.Milliseconds(), "error", sqlState(err))
