@@ -28,6 +28,8 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
+-- Its sequences are this schema's, whatever the caller's search_path.
+ALTER FUNCTION case_reference_next(int) SET search_path FROM CURRENT;
 
 -- +goose StatementBegin
 DO $$

@@ -170,6 +170,7 @@ func run(ctx context.Context, o options, out io.Writer) (bool, error) {
 		if err := trace.Start(f); err != nil {
 			return false, err
 		}
+		defer trace.Stop() // also when the load fails; stopping twice is harmless
 	}
 	var elapsed time.Duration
 	if o.rate > 0 {
@@ -667,6 +668,10 @@ func (l *load) advance(ctx context.Context, token string) error {
 }
 
 func (l *load) closedLoop(ctx context.Context, o options) time.Duration {
+	l.mu.Lock()
+	l.latencies = nil
+	clear(l.byOp) // the figures are of the load, not of the setup
+	l.mu.Unlock()
 	start := time.Now()
 	l.cpu[0] = readCPU()
 	defer func() { l.cpu[1] = readCPU() }()

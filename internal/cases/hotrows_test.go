@@ -111,8 +111,9 @@ func TestReferenceSequences(t *testing.T) {
 }
 
 // TestOpenCaseCounters: the 64 counters of a partner sum to its open cases
-// through creations, moves to a final status, reopening, transfers and
-// deletions, and no counter goes below zero.
+// through creations, moves to a final status, reopening, transfers (also
+// with a status change in the same update) and deletions of open and closed
+// cases, and no counter goes below zero.
 func TestOpenCaseCounters(t *testing.T) {
 	s := apptest.New(t)
 	st := freeState(t)
@@ -160,7 +161,11 @@ func TestOpenCaseCounters(t *testing.T) {
 	check("transferred")
 	exec(`UPDATE cases SET organization_id = NULL WHERE id IN ?`, ids[25:30])
 	check("unrouted")
-	exec(`DELETE FROM case_events WHERE case_id IN ?`, ids[30:])
-	exec(`DELETE FROM cases WHERE id IN ?`, ids[30:])
-	check("deleted")
+	exec(`UPDATE cases SET organization_id = ?, status = 'DECLINED' WHERE id IN ?`, b.ID, ids[30:33])
+	check("transferred and closed at once")
+	exec(`UPDATE cases SET organization_id = ?, status = 'ACCEPTED' WHERE id IN ?`, a.ID, ids[30:32])
+	check("transferred back and reopened at once")
+	exec(`DELETE FROM case_events WHERE case_id IN ?`, ids[32:])
+	exec(`DELETE FROM cases WHERE id IN ?`, ids[32:])
+	check("deleted, closed and open")
 }
