@@ -260,7 +260,11 @@ func startServer(ctx context.Context, o options) (*server, error) {
 	go s.sample(sampling)
 	s.close = func() {
 		stopSampling()
-		_ = hs.Close()
+		// as the server does: requests under way finish (a client that
+		// left no longer cancels them) before the database closes
+		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		_ = hs.Shutdown(shutdown)
+		cancel()
 		a.Close()
 		_ = database.Close(db)
 		if !o.keep {
