@@ -85,8 +85,9 @@ func ReminderTime(jurisdiction string, deadline models.Date, days int) time.Time
 }
 
 // scheduleReminders drops c's pending reminders and, while c is open with a
-// deadline, schedules those still ahead, inside tx: called when a case is
-// opened, its deadline changes, and (dropping only) when it closes.
+// deadline, schedules those still ahead, inside tx: called when a case's
+// deadline changes, and (dropping only) when it closes. A new case, which has
+// none to drop, only enqueues them (enqueueReminders).
 func (s *Service) scheduleReminders(ctx context.Context, tx *gorm.DB, c *models.Case) error {
 	if s.box == nil {
 		return nil
@@ -94,7 +95,14 @@ func (s *Service) scheduleReminders(ctx context.Context, tx *gorm.DB, c *models.
 	if _, err := s.box.CancelScheduled(tx, ReminderKind, "case_id", c.ID.String()); err != nil {
 		return err
 	}
-	if c.Deadline == nil || c.Status.IsFinal() {
+	return s.enqueueReminders(ctx, tx, c)
+}
+
+// enqueueReminders schedules c's deadline reminders, while c is open with a
+// deadline: scheduleReminders without the cancelling, for a new case, which
+// has none yet.
+func (s *Service) enqueueReminders(ctx context.Context, tx *gorm.DB, c *models.Case) error {
+	if s.box == nil || c.Deadline == nil || c.Status.IsFinal() {
 		return nil
 	}
 	now := tx.NowFunc()

@@ -155,7 +155,7 @@ func (s *Service) open(w *unit.Work, in OpenCase, limit caseLimit) (*models.Case
 		return first, err
 	}
 	if limit.limiter != nil {
-		if err := limit.limiter.TakeTx(tx, limit.hits...); err != nil {
+		if err := limit.limiter.CountTx(tx, limit.hits...); err != nil {
 			return nil, err
 		}
 	}
@@ -207,7 +207,7 @@ func (s *Service) open(w *unit.Work, in OpenCase, limit caseLimit) (*models.Case
 	if err := s.notifyAdvocates(w.Ctx, tx, c, notify.KindCaseRouted); err != nil {
 		return nil, err
 	}
-	if err := s.scheduleReminders(w.Ctx, tx, c); err != nil {
+	if err := s.enqueueReminders(w.Ctx, tx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

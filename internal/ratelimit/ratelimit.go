@@ -94,15 +94,20 @@ func (l *Limiter) Take(ctx context.Context, hits ...Hit) error {
 // A write that should count only when it really happens (a new case, not a
 // retry of one) takes its slot this way.
 func (l *Limiter) TakeTx(tx *gorm.DB, hits ...Hit) error {
+	if err := l.LockTx(tx, hits...); err != nil {
+		return err
+	}
+	return l.CountTx(tx, hits...)
+}
+
+// CountTx is TakeTx once LockTx has locked the same hits in tx.
+func (l *Limiter) CountTx(tx *gorm.DB, hits ...Hit) error {
 	hits = active(hits)
 	if len(hits) == 0 {
 		return nil
 	}
 	now := l.now()
 	buckets, since := l.buckets(hits, now)
-	if err := lock(tx, buckets); err != nil {
-		return err
-	}
 	if err := check(tx, hits, buckets, since, now); err != nil {
 		return err
 	}
@@ -116,7 +121,7 @@ func (l *Limiter) TakeTx(tx *gorm.DB, hits ...Hit) error {
 // LockTx takes the advisory locks of the hits' buckets inside the caller's
 // transaction tx, until it ends, as TakeTx does: a caller that must decide
 // something under the lock before counting (whether an attempt is a retry of
-// one already counted) locks first, then calls TakeTx.
+// one already counted) locks first, then calls CountTx.
 func (l *Limiter) LockTx(tx *gorm.DB, hits ...Hit) error {
 	hits = active(hits)
 	if len(hits) == 0 {
