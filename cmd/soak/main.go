@@ -4,7 +4,7 @@
 // them, and at the end checks in the database that nothing was lost or
 // duplicated.
 //
-//	soak [-patients 200] [-advocates 8] [-d 30s] [-rate 0] [-drop 0.1]
+//	soak [-patients 200] [-advocates 8] [-d 30s] [-rate 0] [-drop 0.1] [-conns 20]
 //	     [-url URL -db DATABASE_URL -admin EMAIL:PASSWORD -pid PID]
 //	     [-cpuprofile F] [-memprofile F] [-trace F] [-keep]
 //
@@ -76,6 +76,7 @@ import (
 
 type options struct {
 	patients, advocates int
+	conns               int
 	dur                 time.Duration
 	rate                float64
 	drop                float64
@@ -90,6 +91,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.patients, "patients", 200, "virtual patients (closed loop: concurrent; fixed rate: registered first)")
 	flag.IntVar(&o.advocates, "advocates", 8, "virtual advocates (closed loop)")
+	flag.IntVar(&o.conns, "conns", 20, "the in-process server's pool size (DB_MAX_CONNS)")
 	flag.DurationVar(&o.dur, "d", 30*time.Second, "how long to load")
 	flag.Float64Var(&o.rate, "rate", 0, "operations per second at a fixed arrival rate; 0 is the closed loop")
 	flag.Float64Var(&o.drop, "drop", 0.1, "share of requests dropped before their answer is read, then retried")
@@ -233,7 +235,7 @@ func startServer(ctx context.Context, o options) (*server, error) {
 	}
 	// Warnings and errors only; the figures are soak's.
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := database.Open(ctx, database.Options{URL: s.dbURL, MaxConns: 20, Now: clock.System, Logger: logger})
+	db, err := database.Open(ctx, database.Options{URL: s.dbURL, MaxConns: o.conns, Now: clock.System, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
