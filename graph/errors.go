@@ -13,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"mlp/internal/caller"
 	"mlp/internal/database"
 	"mlp/internal/httpx"
 	"mlp/internal/i18n"
@@ -71,10 +70,12 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			gerr.Extensions = map[string]any{"code": string(models.EINVALID)}
 		// The client went away: nobody reads the answer, and nothing is
-		// broken, whatever the error its leaving surfaced as (a wait given
-		// up with context canceled; on a websocket, whose operations end
-		// with it, a transaction already rolled back).
-		case errors.Is(ctx.Err(), context.Canceled) || caller.Left(ctx):
+		// broken. Over HTTP its leaving ends only the waits that had started
+		// nothing (caller.Gone: they give up with context canceled; any other
+		// error is reported as it is); on a websocket, whose operations end
+		// with it, whatever the error it surfaced as (a transaction already
+		// rolled back).
+		case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
 			log.InfoContext(ctx, "request cancelled", "request_id", httpx.RequestID(ctx))
 			gerr = unavailable(lang, gerr)
 		case database.IsUnavailable(err) || errors.Is(err, context.DeadlineExceeded):

@@ -24,13 +24,3 @@ func Gone(ctx context.Context) <-chan struct{} {
 	}
 	return nil
 }
-
-// Left reports whether the client of ctx's request left.
-func Left(ctx context.Context) bool {
-	select {
-	case <-Gone(ctx):
-		return true
-	default:
-		return false
-	}
-}

@@ -8,17 +8,19 @@ import (
 )
 
 func TestGone(t *testing.T) {
-	if caller.Gone(context.Background()) != nil || caller.Left(context.Background()) {
+	if caller.Gone(context.Background()) != nil {
 		t.Fatal("outside a request the client is never gone")
 	}
 	client, hangUp := context.WithCancel(context.Background())
 	ctx := caller.WithClient(context.WithoutCancel(client), client)
-	if caller.Left(ctx) {
+	select {
+	case <-caller.Gone(ctx):
 		t.Fatal("gone before the client left")
+	default:
 	}
 	hangUp()
 	<-caller.Gone(ctx)
-	if !caller.Left(ctx) || ctx.Err() != nil {
-		t.Fatalf("after the client left: left %v, work's context %v", caller.Left(ctx), ctx.Err())
+	if ctx.Err() != nil {
+		t.Fatalf("the client's leaving ended the work's context: %v", ctx.Err())
 	}
 }
