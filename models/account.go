@@ -121,7 +121,7 @@ type AuditEntry struct {
 
 // AuditLink is one link of the audit trail's hash chain: entry EntryID is
 // the Seq-th, and Hash = SHA-256(PrevHash || its content). The database
-// writes links when the entry's transaction commits (see internal/audit).
+// writes links after the entry's transaction commits (see internal/audit).
 type AuditLink struct {
 	Seq      int64     `gorm:"primaryKey;autoIncrement:false"`
 	EntryID  uuid.UUID `gorm:"type:uuid;not null"`
@@ -131,6 +131,17 @@ type AuditLink struct {
 
 // TableName is audit_chain.
 func (AuditLink) TableName() string { return "audit_chain" }
+
+// AuditUnchained marks an audit entry written but not chained yet, with
+// the id of the transaction that wrote it (xid8); the sequencer deletes the
+// mark when it links the entry (see internal/audit).
+type AuditUnchained struct {
+	EntryID uuid.UUID `gorm:"type:uuid;primaryKey"`
+	XID     uint64    `gorm:"column:xid;type:xid8;not null;default:pg_current_xact_id()"`
+}
+
+// TableName is audit_unchained.
+func (AuditUnchained) TableName() string { return "audit_unchained" }
 
 // AuditChainHead is the one row holding the chain's last link.
 type AuditChainHead struct {
@@ -143,5 +154,5 @@ type AuditChainHead struct {
 func (AuditChainHead) TableName() string { return "audit_chain_head" }
 
 func init() {
-	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &PasswordResetToken{}, &RateLimitEvent{}, &AuditEntry{}, &AuditLink{}, &AuditChainHead{})
+	register(&Organization{}, &User{}, &Session{}, &RefreshToken{}, &PasswordResetToken{}, &RateLimitEvent{}, &AuditEntry{}, &AuditLink{}, &AuditUnchained{}, &AuditChainHead{})
 }

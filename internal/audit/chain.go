@@ -16,12 +16,14 @@ import (
 	"mlp/models"
 )
 
-// The audit trail is a hash chain (migrations/00010_privacy.sql): every entry
-// has one link in audit_chain, numbered in commit order, holding the hash of
-// the link before it and SHA-256(that hash || the entry's content). The
-// database writes the links (a deferred trigger that locks the chain's head
-// row, so writers never fork it); Verify recomputes them here, independently
-// of the database's own function.
+// The audit trail is a hash chain (migrations/00010_privacy.sql, 00021):
+// every entry has one link in audit_chain, numbered in the order it was
+// chained, holding the hash of the link before it and SHA-256(that hash ||
+// the entry's content). Writing an entry only marks it pending
+// (audit_unchained); the Sequencer chains committed entries in batches
+// (audit_chain_advance, which locks the chain's head, so the chain never
+// forks), off the writers' commit path. Verify recomputes the links here,
+// independently of the database's own function.
 
 // genesis is the previous hash of the first link.
 var genesis = make([]byte, sha256.Size)
@@ -68,6 +70,10 @@ var DigestColumns = []string{"id", "actor_id", "actor_role", "actor_organization
 type Verification struct {
 	// Checked is the number of links that held, in order from the first.
 	Checked int64
+	// Pending is the number of entries written but not chained yet (their
+	// transactions committed after the sequencer's last batch, or are still
+	// running at an older transaction's pace); they are not broken.
+	Pending int64
 	// BrokenAt is the entry where the chain first fails; nil when it is whole.
 	BrokenAt *uuid.UUID
 	// Reason says how it failed.
@@ -88,14 +94,17 @@ func (v Verification) String() string {
 	case v.Reason != "":
 		return fmt.Sprintf("broken: %s (%d entries checked)", v.Reason, v.Checked)
 	}
-	return fmt.Sprintf("audit trail whole: %d entries checked, head %s", v.Checked, v.Head)
+	return fmt.Sprintf("audit trail whole: %d entries checked, %d pending, head %s", v.Checked, v.Pending, v.Head)
 }
 
 // Verify walks the audit chain from the first link, in one snapshot (a
-// read-only REPEATABLE READ transaction, so writers may go on meanwhile), and
+// read-only REPEATABLE READ transaction, so writers and the sequencer may go
+// on meanwhile: in one snapshot each entry is either linked or pending), and
 // reports the first link that does not hold: an entry deleted, changed, or
-// missing from the chain, a link missing or not pointing at the one before,
-// or links missing after the last one (the head disagrees). It reads the
+// neither chained nor pending, a link missing or not pointing at the one
+// before, or links missing after the last one (the head disagrees). Pending
+// entries are counted, not broken; call ChainPending first to chain those
+// that are ready. It reads the
 // trail as a stream, in constant memory. It is for operators (the command
 // line), not a service method: it has no caller to authorize.
 func Verify(ctx context.Context, db *gorm.DB) (Verification, error) {
@@ -177,15 +186,33 @@ func verify(tx *gorm.DB) (Verification, error) {
 		v.Reason = fmt.Sprintf("the chain ends after %d entries, its head says %d: entries after it were deleted", v.Checked, head.Seq)
 		return v, nil
 	}
-	var unchained []uuid.UUID
-	if err := tx.Raw(`SELECT e.id FROM audit_entries e
-		WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)
-		ORDER BY e.at, e.id LIMIT 1`).Scan(&unchained).Error; err != nil {
-		return v, err
+	// The entries outside the chain must each be pending, exactly once: the
+	// sequencer deletes a pending row only with the link it writes.
+	for _, check := range []struct{ query, reason string }{
+		{`SELECT e.id FROM audit_entries e
+			WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)
+			AND NOT EXISTS (SELECT 1 FROM audit_unchained u WHERE u.entry_id = e.id)
+			ORDER BY e.at, e.id LIMIT 1`,
+			"the entry is neither in the chain nor pending (written with its trigger off, or its pending mark deleted)"},
+		{`SELECT u.entry_id FROM audit_unchained u
+			WHERE NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.id = u.entry_id)
+			ORDER BY u.entry_id LIMIT 1`,
+			"the entry was deleted before it was chained"},
+		{`SELECT u.entry_id FROM audit_unchained u JOIN audit_chain c ON c.entry_id = u.entry_id
+			ORDER BY c.seq LIMIT 1`,
+			"the entry is in the chain and pending again"},
+	} {
+		var found []uuid.UUID
+		if err := tx.Raw(check.query).Scan(&found).Error; err != nil {
+			return v, err
+		}
+		if len(found) > 0 {
+			v.BrokenAt, v.Reason = &found[0], check.reason
+			return v, nil
+		}
 	}
-	if len(unchained) > 0 {
-		v.BrokenAt, v.Reason = &unchained[0], "the entry is not in the chain (written with its trigger off)"
-		return v, nil
+	if err := tx.Raw(`SELECT count(*) FROM audit_unchained`).Row().Scan(&v.Pending); err != nil {
+		return v, err
 	}
 	v.Head = fmt.Sprintf("%x", prev)
 	return v, nil

@@ -38,7 +38,8 @@ func actors(t testing.TB, db *gorm.DB) (staff, patient *auth.Principal) {
 }
 
 // write commits n audit entries, one transaction each, alternating actors
-// (nil is the system), and returns every entry's id in chain order.
+// (nil is the system), chains them, and returns every entry's id in chain
+// order.
 func write(t *testing.T, db *gorm.DB, n int, who ...*auth.Principal) []uuid.UUID {
 	t.Helper()
 	for i := range n {
@@ -53,6 +54,7 @@ func write(t *testing.T, db *gorm.DB, n int, who ...*auth.Principal) []uuid.UUID
 			t.Fatal(err)
 		}
 	}
+	chain(t, db)
 	var ids []uuid.UUID
 	if err := db.Table("audit_chain").Order("seq").Pluck("entry_id", &ids).Error; err != nil {
 		t.Fatal(err)
@@ -60,7 +62,26 @@ func write(t *testing.T, db *gorm.DB, n int, who ...*auth.Principal) []uuid.UUID
 	return ids
 }
 
+// chain chains every committed entry (audit.ChainPending) and returns how
+// many it chained.
+func chain(t testing.TB, db *gorm.DB) int {
+	t.Helper()
+	n, err := audit.ChainPending(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// verify chains what is pending, then verifies.
 func verify(t *testing.T, db *gorm.DB) audit.Verification {
+	t.Helper()
+	chain(t, db)
+	return verifyOnly(t, db)
+}
+
+// verifyOnly verifies without chaining first.
+func verifyOnly(t *testing.T, db *gorm.DB) audit.Verification {
 	t.Helper()
 	v, err := audit.Verify(context.Background(), db)
 	if err != nil {

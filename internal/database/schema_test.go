@@ -272,6 +272,10 @@ func goColumnTypes(f *schema.Field) []string {
 		return []string{"int4", "int2"}
 	case reflect.Int16, reflect.Uint8, reflect.Int8:
 		return []string{"int2"}
+	case reflect.Uint64:
+		// A full transaction id (xid8, audit_unchained) is an unsigned
+		// 64-bit number.
+		return []string{"xid8"}
 	case reflect.Float64:
 		return []string{"float8", "numeric"}
 	case reflect.Float32:
