@@ -185,11 +185,16 @@ func migrate(ctx context.Context, db *gorm.DB, args []string, stdout io.Writer) 
 // report itself went to stdout.
 var errAuditBroken = errors.New("the audit trail's hash chain is broken")
 
-// auditCommand runs `audit verify`: it walks the audit trail's hash chain
-// and prints the count checked, or the first broken link and fails.
+// auditCommand runs `audit verify`: it chains the committed entries still
+// pending (the sequencer may be minutes behind, or stopped), walks the audit
+// trail's hash chain and prints the count checked and still pending, or the
+// first broken link and fails.
 func auditCommand(ctx context.Context, db *gorm.DB, args []string, stdout io.Writer) error {
 	if len(args) != 1 || args[0] != "verify" {
 		return fmt.Errorf("unknown audit command %q (audit verify)", strings.Join(args, " "))
+	}
+	if _, err := audit.ChainPending(ctx, db); err != nil {
+		return fmt.Errorf("audit verify: chain the pending entries: %w", err)
 	}
 	v, err := audit.Verify(ctx, db)
 	if err != nil {

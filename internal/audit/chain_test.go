@@ -239,9 +239,11 @@ func TestVerify(t *testing.T) {
 	})
 }
 
-// Concurrent writers take turns on the chain's head: every committed entry
-// gets exactly one link, the links are numbered without gaps, and each points
-// at the one before (Verify checks all three).
+// Concurrent writers, with a sequencer chaining while they write and
+// ChainPending after them: every committed entry gets exactly one link, the
+// links are numbered without gaps, each points at the one before (Verify
+// checks all three), and rolled-back entries leave neither a link nor a
+// pending mark.
 func TestConcurrentWritersDoNotForkTheChain(t *testing.T) {
 	t.Parallel()
 	db, _ := dbtest.OpenFresh(t)
@@ -251,6 +253,12 @@ func TestConcurrentWritersDoNotForkTheChain(t *testing.T) {
 	var mu sync.Mutex
 	committed := 0
 	errs := make(chan error, writers)
+	ctx, stop := context.WithCancel(context.Background())
+	sequenced := make(chan struct{})
+	go func() {
+		defer close(sequenced)
+		audit.NewSequencer(db, time.Millisecond, nil).Run(ctx)
+	}()
 	for w := range writers {
 		wg.Add(1)
 		go func() {
@@ -285,18 +293,25 @@ func TestConcurrentWritersDoNotForkTheChain(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	stop()
+	<-sequenced
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
 	}
 	v := verify(t, db)
-	if !v.OK() || v.Checked != int64(committed) {
+	if !v.OK() || v.Checked != int64(committed) || v.Pending != 0 {
 		t.Fatalf("after %d committed entries from %d writers: %s", committed, writers, v)
 	}
 	var links, distinct int64
 	db.Raw(`SELECT count(*), count(DISTINCT prev_hash) FROM audit_chain`).Row().Scan(&links, &distinct)
 	if links != int64(committed) || distinct != links {
 		t.Fatalf("%d links, %d distinct previous hashes, %d entries: the chain forked", links, distinct, committed)
+	}
+	var entries, pending int64
+	db.Raw(`SELECT (SELECT count(*) FROM audit_entries), (SELECT count(*) FROM audit_unchained)`).Row().Scan(&entries, &pending)
+	if entries != int64(committed) || pending != 0 {
+		t.Fatalf("%d entries and %d pending marks after %d committed: a rolled-back entry left a trace", entries, pending, committed)
 	}
 }
 
