@@ -86,9 +86,14 @@ type Options struct {
 	// AllowedOrigins are the exact origins whose browser pages may call the
 	// API (CORS) and open its websockets; none when empty.
 	AllowedOrigins []string
-	// Workers runs the outbox's workers in this process once Start is
-	// called (WORKERS); false makes the process insert-only.
+	// Workers runs the outbox's workers and the audit chain's sequencer in
+	// this process once Start is called (WORKERS); false makes the process
+	// insert-only.
 	Workers bool
+	// AuditChainInterval is the audit sequencer's wait between idle batches
+	// (AUDIT_CHAIN_INTERVAL): how far the chain lags the commits. Default
+	// audit.DefaultChainInterval.
+	AuditChainInterval time.Duration
 	// OutboxOptions tunes the outbox (tests shorten its backoff); its
 	// DatabaseURL, Workers and Logger come from the fields above.
 	OutboxOptions outbox.Options
@@ -130,20 +135,45 @@ type App struct {
 	// Metrics are the Prometheus metrics; Metrics.Handler serves them (on
 	// METRICS_ADDR, see cmd/server).
 	Metrics *metrics.Metrics
+
+	// sequencer chains the audit entries after Start when Options.Workers
+	// is set (nil otherwise); stopSequencer ends it and sequenced closes
+	// when it has.
+	sequencer     *audit.Sequencer
+	stopSequencer context.CancelFunc
+	sequenced     chan struct{}
 }
 
 // Start starts the listener and, when Options.Workers is set, the outbox's
-// workers.
+// workers and the audit chain's sequencer.
 func (a *App) Start(ctx context.Context) error {
 	a.Listener.Start()
-	return a.Outbox.Start(ctx)
+	if err := a.Outbox.Start(ctx); err != nil {
+		return err
+	}
+	if a.sequencer != nil && a.stopSequencer == nil {
+		// Its own context, ended by Close: the requests that drain after
+		// ctx ends still write entries, and Close comes after them.
+		sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		a.stopSequencer, a.sequenced = stop, make(chan struct{})
+		go func() {
+			defer close(a.sequenced)
+			a.sequencer.Run(sctx)
+		}()
+	}
+	return nil
 }
 
-// Close stops the listener, which ends every subscription, and the outbox's
-// workers (letting running jobs finish for at most 10 s; the rest run again
-// later).
+// Close stops the listener, which ends every subscription, the audit
+// sequencer (entries it has not chained stay pending for the next one), and
+// the outbox's workers (letting running jobs finish for at most 10 s; the
+// rest run again later).
 func (a *App) Close() {
 	a.Listener.Close()
+	if a.stopSequencer != nil {
+		a.stopSequencer()
+		<-a.sequenced
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = a.Outbox.Stop(ctx)
@@ -313,8 +343,13 @@ func New(opts Options) *App {
 	// Security headers and the request deadline wrap everything, but
 	// inside the proxies' middleware (HSTS needs the client's scheme).
 	hardened := httpx.SecureHeaders("/", httpx.Deadline(opts.RequestTimeout, mux))
+	var sequencer *audit.Sequencer
+	if opts.Workers {
+		sequencer = audit.NewSequencer(db, opts.AuditChainInterval, opts.Logger)
+	}
 	return &App{Handler: httpx.Observe(opts.Logger, opts.TrustedProxies.Middleware(httpx.CORS(opts.AllowedOrigins, httpx.Compress(hardened)))),
-		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner, Metrics: meters}
+		Resolver: r, Tokens: tokens, Listener: listener, Outbox: box, Push: pushWorker, Planner: planner, Metrics: meters,
+		sequencer: sequencer}
 }
 
 // readiness returns why the database cannot serve now ("pool exhausted",

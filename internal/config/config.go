@@ -35,6 +35,7 @@ const (
 	KeyCORSAllowedOrigins     = "CORS_ALLOWED_ORIGINS"
 	KeyJWTPreviousSecret      = "JWT_PREVIOUS_SECRET"
 	KeyWorkers                = "WORKERS"
+	KeyAuditChainInterval     = "AUDIT_CHAIN_INTERVAL"
 	KeyFCMCredentialsFile     = "FCM_CREDENTIALS_FILE"
 	KeyFCMEndpoint            = "FCM_ENDPOINT"
 	KeyAPNsKeyFile            = "APNS_KEY_FILE"
@@ -94,6 +95,10 @@ type Config struct {
 	// Workers runs the outbox's workers (push, email, reminders) in this
 	// process; false makes an API-only process that only enqueues.
 	Workers bool
+	// AuditChainInterval is how long the audit sequencer (run with the
+	// workers) waits when nothing is left to chain: the chain's lag behind
+	// the commits.
+	AuditChainInterval time.Duration
 	// MetricsAddr, when set, is the host:port of the listener that serves
 	// the Prometheus metrics at /metrics, apart from the public port;
 	// unset, development serves them on PORT and production not at all.
@@ -142,6 +147,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DBMaxConns:         20,
 		SlowQueryThreshold: 200 * time.Millisecond,
 		Workers:            true,
+		AuditChainInterval: 200 * time.Millisecond,
 	}
 	if v, err := get(KeyDatabaseURL); err != nil {
 		errs = append(errs, err)
@@ -216,6 +222,13 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s must be a positive number, got %q", KeyDBMaxConns, v))
 		}
 		c.DBMaxConns = n
+	}
+	if v := getenv(KeyAuditChainInterval); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be a positive duration like 200ms, got %q", KeyAuditChainInterval, v))
+		}
+		c.AuditChainInterval = d
 	}
 	if v := getenv(KeySlowQuery); v != "" {
 		d, err := time.ParseDuration(v)

@@ -75,21 +75,24 @@ func TestLoad(t *testing.T) {
 		c, err := Load(env(map[string]string{
 			KeyDatabaseURL: "postgres://db/x", KeyPort: "9090", KeySeedDemo: "false", KeyDBMaxConns: "5",
 			KeySlowQuery: "1s", KeyBootstrapAdminEmail: "a@b.test", KeyBootstrapAdminPassword: "pw",
+			KeyAuditChainInterval: "2s",
 		}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.DatabaseURL != "postgres://db/x" || c.Port != 9090 || c.SeedDemo || c.DBMaxConns != 5 ||
-			c.SlowQueryThreshold != time.Second || c.BootstrapAdminEmail != "a@b.test" || c.BootstrapAdminPassword != "pw" {
+			c.SlowQueryThreshold != time.Second || c.BootstrapAdminEmail != "a@b.test" || c.BootstrapAdminPassword != "pw" ||
+			c.AuditChainInterval != 2*time.Second {
 			t.Fatalf("config = %+v", c)
 		}
 	})
 	t.Run("BadValuesAreAllReported", func(t *testing.T) {
-		_, err := Load(env(map[string]string{KeyPort: "http", KeyAppEnv: "staging", KeySeedDemo: "maybe", KeyDBMaxConns: "0", KeySlowQuery: "soon"}))
+		_, err := Load(env(map[string]string{KeyPort: "http", KeyAppEnv: "staging", KeySeedDemo: "maybe", KeyDBMaxConns: "0", KeySlowQuery: "soon",
+			KeyAuditChainInterval: "0s"}))
 		if err == nil {
 			t.Fatal("no error")
 		}
-		for _, key := range []string{KeyPort, KeyAppEnv, KeySeedDemo, KeyDBMaxConns, KeySlowQuery} {
+		for _, key := range []string{KeyPort, KeyAppEnv, KeySeedDemo, KeyDBMaxConns, KeySlowQuery, KeyAuditChainInterval} {
 			if !strings.Contains(err.Error(), key) {
 				t.Errorf("the error does not name %s: %v", key, err)
 			}

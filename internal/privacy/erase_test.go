@@ -171,6 +171,9 @@ func TestDeleteMyAccount(t *testing.T) {
 	})
 
 	t.Run("AuditTrailUntouchedAndWhole", func(t *testing.T) {
+		if _, err := audit.ChainPending(apptest.Ctx(), s.DB); err != nil {
+			t.Fatal(err)
+		}
 		v, err := audit.Verify(apptest.Ctx(), s.DB)
 		if err != nil || !v.OK() {
 			t.Fatalf("audit verify after erasure: %v %s", err, v)
