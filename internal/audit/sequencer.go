@@ -41,7 +41,8 @@ func NewSequencer(db *gorm.DB, interval time.Duration, log *slog.Logger) *Sequen
 }
 
 // Run chains until ctx ends. A failing batch is logged and tried again after
-// the interval: the entries stay pending meanwhile, nothing is lost.
+// the interval, at least a second (a database that is down is not asked
+// five times a second): the entries stay pending meanwhile, nothing is lost.
 func (s *Sequencer) Run(ctx context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -57,6 +58,8 @@ func (s *Sequencer) Run(ctx context.Context) {
 			return
 		case err != nil:
 			s.log.Error("audit chain: sequencer batch failed", "err", err)
+			t.Reset(max(s.interval, time.Second))
+			continue
 		case n == chainBatch:
 			t.Reset(0) // a backlog: go on at once
 			continue
