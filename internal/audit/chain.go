@@ -70,9 +70,9 @@ var DigestColumns = []string{"id", "actor_id", "actor_role", "actor_organization
 type Verification struct {
 	// Checked is the number of links that held, in order from the first.
 	Checked int64
-	// Pending is the number of entries written but not chained yet (their
-	// transactions committed after the sequencer's last batch, or are still
-	// running at an older transaction's pace); they are not broken.
+	// Pending is the number of committed entries not chained yet (their
+	// transactions committed after the sequencer's last batch); they are
+	// not broken. Entries of transactions still open are not seen at all.
 	Pending int64
 	// BrokenAt is the entry where the chain first fails; nil when it is whole.
 	BrokenAt *uuid.UUID
