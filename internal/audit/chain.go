@@ -103,10 +103,10 @@ func (v Verification) String() string {
 // reports the first link that does not hold: an entry deleted, changed, or
 // neither chained nor pending, a link missing or not pointing at the one
 // before, or links missing after the last one (the head disagrees). Pending
-// entries are counted, not broken; call ChainPending first to chain those
-// that are ready. It reads the
-// trail as a stream, in constant memory. It is for operators (the command
-// line), not a service method: it has no caller to authorize.
+// entries are counted, not broken; call ChainPending first to chain the
+// committed ones. It reads the trail as a stream, in constant memory. It is
+// for operators (the command line), not a service method: it has no caller
+// to authorize.
 func Verify(ctx context.Context, db *gorm.DB) (Verification, error) {
 	var v Verification
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
