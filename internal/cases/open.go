@@ -65,6 +65,10 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 	if err != nil {
 		return nil, err
 	}
+	var hits []ratelimit.Hit
+	if s.limiter != nil {
+		hits = append(hits, s.limiter.Rules().RequestLegalHelpPerUser.For(p.ID.String()))
+	}
 	var c *models.Case
 	err = unit.Do(ctx, s.db, s.clock, p, func(w *unit.Work) error {
 		c, err = s.open(w, OpenCase{
@@ -72,7 +76,7 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 			Jurisdiction: in.Jurisdiction, Deadline: in.Deadline, PreferredContact: in.PreferredContact,
 			ConsentToShare: in.ConsentToShare, HouseholdSize: in.HouseholdSize,
 			MonthlyIncomeCents: in.MonthlyIncomeCents, ZipCode: in.ZipCode,
-		}, s.limit(s.limitRules().RequestLegalHelpPerUser.For(p.ID.String())))
+		}, hits...)
 		return err
 	})
 	if err != nil {
@@ -100,40 +104,18 @@ func (s *Service) RequestLegalHelp(ctx context.Context, in models.RequestLegalHe
 // Errors: UNAUTHENTICATED, FORBIDDEN when w's principal is not a PATIENT;
 // BAD_USER_INPUT (see RequestLegalHelp).
 func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
-	return s.open(w, in, caseLimit{})
+	return s.open(w, in)
 }
 
-// caseLimit is the limit a new case counts against (RequestLegalHelp's
-// daily one); its zero value limits nothing (Open for a claimed referral,
-// whose claim is limited by the referrals service).
-type caseLimit struct {
-	limiter *ratelimit.Limiter
-	hits    []ratelimit.Hit
-}
-
-// limit is the limit of hits, through the service's limiter (none without one).
-func (s *Service) limit(hits ...ratelimit.Hit) caseLimit {
-	if s.limiter == nil {
-		return caseLimit{}
-	}
-	return caseLimit{limiter: s.limiter, hits: hits}
-}
-
-// limitRules are the limiter's rules, or none (every rule off) without one.
-func (s *Service) limitRules() ratelimit.Rules {
-	if s.limiter == nil {
-		return ratelimit.Rules{}
-	}
-	return s.limiter.Rules()
-}
-
-// open is Open, counting a new case against limit. The limit's buckets are
-// locked first (until w ends): the patient's requests then take turns, so
-// that a retry sent while its first try still runs finds that case once it
-// committed, counting nothing; and the case is counted (or refused,
-// RATE_LIMITED) before its reference number is taken, since a number is not
+// open is Open, counting a new case against the limits of hits (through the
+// service's limiter; none for a claimed referral, whose claim the referrals
+// service limits). Their buckets are locked first (until w ends): the
+// patient's requests then take turns, so that a retry sent while its first
+// try still runs finds that case once it committed, counting nothing; and the
+// case is counted (or refused, RATE_LIMITED) before its reference number is
+// taken, since a number is not
 // given back.
-func (s *Service) open(w *unit.Work, in OpenCase, limit caseLimit) (*models.Case, error) {
+func (s *Service) open(w *unit.Work, in OpenCase, hits ...ratelimit.Hit) (*models.Case, error) {
 	p := w.By
 	if err := Policy.Check(p, "Open"); err != nil {
 		return nil, err
@@ -145,8 +127,9 @@ func (s *Service) open(w *unit.Work, in OpenCase, limit caseLimit) (*models.Case
 	c.PatientID = p.ID
 	tx := w.Tx
 
-	if limit.limiter != nil {
-		if err := limit.limiter.LockTx(tx, limit.hits...); err != nil {
+	limited := s.limiter != nil && len(hits) > 0
+	if limited {
+		if err := s.limiter.LockTx(tx, hits...); err != nil {
 			return nil, err
 		}
 	}
@@ -154,8 +137,8 @@ func (s *Service) open(w *unit.Work, in OpenCase, limit caseLimit) (*models.Case
 	if first, err := findByKey(tx, p.ID, c.IdempotencyKey); err != nil || first != nil {
 		return first, err
 	}
-	if limit.limiter != nil {
-		if err := limit.limiter.CountTx(tx, limit.hits...); err != nil {
+	if limited {
+		if err := s.limiter.CountTx(tx, hits...); err != nil {
 			return nil, err
 		}
 	}
