@@ -113,8 +113,7 @@ func (s *Service) Open(w *unit.Work, in OpenCase) (*models.Case, error) {
 // patient's requests then take turns, so that a retry sent while its first
 // try still runs finds that case once it committed, counting nothing; and the
 // case is counted (or refused, RATE_LIMITED) before its reference number is
-// taken, since a number is not
-// given back.
+// taken, since a number is not given back.
 func (s *Service) open(w *unit.Work, in OpenCase, hits ...ratelimit.Hit) (*models.Case, error) {
 	p := w.By
 	if err := Policy.Check(p, "Open"); err != nil {
