@@ -120,19 +120,12 @@ $$;
 LOCK TABLE audit_entries IN SHARE ROW EXCLUSIVE MODE;
 -- +goose StatementBegin
 DO $$
-DECLARE
-    head audit_chain_head%ROWTYPE;
-    e audit_entries;
-    next bytea;
 BEGIN
-    SELECT * INTO head FROM audit_chain_head WHERE id FOR UPDATE;
-    FOR e IN SELECT a.* FROM audit_unchained u JOIN audit_entries a ON a.id = u.entry_id ORDER BY a.at, a.id LOOP
-        next := audit_entry_digest(head.hash, head.seq + 1, e);
-        INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES (head.seq + 1, e.id, head.hash, next);
-        head.seq := head.seq + 1;
-        head.hash := next;
+    -- The head's lock first, waiting for a sequencer that holds it; the
+    -- sequencer's own SKIP LOCKED then finds it this transaction's.
+    PERFORM 1 FROM audit_chain_head WHERE id FOR UPDATE;
+    WHILE audit_chain_advance(10000) > 0 LOOP
     END LOOP;
-    UPDATE audit_chain_head SET seq = head.seq, hash = head.hash WHERE id;
 END
 $$;
 -- +goose StatementEnd
